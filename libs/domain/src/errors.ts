@@ -1,0 +1,52 @@
+// Domain failures carry a stable code that clients can switch on; the HTTP edge maps them to 409/422.
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  /** 'conflict' means the request was valid but the current state forbids it (409). */
+  readonly kind: 'conflict' | 'unprocessable' = 'unprocessable';
+
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidCardNumberError extends DomainError {
+  readonly code = 'INVALID_CARD_NUMBER';
+}
+
+export class UnknownCardError extends DomainError {
+  readonly code = 'UNKNOWN_CARD';
+}
+
+export class OfferNotFoundError extends DomainError {
+  readonly code = 'OFFER_NOT_FOUND';
+}
+
+export class OfferNotApplicableError extends DomainError {
+  readonly code = 'OFFER_NOT_APPLICABLE';
+}
+
+export class OfferExpiredError extends DomainError {
+  readonly code = 'OFFER_EXPIRED';
+}
+
+export class OfferAlreadyRedeemedError extends DomainError {
+  readonly code = 'OFFER_ALREADY_REDEEMED';
+  override readonly kind = 'conflict';
+}
+
+export class TransactionConflictError extends DomainError {
+  readonly code = 'TRANSACTION_ID_REUSED';
+  override readonly kind = 'conflict';
+}
+
+export class WrongStoreError extends DomainError {
+  readonly code = 'WRONG_STORE';
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

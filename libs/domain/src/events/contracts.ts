@@ -1,0 +1,40 @@
+import { MatchedFact, Reward } from '../coupon-rule';
+import { Cents } from '../money';
+import { ShopperProfile } from '../profile';
+import { PosTransaction } from '../transaction';
+
+/** `pos.transaction-recorded.v1`, keyed by card number: the POS transaction as accepted. */
+export type TransactionRecordedV1 = PosTransaction & { receivedAt: string };
+
+/** `pos-ingest.profile-changed.v1`, keyed by shopper id: the profile after a change. */
+export interface ProfileChangedV1 {
+  /** Unique per change; consumers use it to make their effects idempotent. */
+  eventId: string;
+  changedAt: string;
+  cause: { posTransactionId: string };
+  profile: ShopperProfile;
+}
+
+/** `coupon-engine.offer-issued.v1`, keyed by shopper id. */
+export interface OfferIssuedV1 {
+  offerId: string;
+  code: string;
+  shopperId: string;
+  ruleId: string;
+  reward: Reward;
+  validFrom: string;
+  validUntil: string;
+  reason: MatchedFact[];
+}
+
+/** `loyalty-api.offer-redeemed.v1`, keyed by shopper id. */
+export interface OfferRedeemedV1 {
+  offerId: string;
+  code: string;
+  shopperId: string;
+  storeId: string;
+  terminalId: string;
+  posTransactionId: string;
+  discountCents: Cents;
+  redeemedAt: string;
+}

@@ -1,0 +1,11 @@
+// Topic names are `<producer>.<event-kebab>.v<N>`; a breaking change of a payload gets a new topic.
+export const TOPICS = {
+  transactionRecorded: 'pos.transaction-recorded.v1',
+  profileChanged: 'pos-ingest.profile-changed.v1',
+  offerIssued: 'coupon-engine.offer-issued.v1',
+  offerRedeemed: 'loyalty-api.offer-redeemed.v1',
+} as const;
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
