@@ -1,8 +1,11 @@
 // Domain failures carry a stable code that clients can switch on; the HTTP edge maps them to 409/422.
 export abstract class DomainError extends Error {
   abstract readonly code: string;
-  /** 'conflict' means the request was valid but the current state forbids it (409). */
-  readonly kind: 'conflict' | 'unprocessable' = 'unprocessable';
+  /**
+   * 'conflict': the request was valid but the current state forbids it (409);
+   * 'forbidden': the caller may not act on this (403); 'unprocessable': the rest (422).
+   */
+  readonly kind: 'conflict' | 'forbidden' | 'unprocessable' = 'unprocessable';
 
   constructor(
     message: string,
@@ -38,13 +41,9 @@ export class OfferAlreadyRedeemedError extends DomainError {
   override readonly kind = 'conflict';
 }
 
-export class TransactionConflictError extends DomainError {
-  readonly code = 'TRANSACTION_ID_REUSED';
-  override readonly kind = 'conflict';
-}
-
 export class WrongStoreError extends DomainError {
   readonly code = 'WRONG_STORE';
+  override readonly kind = 'forbidden';
 }
 
 export function assertNever(value: never): never {

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@loyalty/platform';
+import { CheckoutModule } from './checkout/checkout.module';
+import { LoyaltyApiConfig } from './config';
+import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
+import { RulesModule } from './rules/rules.module';
+
+@Module({})
+export class AppModule {
+  static register(config: LoyaltyApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ config, database: loyaltyApiDatabase, outboxTable: OUTBOX_TABLE }),
+        CheckoutModule,
+        RulesModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** An offer used at a checkout. UNIQUE (offer_id) makes a single-use offer redeemable once. */
+@Entity({ schema: 'loyalty', name: 'redemptions' })
+export class Redemption {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  offerId!: string;
+
+  @Column()
+  offerCode!: string;
+
+  @Column('uuid')
+  shopperId!: string;
+
+  @Column()
+  storeId!: string;
+
+  @Column()
+  terminalId!: string;
+
+  @Column()
+  posTransactionId!: string;
+
+  @Column()
+  discountCents!: number;
+
+  @Column('timestamptz')
+  redeemedAt!: Date;
+}

@@ -1,0 +1,57 @@
+import { JwtService } from '@nestjs/jwt';
+import { JWT_ISSUER, Role, STAFF_AND_SHOPPER_ROLES, postgresOptions } from '@loyalty/platform';
+import { DataSource } from 'typeorm';
+import { parseArgs } from 'node:util';
+import { loyaltyApiDatabase } from './database/data-source';
+import { createTerminalKey } from './terminals/create-terminal-key';
+
+const USAGE = `Usage:
+  loyalty-cli terminal-key --store <storeId> --terminal <terminalId>   create a POS terminal API key (needs DATABASE_URL)
+  loyalty-cli token --role <role> --subject <id> [--expires-in 8h]     sign a development JWT (needs JWT_SECRET)
+Roles: ${STAFF_AND_SHOPPER_ROLES.join(', ')}`;
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<string> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      store: { type: 'string' },
+      terminal: { type: 'string' },
+      role: { type: 'string' },
+      subject: { type: 'string' },
+      'expires-in': { type: 'string', default: '8h' },
+    },
+  });
+  if (command === 'terminal-key' && values.store && values.terminal) {
+    const dataSource = await new DataSource(
+      postgresOptions({ ...loyaltyApiDatabase, databaseUrl: requireEnv('DATABASE_URL'), applicationName: 'loyalty-cli' }),
+    ).initialize();
+    try {
+      return await createTerminalKey(dataSource, values.store, values.terminal);
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+  if (command === 'token' && values.subject && STAFF_AND_SHOPPER_ROLES.includes(values.role as Role)) {
+    const jwt = new JwtService({ secret: requireEnv('JWT_SECRET') });
+    return jwt.sign(
+      { roles: [values.role] },
+      { subject: values.subject, issuer: JWT_ISSUER, expiresIn: values['expires-in'] as `${number}h`, algorithm: 'HS256' },
+    );
+  }
+  throw new Error(USAGE);
+}
+
+main(process.argv.slice(2)).then(
+  (output) => console.log(output),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,25 @@
+import { postgresOptions } from '@loyalty/platform';
+import { DataSource } from 'typeorm';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { Redemption } from '../checkout/redemption.entity';
+import { Rule } from '../rules/rule.entity';
+import { TerminalApiKey } from '../terminals/terminal-api-key.entity';
+import { CreateLoyaltySchema1795300000100 } from './migrations/1795300000100-CreateLoyaltySchema';
+
+// loyalty-api owns the `loyalty` schema.
+export const loyaltyApiDatabase = {
+  migrationsTableName: 'loyalty_migrations',
+  entities: [AuditEntry, Redemption, Rule, TerminalApiKey],
+  migrations: [CreateLoyaltySchema1795300000100],
+};
+
+export const OUTBOX_TABLE = 'loyalty.outbox';
+
+// For the TypeORM CLI: `typeorm migration:run -d apps/loyalty-api/src/database/data-source.ts`.
+export default new DataSource(
+  postgresOptions({
+    ...loyaltyApiDatabase,
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty',
+    applicationName: 'loyalty-api-cli',
+  }),
+);

@@ -1,0 +1,145 @@
+import { RULE_STATUSES, RuleStatus } from '@loyalty/domain';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+const FACTS = ['lifetimeSpendCents', 'visits', 'departmentSpendCents'] as const;
+const REWARD_KINDS = ['percentOff', 'amountOff'] as const;
+const TARGET_SCOPES = ['basket', 'department'] as const;
+const WITH_OFFSET = /T.*(Z|[+-]\d{2}:\d{2})$/;
+
+export class AudienceConditionDto {
+  @ApiProperty({ enum: FACTS })
+  @IsIn(FACTS)
+  fact!: (typeof FACTS)[number];
+
+  @ApiPropertyOptional({ example: 'DAIRY', description: 'Required for departmentSpendCents' })
+  @ValidateIf((c: AudienceConditionDto) => c.fact === 'departmentSpendCents' || c.department !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  department?: string;
+
+  @ApiProperty({ example: 2000, description: 'The fact must be at least this (cents or count)' })
+  @IsInt()
+  @Min(0)
+  atLeast!: number;
+}
+
+export class RewardTargetDto {
+  @ApiProperty({ enum: TARGET_SCOPES })
+  @IsIn(TARGET_SCOPES)
+  scope!: (typeof TARGET_SCOPES)[number];
+
+  @ApiPropertyOptional({ example: 'DAIRY', description: 'Required when scope is department' })
+  @ValidateIf((t: RewardTargetDto) => t.scope === 'department' || t.department !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  department?: string;
+}
+
+export class RewardDto {
+  @ApiProperty({ enum: REWARD_KINDS })
+  @IsIn(REWARD_KINDS)
+  kind!: (typeof REWARD_KINDS)[number];
+
+  @ApiPropertyOptional({ example: 10, description: 'Whole percent, 1-100; for percentOff' })
+  @ValidateIf((r: RewardDto) => r.kind === 'percentOff' || r.percent !== undefined)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  percent?: number;
+
+  @ApiPropertyOptional({ example: 200, description: 'For amountOff, in cents' })
+  @ValidateIf((r: RewardDto) => r.kind === 'amountOff' || r.amountCents !== undefined)
+  @IsInt()
+  @Min(1)
+  amountCents?: number;
+
+  @ApiProperty({ type: RewardTargetDto })
+  @ValidateNested()
+  @Type(() => RewardTargetDto)
+  target!: RewardTargetDto;
+}
+
+/** `POST /v1/rules`. Offers are issued when a shopper's profile changes and matches the audience. */
+export class CreateRuleDto {
+  @ApiProperty({ example: 'Dairy lovers: 10% off dairy' })
+  @IsString()
+  @Length(1, 120)
+  name!: string;
+
+  @ApiPropertyOptional({ enum: RULE_STATUSES, default: 'active' })
+  @IsOptional()
+  @IsIn(RULE_STATUSES)
+  status: RuleStatus = 'active';
+
+  @ApiProperty({ type: [AudienceConditionDto], description: 'All conditions must hold' })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AudienceConditionDto)
+  audience!: AudienceConditionDto[];
+
+  @ApiProperty({ type: RewardDto })
+  @ValidateNested()
+  @Type(() => RewardDto)
+  reward!: RewardDto;
+
+  @ApiProperty({ example: '2026-11-01T00:00:00-05:00' })
+  @IsISO8601({ strict: true })
+  @Matches(WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
+  validFrom!: string;
+
+  @ApiProperty({ example: '2026-12-31T23:59:59-05:00' })
+  @IsISO8601({ strict: true })
+  @Matches(WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
+  @ValidateBy({
+    name: 'isAfterValidFrom',
+    validator: {
+      validate: (value: string, args) =>
+        !(Date.parse(value) <= Date.parse((args?.object as CreateRuleDto).validFrom)),
+      defaultMessage: () => 'validUntil must be after validFrom',
+    },
+  })
+  validUntil!: string;
+
+  @ApiProperty({ example: 14, description: 'Days an issued offer stays valid (capped by validUntil)' })
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  offerValidDays!: number;
+
+  @ApiPropertyOptional({ example: 1, default: 1, description: 'Offers of this rule one shopper can get' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  perShopperLimit = 1;
+}
+
+export class RuleDto extends CreateRuleDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  createdBy!: string;
+
+  @ApiProperty()
+  createdAt!: string;
+}

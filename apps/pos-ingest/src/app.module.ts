@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@loyalty/platform';
+import { PosIngestConfig } from './config';
+import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
+import { IntakeModule } from './intake/intake.module';
+import { ProjectionModule } from './projection/projection.module';
+
+@Module({})
+export class AppModule {
+  static register(config: PosIngestConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ config, database: posIngestDatabase, outboxTable: OUTBOX_TABLE }),
+        IntakeModule,
+        ProjectionModule,
+      ],
+    };
+  }
+}

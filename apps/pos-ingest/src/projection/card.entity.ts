@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ schema: 'ingest', name: 'cards' })
+export class Card {
+  @PrimaryColumn()
+  cardNumber!: string;
+
+  @Column('uuid')
+  shopperId!: string;
+
+  @Column()
+  status!: 'active' | 'lost' | 'blocked' | 'replaced';
+
+  @Column({ type: 'timestamptz', insert: false })
+  createdAt!: Date;
+}

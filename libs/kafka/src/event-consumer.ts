@@ -1,0 +1,79 @@
+import { Logger } from '@nestjs/common';
+import { DomainError, deadLetterTopic } from '@loyalty/domain';
+import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { EventProducer } from './event-producer';
+
+/** A message that can never be processed: it goes to the dead-letter topic, the stream moves on. */
+export class PoisonMessageError extends Error {}
+
+export interface EventConsumerOptions<T> {
+  groupId: string;
+  topic: string;
+  /** Parses and checks the contract; throws PoisonMessageError for a bad message. */
+  parse(value: Buffer | null): T;
+  handle(event: T, message: KafkaMessage): Promise<void>;
+}
+
+/**
+ * Runs a consumer group member. Offsets are committed only after `handle` resolved. Poison
+ * messages and broken domain rules are dead-lettered with the reason in headers; any other error
+ * (database or broker down) is retried with backoff without committing, so nothing is lost.
+ */
+export class EventConsumer<T> {
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly producer: EventProducer,
+    private readonly options: EventConsumerOptions<T>,
+  ) {
+    this.logger = new Logger(`EventConsumer:${options.topic}`);
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: true,
+      retry: { initialRetryTime: 300, retries: 8 },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        let event: T;
+        try {
+          event = this.options.parse(message.value);
+          await this.options.handle(event, message);
+        } catch (error) {
+          if (error instanceof PoisonMessageError || error instanceof DomainError) {
+            await this.deadLetter(topic, partition, message, error.message);
+            return;
+          }
+          throw error;
+        }
+      },
+    });
+  }
+
+  /** Leaves the group after in-flight messages finish, so partitions move on at once. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    this.logger.warn({ topic, partition, offset: message.offset, reason }, 'Dead-lettering message');
+    await this.producer.sendRaw(deadLetterTopic(topic), [
+      {
+        key: message.key,
+        value: message.value,
+        headers: {
+          'dlq-reason': reason,
+          'dlq-original-topic': topic,
+          'dlq-original-partition': String(partition),
+          'dlq-original-offset': message.offset,
+        },
+      },
+    ]);
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
+
+export interface EventMessage {
+  key: string;
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Produces JSON events; a send resolves only when all in-sync replicas have the messages. */
+@Injectable()
+export class EventProducer implements OnModuleInit, OnApplicationShutdown {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka, @Inject(KAFKA_OPTIONS) options: KafkaOptions) {
+    const idempotent = options.idempotentProducer;
+    this.producer = kafka.producer({
+      idempotent,
+      // Ordering per key survives retries only with a single request in flight when idempotence is off.
+      maxInFlightRequests: idempotent ? 5 : 1,
+      allowAutoTopicCreation: true,
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  async send(topic: string, messages: readonly EventMessage[]): Promise<void> {
+    await this.sendRaw(
+      topic,
+      messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
+    );
+  }
+
+  async sendRaw(
+    topic: string,
+    messages: readonly { key: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string | Buffer> }[],
+  ): Promise<void> {
+    await this.producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: messages.map((m) => ({ ...m })),
+    });
+  }
+}
