@@ -32,6 +32,9 @@ export class EventConsumer<T> {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: true,
+      // librdkafka's mock broker answers a fetch only when the wait expires, not when data arrives;
+      // a short wait keeps swipe-to-profile latency low there and costs little on Apache Kafka.
+      maxWaitTimeInMs: 100,
       retry: { initialRetryTime: 300, retries: 8 },
     });
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
 
 export interface EventMessage {
@@ -20,6 +20,8 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
       // Ordering per key survives retries only with a single request in flight when idempotence is off.
       maxInFlightRequests: idempotent ? 5 : 1,
       allowAutoTopicCreation: true,
+      // murmur2 on the key, as the Java client: the same card lands on the same partition everywhere.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 

@@ -8,3 +8,4 @@ export * from './http/create-http-app';
 export * from './http/validation';
 export * from './platform.module';
 export * from './http/is-luhn-card-number.validator';
+export * from './messaging/parse-message';

@@ -10,7 +10,7 @@ export class Rule {
   @Column()
   name!: string;
 
-  @Column()
+  @Column('text')
   status!: RuleStatus;
 
   @Column('jsonb')

@@ -97,3 +97,9 @@ export class RecordTransactionDto {
   })
   totalCents!: number;
 }
+
+/** The `pos.transaction-recorded.v1` message: the accepted transaction and when it was received. */
+export class TransactionRecordedDto extends RecordTransactionDto {
+  @IsISO8601({ strict: true })
+  receivedAt!: string;
+}

@@ -8,7 +8,7 @@ export class Card {
   @Column('uuid')
   shopperId!: string;
 
-  @Column()
+  @Column('text')
   status!: 'active' | 'lost' | 'blocked' | 'replaced';
 
   @Column({ type: 'timestamptz', insert: false })

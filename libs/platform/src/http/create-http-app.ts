@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ErrorFilter } from './error.filter';
 import { createValidationPipe } from './validation';
+import { PlatformConfig } from '../config/platform-config';
+import { loadConfig } from '../config/load-config';
 
 export interface HttpAppOptions {
   title: string;
@@ -38,4 +40,21 @@ export async function createHttpApp(module: DynamicModule, options: HttpAppOptio
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** The body of every app's main.ts: validate the environment, build the app, listen. */
+export function runHttpApp<C extends PlatformConfig>(
+  configClass: new () => C,
+  module: (config: C) => DynamicModule,
+  options: HttpAppOptions,
+): void {
+  const start = async () => {
+    const config = loadConfig(configClass);
+    const app = await createHttpApp(module(config), options);
+    await app.listen(config.PORT, '0.0.0.0');
+  };
+  start().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,22 @@
+import { postgresOptions } from '@loyalty/platform';
+import { DataSource } from 'typeorm';
+import { Offer } from '../offers/offer.entity';
+import { CreateCouponsSchema1795300000200 } from './migrations/1795300000200-CreateCouponsSchema';
+
+// coupon-engine owns the `coupons` schema.
+export const couponEngineDatabase = {
+  migrationsTableName: 'coupons_migrations',
+  entities: [Offer],
+  migrations: [CreateCouponsSchema1795300000200],
+};
+
+export const OUTBOX_TABLE = 'coupons.outbox';
+
+// For the TypeORM CLI: `typeorm migration:run -d apps/coupon-engine/src/database/data-source.ts`.
+export default new DataSource(
+  postgresOptions({
+    ...couponEngineDatabase,
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty',
+    applicationName: 'coupon-engine-cli',
+  }),
+);

@@ -1,0 +1,40 @@
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { OfferRedeemedV1, ProfileChangedV1, TOPICS } from '@loyalty/domain';
+import { EventConsumer, EventProducer } from '@loyalty/kafka';
+import { parseMessage } from '@loyalty/platform';
+import { Kafka } from 'kafkajs';
+import { OfferRedeemedDto, ProfileChangedDto } from './offer-events.dto';
+import { OffersService } from './offers.service';
+
+/** Profile changes trigger offers; redemptions (decided by loyalty-api) update offer state. */
+@Injectable()
+export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumers: EventConsumer<unknown>[];
+
+  constructor(kafka: Kafka, producer: EventProducer, offers: OffersService) {
+    this.consumers = [
+      new EventConsumer<ProfileChangedV1>(kafka, producer, {
+        groupId: 'coupon-engine.profile-triggers',
+        topic: TOPICS.profileChanged,
+        parse: (value) => parseMessage(ProfileChangedDto, value) as ProfileChangedV1,
+        handle: async (event) => {
+          await offers.issueForProfile(event, new Date());
+        },
+      }),
+      new EventConsumer<OfferRedeemedV1>(kafka, producer, {
+        groupId: 'coupon-engine.offer-redemptions',
+        topic: TOPICS.offerRedeemed,
+        parse: (value) => parseMessage(OfferRedeemedDto, value) as OfferRedeemedV1,
+        handle: (event) => offers.markRedeemed(event),
+      }),
+    ] as EventConsumer<unknown>[];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.start()));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+  }
+}

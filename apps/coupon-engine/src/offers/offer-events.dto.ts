@@ -1,0 +1,55 @@
+import { Type } from 'class-transformer';
+import { IsISO8601, IsInt, IsObject, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+
+// The parts of the event contracts this app relies on; anything else makes a message poison.
+class ProfileDto {
+  @IsUUID()
+  shopperId!: string;
+
+  @IsInt()
+  lifetimeSpendCents!: number;
+
+  @IsInt()
+  @Min(0)
+  visits!: number;
+
+  @IsOptional()
+  @IsISO8601()
+  firstVisitAt!: string | null;
+
+  @IsOptional()
+  @IsISO8601()
+  lastVisitAt!: string | null;
+
+  @IsObject()
+  spendByDepartmentCents!: Record<string, number>;
+}
+
+export class ProfileChangedDto {
+  @IsString()
+  eventId!: string;
+
+  @IsISO8601()
+  changedAt!: string;
+
+  @IsObject()
+  cause!: { posTransactionId: string };
+
+  @ValidateNested()
+  @Type(() => ProfileDto)
+  profile!: ProfileDto;
+}
+
+export class OfferRedeemedDto {
+  @IsUUID()
+  offerId!: string;
+
+  @IsString()
+  code!: string;
+
+  @IsUUID()
+  shopperId!: string;
+
+  @IsISO8601()
+  redeemedAt!: string;
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import {
+  OfferIssuedV1,
+  OfferRedeemedV1,
+  ProfileChangedV1,
+  TOPICS,
+  decideOffersToIssue,
+} from '@loyalty/domain';
+import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { OUTBOX_TABLE } from '../database/data-source';
+import { LiveRulesQuery } from './live-rules.query';
+import { generateOfferCode } from './offer-code';
+import { Offer } from './offer.entity';
+
+@Injectable()
+export class OffersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly liveRules: LiveRulesQuery,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** Issues the offers this profile change earns; the same event twice issues nothing more. */
+  async issueForProfile(event: ProfileChangedV1, now: Date): Promise<number> {
+    const { shopperId } = event.profile;
+    const issued = await this.dataSource.transaction(async (manager) => {
+      const rules = await this.liveRules.find(manager, now);
+      if (rules.length === 0) return 0;
+      const counts: { rule_id: string; issued: number }[] = await manager.query(
+        `SELECT rule_id, count(*)::int AS issued FROM coupons.offers WHERE shopper_id = $1 GROUP BY rule_id`,
+        [shopperId],
+      );
+      const decided = decideOffersToIssue(
+        rules,
+        event.profile,
+        new Map(counts.map((c) => [c.rule_id, c.issued])),
+        now,
+      );
+      if (decided.length === 0) return 0;
+      const offers = decided.map((d) => ({
+        id: randomUUID(),
+        code: generateOfferCode(),
+        shopperId,
+        ruleId: d.ruleId,
+        reward: d.reward,
+        validFrom: new Date(d.validFrom),
+        validUntil: new Date(d.validUntil),
+        state: 'issued' as const,
+        reason: d.reason,
+        triggerEventId: event.eventId,
+        issuedAt: now,
+      }));
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Offer)
+        .values(offers)
+        .orIgnore()
+        .returning('id')
+        .execute();
+      const insertedIds = new Set((inserted.raw as { id: string }[]).map((r) => r.id));
+      const fresh = offers.filter((o) => insertedIds.has(o.id));
+      await appendToOutbox(
+        manager,
+        OUTBOX_TABLE,
+        fresh.map((o) => ({
+          topic: TOPICS.offerIssued,
+          key: shopperId,
+          value: {
+            offerId: o.id,
+            code: o.code,
+            shopperId,
+            ruleId: o.ruleId,
+            reward: o.reward,
+            validFrom: o.validFrom.toISOString(),
+            validUntil: o.validUntil.toISOString(),
+            reason: o.reason,
+          } satisfies OfferIssuedV1,
+        })),
+      );
+      return fresh.length;
+    });
+    if (issued > 0) this.relay.wake();
+    return issued;
+  }
+
+  /** Mirrors a redemption decided by loyalty-api into the offer's state. */
+  async markRedeemed(event: OfferRedeemedV1): Promise<void> {
+    await this.dataSource
+      .getRepository(Offer)
+      .update({ id: event.offerId, state: 'issued' }, { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) });
+  }
+}

@@ -1,0 +1,149 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTerminal, eventually, openDatabase, startPosIngest, tokenFor } from '../../../test/support/apps';
+import { makeLine, makeTransaction } from '../../../test/support/factories';
+
+describe('pos-ingest intake', () => {
+  let app: NestFastifyApplication;
+  let db: DataSource;
+  let apiKey: string;
+  let otherStoreKey: string;
+
+  beforeAll(async () => {
+    db = await openDatabase();
+    app = await startPosIngest();
+    apiKey = await createTerminal(db, 'store-1');
+    otherStoreKey = await createTerminal(db, 'store-2');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  const post = (body: unknown, key: string | null = apiKey) => {
+    const req = request(app.getHttpServer()).post('/v1/transactions');
+    return (key ? req.set('X-Api-Key', key) : req).send(body as object);
+  };
+
+  const storedTransaction = async (posTransactionId: string) =>
+    (await db.query(`SELECT * FROM ingest.transactions WHERE pos_transaction_id = $1`, [posTransactionId]))[0];
+
+  const profileOf = async (cardNumber: string) =>
+    (
+      await db.query(
+        `SELECT p.* FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
+        [cardNumber],
+      )
+    )[0];
+
+  it('accepts a transaction with 202 and projects it into a new shopper profile', async () => {
+    const tx = makeTransaction({
+      lines: [makeLine({ amountCents: 300 }), makeLine({ department: 'PRODUCE', amountCents: 120, quantity: 0.532 })],
+    });
+    const response = await post(tx).expect(202);
+    expect(response.body).toEqual({ posTransactionId: tx.posTransactionId, status: 'accepted' });
+
+    const profile = await eventually(() => profileOf(tx.cardNumber));
+    expect(profile).toMatchObject({
+      lifetime_spend_cents: '420',
+      visits: 1,
+      spend_by_department_cents: { DAIRY: 300, PRODUCE: 120 },
+    });
+    expect(profile.first_visit_at.toISOString()).toBe('2026-11-20T22:42:10.000Z');
+    const stored = await storedTransaction(tx.posTransactionId);
+    expect(stored).toMatchObject({ store_id: 'store-1', utc_offset: '-05:00', total_cents: '420' });
+    const [shopper] = await db.query(`SELECT registered FROM ingest.shoppers WHERE id = $1`, [profile.shopper_id]);
+    expect(shopper.registered).toBe(false);
+  });
+
+  it('counts a POS retry of the same transaction once', async () => {
+    const tx = makeTransaction();
+    await post(tx).expect(202);
+    await post(tx).expect(202);
+    const next = makeTransaction({ cardNumber: tx.cardNumber });
+    await post(next).expect(202);
+    await eventually(() => storedTransaction(next.posTransactionId));
+    const profile = await profileOf(tx.cardNumber);
+    expect(profile.visits).toBe(2);
+    expect(Number(profile.lifetime_spend_cents)).toBe(tx.totalCents + next.totalCents);
+  });
+
+  describe('rejects bad input with a 400 naming the field, and records nothing', () => {
+    const cases: [string, (tx: ReturnType<typeof makeTransaction>) => unknown, string][] = [
+      ['bad check digit', (tx) => ({ ...tx, cardNumber: tx.cardNumber.slice(0, -1) + ((Number(tx.cardNumber.at(-1)) + 1) % 10) }), 'cardNumber'],
+      ['card too short', (tx) => ({ ...tx, cardNumber: '123' }), 'cardNumber'],
+      ['totals do not add up', (tx) => ({ ...tx, totalCents: tx.totalCents + 1 }), 'totalCents'],
+      ['no lines', (tx) => ({ ...tx, lines: [], totalCents: 0 }), 'lines'],
+      ['line without amount', (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: undefined }] }), 'lines[0].amountCents'],
+      ['fractional cents', (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: 1.5 }], totalCents: 1.5 }), 'lines[0].amountCents'],
+      ['negative quantity', (tx) => ({ ...tx, lines: [{ ...tx.lines[0], quantity: -1 }] }), 'lines[0].quantity'],
+      ['time without offset', (tx) => ({ ...tx, occurredAt: '2026-11-20T17:42:10' }), 'occurredAt'],
+      ['not a date', (tx) => ({ ...tx, occurredAt: 'yesterday' }), 'occurredAt'],
+      ['missing transaction id', (tx) => ({ ...tx, posTransactionId: undefined }), 'posTransactionId'],
+      ['unknown field', (tx) => ({ ...tx, cashback: 100 }), 'cashback'],
+    ];
+
+    it.each(cases)('%s', async (_name, mutate, field) => {
+      const tx = makeTransaction();
+      const bad = mutate(tx) as { posTransactionId?: string };
+      const response = await post(bad).expect(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+
+      // A good transaction of the same card lands after the bad one would have (same partition).
+      const good = makeTransaction({ cardNumber: tx.cardNumber });
+      await post(good).expect(202);
+      await eventually(() => storedTransaction(good.posTransactionId));
+      expect(await storedTransaction(tx.posTransactionId)).toBeUndefined();
+      expect((await profileOf(tx.cardNumber)).visits).toBe(1);
+    });
+
+    it('rejects malformed JSON', async () => {
+      const response = await request(app.getHttpServer())
+        .post('/v1/transactions')
+        .set('X-Api-Key', apiKey)
+        .set('Content-Type', 'application/json')
+        .send('{"posTransactionId": ');
+      expect(response.status).toBe(400);
+    });
+  });
+
+  describe('authentication', () => {
+    it('refuses a request without an API key', async () => {
+      expect((await post(makeTransaction(), null)).status).toBe(401);
+    });
+
+    it('refuses an unknown API key', async () => {
+      expect((await post(makeTransaction(), 'tk_0000000000000000_' + 'x'.repeat(43))).status).toBe(401);
+    });
+
+    it('refuses a staff token on a POS route', async () => {
+      const response = await request(app.getHttpServer())
+        .post('/v1/transactions')
+        .set('Authorization', `Bearer ${tokenFor('marketer')}`)
+        .send(makeTransaction());
+      expect(response.status).toBe(401);
+    });
+
+    it('refuses a terminal acting for another store, and records nothing', async () => {
+      const tx = makeTransaction({ storeId: 'store-1' });
+      const response = await post(tx, otherStoreKey).expect(403);
+      expect(response.body).toMatchObject({ code: 'WRONG_STORE', field: 'storeId' });
+      const good = makeTransaction({ cardNumber: tx.cardNumber });
+      await post(good).expect(202);
+      await eventually(() => storedTransaction(good.posTransactionId));
+      expect(await storedTransaction(tx.posTransactionId)).toBeUndefined();
+    });
+  });
+
+  it('serves health and OpenAPI without credentials', async () => {
+    await request(app.getHttpServer()).get('/health/live').expect(200);
+    const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(ready.body.info).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' } });
+    const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    expect(Object.keys(docs.body.paths)).toContain('/v1/transactions');
+  });
+});
+

@@ -1,0 +1,65 @@
+import { JwtService } from '@nestjs/jwt';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { JWT_ISSUER, Role, createHttpApp, loadConfig, postgresOptions } from '@loyalty/platform';
+import { DataSource } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppModule as CouponEngineModule } from '../../apps/coupon-engine/src/app.module';
+import { CouponEngineConfig } from '../../apps/coupon-engine/src/config';
+import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
+import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
+import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
+import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
+import { AppModule as PosIngestModule } from '../../apps/pos-ingest/src/app.module';
+import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
+
+// Each app starts as its own Nest application, configured from the environment of the global setup.
+const env = () => ({ ...process.env, PORT: '0' });
+
+export function startPosIngest(): Promise<NestFastifyApplication> {
+  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env())), { title: 'pos-ingest', description: '' });
+}
+
+export function startLoyaltyApi(): Promise<NestFastifyApplication> {
+  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env())), { title: 'loyalty-api', description: '' });
+}
+
+export function startCouponEngine(): Promise<NestFastifyApplication> {
+  return createHttpApp(CouponEngineModule.register(loadConfig(CouponEngineConfig, env())), {
+    title: 'coupon-engine',
+    description: '',
+  });
+}
+
+export async function openDatabase(): Promise<DataSource> {
+  return new DataSource(
+    postgresOptions({ ...loyaltyApiDatabase, databaseUrl: process.env.DATABASE_URL as string, applicationName: 'test' }),
+  ).initialize();
+}
+
+/** A new API key for a terminal of `storeId`, as the CLI would create it. */
+export function createTerminal(dataSource: DataSource, storeId: string, terminalId = 'lane-1'): Promise<string> {
+  return createTerminalKey(dataSource, storeId, terminalId);
+}
+
+export function tokenFor(role: Role, subject = `${role}-1`): string {
+  return new JwtService({ secret: process.env.JWT_SECRET }).sign(
+    { roles: [role] },
+    { subject, issuer: JWT_ISSUER, expiresIn: '1h' },
+  );
+}
+
+/** Polls until `probe` returns something other than undefined/null/false, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`Condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}

@@ -1,0 +1,56 @@
+import { luhnCheckDigit } from '@loyalty/domain';
+import { randomInt, randomUUID } from 'node:crypto';
+
+/** A fresh, valid loyalty card number (16 digits starting with 9). */
+export function makeCardNumber(): string {
+  const body = `9${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e5)).padStart(5, '0')}`;
+  return `${body}${luhnCheckDigit(body)}`;
+}
+
+export interface TransactionLineInput {
+  sku: string;
+  department: string;
+  quantity: number;
+  unitPriceCents: number;
+  amountCents: number;
+}
+
+export function makeLine(overrides: Partial<TransactionLineInput> = {}): TransactionLineInput {
+  return { sku: 'sku-milk', department: 'DAIRY', quantity: 1, unitPriceCents: 250, amountCents: 250, ...overrides };
+}
+
+export function makeTransaction(
+  overrides: Partial<{
+    posTransactionId: string;
+    storeId: string;
+    terminalId: string;
+    cardNumber: string;
+    occurredAt: string;
+    lines: TransactionLineInput[];
+    totalCents: number;
+  }> = {},
+) {
+  const lines = overrides.lines ?? [makeLine(), makeLine({ sku: 'sku-apple', department: 'PRODUCE', amountCents: 120, unitPriceCents: 120 })];
+  return {
+    posTransactionId: `tx-${randomUUID()}`,
+    storeId: 'store-1',
+    terminalId: 'lane-1',
+    cardNumber: makeCardNumber(),
+    occurredAt: '2026-11-20T17:42:10-05:00',
+    totalCents: lines.reduce((sum, l) => sum + l.amountCents, 0),
+    ...overrides,
+    lines,
+  };
+}
+
+export function makeRule(overrides: Record<string, unknown> = {}) {
+  return {
+    name: `Dairy lovers ${randomUUID().slice(0, 8)}`,
+    audience: [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 500 }],
+    reward: { kind: 'percentOff', percent: 10, target: { scope: 'department', department: 'DAIRY' } },
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2099-01-01T00:00:00Z',
+    offerValidDays: 14,
+    ...overrides,
+  };
+}
