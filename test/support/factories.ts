@@ -43,11 +43,17 @@ export function makeTransaction(
   };
 }
 
-export function makeRule(overrides: Record<string, unknown> = {}) {
+/** A department name no other test uses, so rules of concurrent tests never match each other's shoppers. */
+export function makeDepartment(): string {
+  return `DEPT-${randomUUID().slice(0, 8)}`;
+}
+
+/** A `POST /v1/rules` body: `percent`% off `department` for shoppers who spent `atLeast` there. */
+export function makeRule(department: string, overrides: Record<string, unknown> = {}) {
   return {
-    name: `Dairy lovers ${randomUUID().slice(0, 8)}`,
-    audience: [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 500 }],
-    reward: { kind: 'percentOff', percent: 10, target: { scope: 'department', department: 'DAIRY' } },
+    name: `Department lovers ${department}`,
+    audience: [{ fact: 'departmentSpendCents', department, atLeast: 500 }],
+    reward: { kind: 'percentOff', percent: 10, target: { scope: 'department', department } },
     validFrom: '2026-01-01T00:00:00Z',
     validUntil: '2099-01-01T00:00:00Z',
     offerValidDays: 14,

@@ -8,6 +8,7 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -72,6 +73,7 @@ export class RewardDto {
   amountCents?: number;
 
   @ApiProperty({ type: RewardTargetDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => RewardTargetDto)
   target!: RewardTargetDto;
@@ -97,6 +99,7 @@ export class CreateRuleDto {
   audience!: AudienceConditionDto[];
 
   @ApiProperty({ type: RewardDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => RewardDto)
   reward!: RewardDto;
@@ -130,7 +133,7 @@ export class CreateRuleDto {
   @IsInt()
   @Min(1)
   @Max(100)
-  perShopperLimit = 1;
+  perShopperLimit: number = 1;
 }
 
 export class RuleDto extends CreateRuleDto {

@@ -1,0 +1,119 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTerminal, openDatabase, startLoyaltyApi, tokenFor } from '../../../test/support/apps';
+import { makeDepartment, makeRule } from '../../../test/support/factories';
+
+describe('loyalty-api coupon rules', () => {
+  let app: NestFastifyApplication;
+  let db: DataSource;
+  const marketer = tokenFor('marketer', 'alice');
+
+  beforeAll(async () => {
+    db = await openDatabase();
+    app = await startLoyaltyApi();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  const createRule = (body: unknown, token: string | null = marketer) => {
+    const req = request(app.getHttpServer()).post('/v1/rules');
+    return (token ? req.set('Authorization', `Bearer ${token}`) : req).send(body as object);
+  };
+
+  const rulesNamed = async (name: string) =>
+    db.query(`SELECT * FROM loyalty.coupon_rules WHERE name = $1`, [name]) as Promise<unknown[]>;
+
+  it('creates a rule, returns it and audits who did it', async () => {
+    const department = makeDepartment();
+    const body = makeRule(department, {
+      reward: { kind: 'amountOff', amountCents: 150, target: { scope: 'basket' } },
+      perShopperLimit: 2,
+    });
+    const response = await createRule(body).expect(201);
+    expect(response.body).toMatchObject({
+      name: body.name,
+      status: 'active',
+      audience: [{ fact: 'departmentSpendCents', department, atLeast: 500 }],
+      reward: { kind: 'amountOff', amountCents: 150, target: { scope: 'basket' } },
+      validFrom: '2026-01-01T00:00:00.000Z',
+      offerValidDays: 14,
+      perShopperLimit: 2,
+      createdBy: 'alice',
+    });
+    const [audit] = await db.query(`SELECT * FROM loyalty.audit_log WHERE entity_id = $1`, [response.body.id]);
+    expect(audit).toMatchObject({ actor: 'alice', action: 'rule.created', entity: 'coupon_rule' });
+
+    const fetched = await request(app.getHttpServer())
+      .get(`/v1/rules/${response.body.id}`)
+      .set('Authorization', `Bearer ${marketer}`)
+      .expect(200);
+    expect(fetched.body).toEqual(response.body);
+  });
+
+  describe('rejects a malformed rule with a 400 naming the field, and creates nothing', () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['unknown fact', { audience: [{ fact: 'shoeSize', atLeast: 1 }] }, 'audience[0].fact'],
+      ['department condition without department', { audience: [{ fact: 'departmentSpendCents', atLeast: 1 }] }, 'audience[0].department'],
+      ['negative threshold', { audience: [{ fact: 'visits', atLeast: -1 }] }, 'audience[0].atLeast'],
+      ['percent over 100', { reward: { kind: 'percentOff', percent: 120, target: { scope: 'basket' } } }, 'reward.percent'],
+      ['fractional percent', { reward: { kind: 'percentOff', percent: 2.5, target: { scope: 'basket' } } }, 'reward.percent'],
+      ['amount off without amount', { reward: { kind: 'amountOff', target: { scope: 'basket' } } }, 'reward.amountCents'],
+      ['unknown reward kind', { reward: { kind: 'freeLunch', target: { scope: 'basket' } } }, 'reward.kind'],
+      ['department target without department', { reward: { kind: 'percentOff', percent: 5, target: { scope: 'department' } } }, 'reward.target.department'],
+      ['no reward', { reward: undefined }, 'reward'],
+      ['reward without target', { reward: { kind: 'percentOff', percent: 5 } }, 'reward.target'],
+      ['audience not a list', { audience: { fact: 'visits', atLeast: 1 } }, 'audience'],
+      ['end before start', { validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' }, 'validUntil'],
+      ['date without offset', { validFrom: '2026-02-01T00:00:00' }, 'validFrom'],
+      ['zero validity days', { offerValidDays: 0 }, 'offerValidDays'],
+      ['zero per-shopper limit', { perShopperLimit: 0 }, 'perShopperLimit'],
+      ['unknown status', { status: 'maybe' }, 'status'],
+      ['empty name', { name: '' }, 'name'],
+      ['unknown field', { budget: 5 }, 'budget'],
+    ];
+
+    it.each(cases)('%s', async (_name, change, field) => {
+      const body = { ...makeRule(makeDepartment()), ...change };
+      const response = await createRule(body).expect(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(response.body.message).toContain(field);
+      expect(await rulesNamed(body.name as string)).toHaveLength(0);
+    });
+  });
+
+  describe('access', () => {
+    it('refuses a request without a token', async () => {
+      const body = makeRule(makeDepartment());
+      await createRule(body, null).expect(401);
+      expect(await rulesNamed(body.name)).toHaveLength(0);
+    });
+
+    it('refuses a token signed with another secret', async () => {
+      const forged = marketer.slice(0, marketer.lastIndexOf('.') + 1) + 'x'.repeat(43);
+      await createRule(makeRule(makeDepartment()), forged).expect(401);
+    });
+
+    it.each(['shopper', 'support'] as const)('refuses the %s role', async (role) => {
+      const body = makeRule(makeDepartment());
+      const response = await createRule(body, tokenFor(role)).expect(403);
+      expect(response.body.code).toBe('FORBIDDEN');
+      expect(await rulesNamed(body.name)).toHaveLength(0);
+    });
+
+    it('lets an admin create rules', async () => {
+      await createRule(makeRule(makeDepartment()), tokenFor('admin')).expect(201);
+    });
+
+    it('refuses a POS terminal on a marketing route', async () => {
+      const apiKey = await createTerminal(db, 'store-1');
+      const body = makeRule(makeDepartment());
+      await request(app.getHttpServer()).post('/v1/rules').set('X-Api-Key', apiKey).send(body).expect(401);
+      expect(await rulesNamed(body.name)).toHaveLength(0);
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import { Reward } from '@loyalty/domain';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { makeCardNumber } from './factories';
+
+// Rows that other apps would have written, seeded directly so one app can be tested alone.
+
+export async function seedShopper(db: DataSource, cardNumber = makeCardNumber()): Promise<{ shopperId: string; cardNumber: string }> {
+  const shopperId = randomUUID();
+  await db.query(`INSERT INTO ingest.shoppers (id) VALUES ($1)`, [shopperId]);
+  await db.query(`INSERT INTO ingest.cards (card_number, shopper_id) VALUES ($1, $2)`, [cardNumber, shopperId]);
+  return { shopperId, cardNumber };
+}
+
+export async function seedOffer(
+  db: DataSource,
+  shopperId: string,
+  reward: Reward,
+  validity: { validFrom?: string; validUntil?: string } = {},
+): Promise<{ offerId: string; code: string }> {
+  const offerId = randomUUID();
+  const code = randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
+  await db.query(
+    `INSERT INTO coupons.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, state, reason,
+                                 trigger_event_id, issued_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', '[]', $8, now())`,
+    [
+      offerId,
+      code,
+      shopperId,
+      randomUUID(),
+      JSON.stringify(reward),
+      validity.validFrom ?? '2026-01-01T00:00:00Z',
+      validity.validUntil ?? '2099-01-01T00:00:00Z',
+      randomUUID(),
+    ],
+  );
+  return { offerId, code };
+}
