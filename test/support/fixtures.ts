@@ -37,3 +37,18 @@ export async function seedOffer(
   );
   return { offerId, code };
 }
+
+/** A coupon rule as loyalty-api would have stored it. */
+export async function seedRule(
+  db: DataSource,
+  rule: { audience: unknown; reward: Reward; perShopperLimit?: number; status?: string },
+): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO loyalty.coupon_rules (id, name, status, audience, reward, valid_from, valid_until, offer_valid_days,
+                                       per_shopper_limit, created_by)
+     VALUES ($1, $2, $3, $4, $5, '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z', 14, $6, 'test')`,
+    [id, `rule ${id}`, rule.status ?? 'active', JSON.stringify(rule.audience), JSON.stringify(rule.reward), rule.perShopperLimit ?? 1],
+  );
+  return id;
+}

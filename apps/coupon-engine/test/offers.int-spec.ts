@@ -1,0 +1,151 @@
+import { ProfileChangedV1, TOPICS, deadLetterTopic, emptyProfile } from '@loyalty/domain';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { eventually, openDatabase, startCouponEngine } from '../../../test/support/apps';
+import { makeDepartment } from '../../../test/support/factories';
+import { seedRule } from '../../../test/support/fixtures';
+import { findMessage, produce } from '../../../test/support/kafka';
+
+describe('coupon-engine issues offers on profile changes', () => {
+  let app: NestFastifyApplication;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    db = await openDatabase();
+    app = await startCouponEngine();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  function profileChanged(shopperId: string, spendByDepartmentCents: Record<string, number>): ProfileChangedV1 {
+    const posTransactionId = `tx-${randomUUID()}`;
+    return {
+      eventId: `${shopperId}:${posTransactionId}`,
+      changedAt: new Date().toISOString(),
+      cause: { posTransactionId },
+      profile: { ...emptyProfile(shopperId), visits: 1, spendByDepartmentCents },
+    };
+  }
+
+  const publish = (...events: ProfileChangedV1[]) =>
+    produce(
+      TOPICS.profileChanged,
+      events.map((e) => ({ key: e.profile.shopperId, value: JSON.stringify(e) })),
+    );
+
+  const offersOf = (shopperId: string) =>
+    db.query(`SELECT * FROM coupons.offers WHERE shopper_id = $1 ORDER BY issued_at`, [shopperId]) as Promise<
+      Record<string, unknown>[]
+    >;
+
+  async function departmentRule(perShopperLimit = 1) {
+    const department = makeDepartment();
+    const ruleId = await seedRule(db, {
+      audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }],
+      reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department } },
+      perShopperLimit,
+    });
+    return { department, ruleId };
+  }
+
+  it('issues an offer with a unique code and the matched facts as its reason', async () => {
+    const { department, ruleId } = await departmentRule();
+    const shopperId = randomUUID();
+    await publish(profileChanged(shopperId, { [department]: 1_500 }));
+    const [offer] = await eventually(async () => {
+      const offers = await offersOf(shopperId);
+      return offers.length > 0 && offers;
+    });
+    expect(offer).toMatchObject({
+      rule_id: ruleId,
+      state: 'issued',
+      reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department } },
+      reason: [{ fact: 'departmentSpendCents', department, atLeast: 1_000, actual: 1_500 }],
+    });
+    expect(offer.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
+    const issued = await findMessage(TOPICS.offerIssued, (m) => m.key?.toString() === shopperId);
+    expect(JSON.parse(issued.value!.toString())).toMatchObject({ code: offer.code, ruleId, shopperId });
+  });
+
+  it('issues nothing twice for a redelivered event, and respects the per-shopper limit', async () => {
+    const { department } = await departmentRule(2);
+    const shopperId = randomUUID();
+    const first = profileChanged(shopperId, { [department]: 1_500 });
+    const second = profileChanged(shopperId, { [department]: 2_500 });
+    const third = profileChanged(shopperId, { [department]: 3_500 });
+    await publish(first, first, first, second, third);
+    // A marker on the same key is processed after everything before it (same partition).
+    const { department: markerDepartment } = await departmentRule();
+    await publish(profileChanged(shopperId, { [markerDepartment]: 5_000 }));
+    await eventually(async () => (await offersOf(shopperId)).length === 3);
+    const offers = await offersOf(shopperId);
+    expect(offers.filter((o) => (o.reward as { target: { department: string } }).target.department === department)).toHaveLength(2);
+    expect(offers.map((o) => o.trigger_event_id)).toEqual(
+      expect.arrayContaining([first.eventId, second.eventId]),
+    );
+  });
+
+  it('issues nothing when the audience does not match or the rule is paused', async () => {
+    const { department } = await departmentRule();
+    const paused = makeDepartment();
+    await seedRule(db, {
+      audience: [{ fact: 'departmentSpendCents', department: paused, atLeast: 1 }],
+      reward: { kind: 'percentOff', percent: 5, target: { scope: 'basket' } },
+      status: 'paused',
+    });
+    const shopperId = randomUUID();
+    const { department: markerDepartment } = await departmentRule();
+    await publish(profileChanged(shopperId, { [department]: 999, [paused]: 10_000 }));
+    await publish(profileChanged(shopperId, { [markerDepartment]: 5_000 }));
+    await eventually(async () => (await offersOf(shopperId)).length > 0);
+    const offers = await offersOf(shopperId);
+    expect(offers).toHaveLength(1);
+    expect((offers[0].reward as { target: { department: string } }).target.department).toBe(markerDepartment);
+  });
+
+  it('dead-letters a poison message with the reason and keeps consuming', async () => {
+    const { department } = await departmentRule();
+    const shopperId = randomUUID();
+    const poison = JSON.stringify({ eventId: 'x', profile: { shopperId: 'not-a-uuid' } });
+    await produce(TOPICS.profileChanged, [{ key: shopperId, value: poison }]);
+    await publish(profileChanged(shopperId, { [department]: 2_000 }));
+    await eventually(async () => (await offersOf(shopperId)).length === 1);
+    const dead = await findMessage(deadLetterTopic(TOPICS.profileChanged), (m) => m.key?.toString() === shopperId);
+    expect(dead.value?.toString()).toBe(poison);
+    expect(dead.headers?.['dlq-reason']?.toString()).toContain('profile.shopperId');
+    expect(dead.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.profileChanged);
+    expect(Number(dead.headers?.['dlq-original-offset']?.toString())).toBeGreaterThanOrEqual(0);
+  });
+
+  it('marks an offer redeemed when loyalty-api reports the redemption', async () => {
+    const { department } = await departmentRule();
+    const shopperId = randomUUID();
+    await publish(profileChanged(shopperId, { [department]: 2_000 }));
+    const [offer] = await eventually(async () => {
+      const offers = await offersOf(shopperId);
+      return offers.length > 0 && offers;
+    });
+    const redeemedAt = '2026-11-21T10:00:00.000Z';
+    await produce(TOPICS.offerRedeemed, [
+      {
+        key: shopperId,
+        value: JSON.stringify({ offerId: offer.id, code: offer.code, shopperId, storeId: 's', terminalId: 't', posTransactionId: 'p', discountCents: 200, redeemedAt }),
+      },
+    ]);
+    const [redeemed] = await eventually(async () => {
+      const offers = await offersOf(shopperId);
+      return offers[0].state === 'redeemed' && offers;
+    });
+    expect((redeemed.redeemed_at as Date).toISOString()).toBe(redeemedAt);
+  });
+
+  it('reports ready with database and Kafka', async () => {
+    const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(ready.body.status).toBe('ok');
+  });
+});

@@ -1,0 +1,112 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  createTerminal,
+  eventually,
+  openDatabase,
+  startCouponEngine,
+  startLoyaltyApi,
+  startPosIngest,
+  tokenFor,
+} from './support/apps';
+import { makeCardNumber, makeDepartment, makeLine, makeRule, makeTransaction } from './support/factories';
+
+// The walking skeleton's journey: card swipe -> Kafka -> profile -> offer -> quote -> redeemed once.
+describe('journey: from card swipe to redeemed offer', () => {
+  let posIngest: NestFastifyApplication;
+  let couponEngine: NestFastifyApplication;
+  let loyaltyApi: NestFastifyApplication;
+  let db: DataSource;
+  let laneOne: string;
+  let laneTwo: string;
+
+  beforeAll(async () => {
+    db = await openDatabase();
+    [posIngest, couponEngine, loyaltyApi] = await Promise.all([startPosIngest(), startCouponEngine(), startLoyaltyApi()]);
+    laneOne = await createTerminal(db, 'store-100', 'lane-1');
+    laneTwo = await createTerminal(db, 'store-100', 'lane-2');
+  });
+
+  afterAll(async () => {
+    await Promise.all([posIngest, couponEngine, loyaltyApi].map((app) => app.close()));
+    await db.destroy();
+  });
+
+  it('issues an offer from a purchase and lets the POS redeem it exactly once', async () => {
+    const department = makeDepartment();
+    const cardNumber = makeCardNumber();
+
+    // 6. Marketing defines the rule over the API.
+    const rule = await request(loyaltyApi.getHttpServer())
+      .post('/v1/rules')
+      .set('Authorization', `Bearer ${tokenFor('marketer')}`)
+      .send(makeRule(department, { audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }] }))
+      .expect(201);
+
+    // 1. The POS posts a sale; 202 means the broker has it.
+    const sale = makeTransaction({
+      storeId: 'store-100',
+      cardNumber,
+      lines: [
+        makeLine({ department, amountCents: 800, unitPriceCents: 400, quantity: 2 }),
+        makeLine({ department, sku: 'cheese', amountCents: 450, unitPriceCents: 846, quantity: 0.532 }),
+      ],
+    });
+    await request(posIngest.getHttpServer()).post('/v1/transactions').set('X-Api-Key', laneOne).send(sale).expect(202);
+
+    // 2-4. The projector builds the profile, the engine issues the offer, the quote shows it.
+    const basket = {
+      cardNumber,
+      lines: [
+        { sku: 'milk', department, quantity: 1, amountCents: 250 },
+        { sku: 'bread', department: 'BAKERY', quantity: 1, amountCents: 300 },
+      ],
+    };
+    const quote = await eventually(async () => {
+      const response = await request(loyaltyApi.getHttpServer())
+        .post('/v1/checkout/quote')
+        .set('X-Api-Key', laneTwo)
+        .send(basket)
+        .expect(200);
+      return response.body.offers.length > 0 && response.body;
+    });
+    expect(quote).toMatchObject({
+      cardKnown: true,
+      subtotalCents: 550,
+      discountCents: 25,
+      totalCents: 525,
+      offers: [{ discountCents: 25, lines: [{ lineIndex: 0, discountCents: 25 }] }],
+    });
+    const code: string = quote.offers[0].code;
+    const [offer] = await db.query(`SELECT * FROM coupons.offers WHERE code = $1`, [code]);
+    expect(offer).toMatchObject({
+      rule_id: rule.body.id,
+      reason: [{ fact: 'departmentSpendCents', department, atLeast: 1_000, actual: 1_250 }],
+    });
+
+    // 5. Two lanes race to redeem it: one wins, the other gets a 409 with a stable code.
+    const redeem = (apiKey: string, posTransactionId: string) =>
+      request(loyaltyApi.getHttpServer())
+        .post('/v1/checkout/redemptions')
+        .set('X-Api-Key', apiKey)
+        .send({ ...basket, posTransactionId, offerCodes: [code] });
+    const results = await Promise.all([redeem(laneOne, 'r-1'), redeem(laneTwo, 'r-2')]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 200)?.body).toMatchObject({ discountCents: 25, totalCents: 525 });
+    expect(results.find((r) => r.status === 409)?.body).toMatchObject({ code: 'OFFER_ALREADY_REDEEMED' });
+    await redeem(laneOne, 'r-3').expect(409);
+
+    // The redemption flows back to the coupon engine through Kafka.
+    await eventually(async () => {
+      const [row] = await db.query(`SELECT state FROM coupons.offers WHERE code = $1`, [code]);
+      return row.state === 'redeemed';
+    });
+    const after = await request(loyaltyApi.getHttpServer())
+      .post('/v1/checkout/quote')
+      .set('X-Api-Key', laneOne)
+      .send(basket)
+      .expect(200);
+    expect(after.body.offers).toEqual([]);
+  });
+});
