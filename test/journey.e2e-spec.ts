@@ -10,7 +10,13 @@ import {
   startPosIngest,
   tokenFor,
 } from './support/apps';
-import { makeCardNumber, makeDepartment, makeLine, makeRule, makeTransaction } from './support/factories';
+import {
+  makeCardNumber,
+  makeDepartment,
+  makeLine,
+  makeRule,
+  makeTransaction,
+} from './support/factories';
 
 // The walking skeleton's journey: card swipe -> Kafka -> profile -> offer -> quote -> redeemed once.
 describe('journey: from card swipe to redeemed offer', () => {
@@ -23,7 +29,11 @@ describe('journey: from card swipe to redeemed offer', () => {
 
   beforeAll(async () => {
     db = await openDatabase();
-    [posIngest, couponEngine, loyaltyApi] = await Promise.all([startPosIngest(), startCouponEngine(), startLoyaltyApi()]);
+    [posIngest, couponEngine, loyaltyApi] = await Promise.all([
+      startPosIngest(),
+      startCouponEngine(),
+      startLoyaltyApi(),
+    ]);
     laneOne = await createTerminal(db, 'store-100', 'lane-1');
     laneTwo = await createTerminal(db, 'store-100', 'lane-2');
   });
@@ -41,7 +51,11 @@ describe('journey: from card swipe to redeemed offer', () => {
     const rule = await request(loyaltyApi.getHttpServer())
       .post('/v1/rules')
       .set('Authorization', `Bearer ${tokenFor('marketer')}`)
-      .send(makeRule(department, { audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }] }))
+      .send(
+        makeRule(department, {
+          audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }],
+        }),
+      )
       .expect(201);
 
     // 1. The POS posts a sale; 202 means the broker has it.
@@ -50,10 +64,20 @@ describe('journey: from card swipe to redeemed offer', () => {
       cardNumber,
       lines: [
         makeLine({ department, amountCents: 800, unitPriceCents: 400, quantity: 2 }),
-        makeLine({ department, sku: 'cheese', amountCents: 450, unitPriceCents: 846, quantity: 0.532 }),
+        makeLine({
+          department,
+          sku: 'cheese',
+          amountCents: 450,
+          unitPriceCents: 846,
+          quantity: 0.532,
+        }),
       ],
     });
-    await request(posIngest.getHttpServer()).post('/v1/transactions').set('X-Api-Key', laneOne).send(sale).expect(202);
+    await request(posIngest.getHttpServer())
+      .post('/v1/transactions')
+      .set('X-Api-Key', laneOne)
+      .send(sale)
+      .expect(202);
 
     // 2-4. The projector builds the profile, the engine issues the offer, the quote shows it.
     const basket = {
@@ -93,8 +117,13 @@ describe('journey: from card swipe to redeemed offer', () => {
         .send({ ...basket, posTransactionId, offerCodes: [code] });
     const results = await Promise.all([redeem(laneOne, 'r-1'), redeem(laneTwo, 'r-2')]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(results.find((r) => r.status === 200)?.body).toMatchObject({ discountCents: 25, totalCents: 525 });
-    expect(results.find((r) => r.status === 409)?.body).toMatchObject({ code: 'OFFER_ALREADY_REDEEMED' });
+    expect(results.find((r) => r.status === 200)?.body).toMatchObject({
+      discountCents: 25,
+      totalCents: 525,
+    });
+    expect(results.find((r) => r.status === 409)?.body).toMatchObject({
+      code: 'OFFER_ALREADY_REDEEMED',
+    });
     await redeem(laneOne, 'r-3').expect(409);
 
     // The redemption flows back to the coupon engine through Kafka.

@@ -16,11 +16,17 @@ import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
 const env = () => ({ ...process.env, PORT: '0' });
 
 export function startPosIngest(): Promise<NestFastifyApplication> {
-  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env())), { title: 'pos-ingest', description: '' });
+  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env())), {
+    title: 'pos-ingest',
+    description: '',
+  });
 }
 
 export function startLoyaltyApi(): Promise<NestFastifyApplication> {
-  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env())), { title: 'loyalty-api', description: '' });
+  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env())), {
+    title: 'loyalty-api',
+    description: '',
+  });
 }
 
 export function startCouponEngine(): Promise<NestFastifyApplication> {
@@ -32,12 +38,20 @@ export function startCouponEngine(): Promise<NestFastifyApplication> {
 
 export async function openDatabase(): Promise<DataSource> {
   return new DataSource(
-    postgresOptions({ ...loyaltyApiDatabase, databaseUrl: process.env.DATABASE_URL as string, applicationName: 'test' }),
+    postgresOptions({
+      ...loyaltyApiDatabase,
+      databaseUrl: process.env.DATABASE_URL as string,
+      applicationName: 'test',
+    }),
   ).initialize();
 }
 
 /** A new API key for a terminal of `storeId`, as the CLI would create it. */
-export function createTerminal(dataSource: DataSource, storeId: string, terminalId = 'lane-1'): Promise<string> {
+export function createTerminal(
+  dataSource: DataSource,
+  storeId: string,
+  terminalId = 'lane-1',
+): Promise<string> {
   return createTerminalKey(dataSource, storeId, terminalId);
 }
 
@@ -49,7 +63,10 @@ export function tokenFor(role: Role, subject = `${role}-1`): string {
 }
 
 /** Polls until `probe` returns something other than undefined/null/false, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

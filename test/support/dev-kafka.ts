@@ -20,10 +20,14 @@ export async function startDevKafka(brokerCount = 3, timeoutMs = 15_000): Promis
   // Its log goes to a file: a pipe would break (SIGPIPE) once the starting process exits.
   const logFile = join(tmpdir(), `dev-kafka-${process.pid}-${Date.now()}.log`);
   const log = openSync(logFile, 'w');
-  const child = spawn('kcat', ['-C', '-b', '127.0.0.1:1', '-t', '_mock', '-X', `test.mock.num.brokers=${brokerCount}`], {
-    detached: true,
-    stdio: ['ignore', 'ignore', log],
-  });
+  const child = spawn(
+    'kcat',
+    ['-C', '-b', '127.0.0.1:1', '-t', '_mock', '-X', `test.mock.num.brokers=${brokerCount}`],
+    {
+      detached: true,
+      stdio: ['ignore', 'ignore', log],
+    },
+  );
   closeSync(log);
   let failure: Error | null = null;
   child.on('error', (error) => {

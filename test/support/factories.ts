@@ -16,7 +16,14 @@ export interface TransactionLineInput {
 }
 
 export function makeLine(overrides: Partial<TransactionLineInput> = {}): TransactionLineInput {
-  return { sku: 'sku-milk', department: 'DAIRY', quantity: 1, unitPriceCents: 250, amountCents: 250, ...overrides };
+  return {
+    sku: 'sku-milk',
+    department: 'DAIRY',
+    quantity: 1,
+    unitPriceCents: 250,
+    amountCents: 250,
+    ...overrides,
+  };
 }
 
 export function makeTransaction(
@@ -30,7 +37,10 @@ export function makeTransaction(
     totalCents: number;
   }> = {},
 ) {
-  const lines = overrides.lines ?? [makeLine(), makeLine({ sku: 'sku-apple', department: 'PRODUCE', amountCents: 120, unitPriceCents: 120 })];
+  const lines = overrides.lines ?? [
+    makeLine(),
+    makeLine({ sku: 'sku-apple', department: 'PRODUCE', amountCents: 120, unitPriceCents: 120 }),
+  ];
   return {
     posTransactionId: `tx-${randomUUID()}`,
     storeId: 'store-1',

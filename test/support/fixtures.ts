@@ -5,10 +5,16 @@ import { makeCardNumber } from './factories';
 
 // Rows that other apps would have written, seeded directly so one app can be tested alone.
 
-export async function seedShopper(db: DataSource, cardNumber = makeCardNumber()): Promise<{ shopperId: string; cardNumber: string }> {
+export async function seedShopper(
+  db: DataSource,
+  cardNumber = makeCardNumber(),
+): Promise<{ shopperId: string; cardNumber: string }> {
   const shopperId = randomUUID();
   await db.query(`INSERT INTO ingest.shoppers (id) VALUES ($1)`, [shopperId]);
-  await db.query(`INSERT INTO ingest.cards (card_number, shopper_id) VALUES ($1, $2)`, [cardNumber, shopperId]);
+  await db.query(`INSERT INTO ingest.cards (card_number, shopper_id) VALUES ($1, $2)`, [
+    cardNumber,
+    shopperId,
+  ]);
   return { shopperId, cardNumber };
 }
 
@@ -48,7 +54,14 @@ export async function seedRule(
     `INSERT INTO loyalty.coupon_rules (id, name, status, audience, reward, valid_from, valid_until, offer_valid_days,
                                        per_shopper_limit, created_by)
      VALUES ($1, $2, $3, $4, $5, '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z', 14, $6, 'test')`,
-    [id, `rule ${id}`, rule.status ?? 'active', JSON.stringify(rule.audience), JSON.stringify(rule.reward), rule.perShopperLimit ?? 1],
+    [
+      id,
+      `rule ${id}`,
+      rule.status ?? 'active',
+      JSON.stringify(rule.audience),
+      JSON.stringify(rule.reward),
+      rule.perShopperLimit ?? 1,
+    ],
   );
   return id;
 }

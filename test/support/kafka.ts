@@ -2,11 +2,18 @@ import { Kafka, KafkaMessage, Partitioners, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
 function client(): Kafka {
-  return new Kafka({ clientId: 'test', brokers: (process.env.KAFKA_BROKERS as string).split(','), logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: 'test',
+    brokers: (process.env.KAFKA_BROKERS as string).split(','),
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 /** Produces raw messages, as a misbehaving or foreign producer could. */
-export async function produce(topic: string, messages: { key: string; value: string }[]): Promise<void> {
+export async function produce(
+  topic: string,
+  messages: { key: string; value: string }[],
+): Promise<void> {
   const producer = client().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -35,13 +42,19 @@ export async function readUntil(
   stop: (message: KafkaMessage) => boolean,
   timeoutMs = 30_000,
 ): Promise<KafkaMessage[]> {
-  const consumer = client().consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const consumer = client().consumer({
+    groupId: `test-reader-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     const read: KafkaMessage[] = [];
     return await new Promise<KafkaMessage[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No matching message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`No matching message on ${topic} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           read.push(message);

@@ -28,7 +28,9 @@ export async function createTestDatabase(name: string): Promise<string> {
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = databaseUrl(name);
   for (const database of [posIngestDatabase, loyaltyApiDatabase, couponEngineDatabase]) {
-    const dataSource = new DataSource(postgresOptions({ ...database, databaseUrl: url, applicationName: 'test-setup' }));
+    const dataSource = new DataSource(
+      postgresOptions({ ...database, databaseUrl: url, applicationName: 'test-setup' }),
+    );
     await dataSource.initialize();
     await dataSource.destroy();
   }

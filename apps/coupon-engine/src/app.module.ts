@@ -10,7 +10,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config, database: couponEngineDatabase, outboxTable: OUTBOX_TABLE }),
+        PlatformModule.forRoot({
+          config,
+          database: couponEngineDatabase,
+          outboxTable: OUTBOX_TABLE,
+        }),
         OffersModule,
       ],
     };

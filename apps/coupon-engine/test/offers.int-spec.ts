@@ -22,7 +22,10 @@ describe('coupon-engine issues offers on profile changes', () => {
     await db.destroy();
   });
 
-  function profileChanged(shopperId: string, spendByDepartmentCents: Record<string, number>): ProfileChangedV1 {
+  function profileChanged(
+    shopperId: string,
+    spendByDepartmentCents: Record<string, number>,
+  ): ProfileChangedV1 {
     const posTransactionId = `tx-${randomUUID()}`;
     return {
       eventId: `${shopperId}:${posTransactionId}`,
@@ -39,9 +42,9 @@ describe('coupon-engine issues offers on profile changes', () => {
     );
 
   const offersOf = (shopperId: string) =>
-    db.query(`SELECT * FROM coupons.offers WHERE shopper_id = $1 ORDER BY issued_at`, [shopperId]) as Promise<
-      Record<string, unknown>[]
-    >;
+    db.query(`SELECT * FROM coupons.offers WHERE shopper_id = $1 ORDER BY issued_at`, [
+      shopperId,
+    ]) as Promise<Record<string, unknown>[]>;
 
   async function departmentRule(perShopperLimit = 1) {
     const department = makeDepartment();
@@ -69,7 +72,11 @@ describe('coupon-engine issues offers on profile changes', () => {
     });
     expect(offer.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
     const issued = await findMessage(TOPICS.offerIssued, (m) => m.key?.toString() === shopperId);
-    expect(JSON.parse(issued.value!.toString())).toMatchObject({ code: offer.code, ruleId, shopperId });
+    expect(JSON.parse(issued.value!.toString())).toMatchObject({
+      code: offer.code,
+      ruleId,
+      shopperId,
+    });
   });
 
   it('issues nothing twice for a redelivered event, and respects the per-shopper limit', async () => {
@@ -84,7 +91,11 @@ describe('coupon-engine issues offers on profile changes', () => {
     await publish(profileChanged(shopperId, { [markerDepartment]: 5_000 }));
     await eventually(async () => (await offersOf(shopperId)).length === 3);
     const offers = await offersOf(shopperId);
-    expect(offers.filter((o) => (o.reward as { target: { department: string } }).target.department === department)).toHaveLength(2);
+    expect(
+      offers.filter(
+        (o) => (o.reward as { target: { department: string } }).target.department === department,
+      ),
+    ).toHaveLength(2);
     expect(offers.map((o) => o.trigger_event_id)).toEqual(
       expect.arrayContaining([first.eventId, second.eventId]),
     );
@@ -105,7 +116,9 @@ describe('coupon-engine issues offers on profile changes', () => {
     await eventually(async () => (await offersOf(shopperId)).length > 0);
     const offers = await offersOf(shopperId);
     expect(offers).toHaveLength(1);
-    expect((offers[0].reward as { target: { department: string } }).target.department).toBe(markerDepartment);
+    expect((offers[0].reward as { target: { department: string } }).target.department).toBe(
+      markerDepartment,
+    );
   });
 
   it('dead-letters a poison message with the reason and keeps consuming', async () => {
@@ -115,7 +128,10 @@ describe('coupon-engine issues offers on profile changes', () => {
     await produce(TOPICS.profileChanged, [{ key: shopperId, value: poison }]);
     await publish(profileChanged(shopperId, { [department]: 2_000 }));
     await eventually(async () => (await offersOf(shopperId)).length === 1);
-    const dead = await findMessage(deadLetterTopic(TOPICS.profileChanged), (m) => m.key?.toString() === shopperId);
+    const dead = await findMessage(
+      deadLetterTopic(TOPICS.profileChanged),
+      (m) => m.key?.toString() === shopperId,
+    );
     expect(dead.value?.toString()).toBe(poison);
     expect(dead.headers?.['dlq-reason']?.toString()).toContain('profile.shopperId');
     expect(dead.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.profileChanged);
@@ -134,7 +150,16 @@ describe('coupon-engine issues offers on profile changes', () => {
     await produce(TOPICS.offerRedeemed, [
       {
         key: shopperId,
-        value: JSON.stringify({ offerId: offer.id, code: offer.code, shopperId, storeId: 's', terminalId: 't', posTransactionId: 'p', discountCents: 200, redeemedAt }),
+        value: JSON.stringify({
+          offerId: offer.id,
+          code: offer.code,
+          shopperId,
+          storeId: 's',
+          terminalId: 't',
+          posTransactionId: 'p',
+          discountCents: 200,
+          redeemedAt,
+        }),
       },
     ]);
     const [redeemed] = await eventually(async () => {

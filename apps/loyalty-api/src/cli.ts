@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<string> {
   });
   if (command === 'terminal-key' && values.store && values.terminal) {
     const dataSource = await new DataSource(
-      postgresOptions({ ...loyaltyApiDatabase, databaseUrl: requireEnv('DATABASE_URL'), applicationName: 'loyalty-cli' }),
+      postgresOptions({
+        ...loyaltyApiDatabase,
+        databaseUrl: requireEnv('DATABASE_URL'),
+        applicationName: 'loyalty-cli',
+      }),
     ).initialize();
     try {
       return await createTerminalKey(dataSource, values.store, values.terminal);
@@ -38,11 +42,20 @@ async function main(argv: string[]): Promise<string> {
       await dataSource.destroy();
     }
   }
-  if (command === 'token' && values.subject && STAFF_AND_SHOPPER_ROLES.includes(values.role as Role)) {
+  if (
+    command === 'token' &&
+    values.subject &&
+    STAFF_AND_SHOPPER_ROLES.includes(values.role as Role)
+  ) {
     const jwt = new JwtService({ secret: requireEnv('JWT_SECRET') });
     return jwt.sign(
       { roles: [values.role] },
-      { subject: values.subject, issuer: JWT_ISSUER, expiresIn: values['expires-in'] as `${number}h`, algorithm: 'HS256' },
+      {
+        subject: values.subject,
+        issuer: JWT_ISSUER,
+        expiresIn: values['expires-in'] as `${number}h`,
+        algorithm: 'HS256',
+      },
     );
   }
   throw new Error(USAGE);

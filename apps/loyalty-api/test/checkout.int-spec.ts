@@ -1,7 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTerminal, openDatabase, startLoyaltyApi, tokenFor } from '../../../test/support/apps';
+import {
+  createTerminal,
+  openDatabase,
+  startLoyaltyApi,
+  tokenFor,
+} from '../../../test/support/apps';
 import { makeCardNumber, makeDepartment } from '../../../test/support/factories';
 import { seedOffer, seedShopper } from '../../../test/support/fixtures';
 
@@ -43,7 +48,9 @@ describe('loyalty-api checkout', () => {
   }
 
   const redemptionsOf = (offerId: string) =>
-    db.query(`SELECT * FROM loyalty.redemptions WHERE offer_id = $1`, [offerId]) as Promise<Record<string, unknown>[]>;
+    db.query(`SELECT * FROM loyalty.redemptions WHERE offer_id = $1`, [offerId]) as Promise<
+      Record<string, unknown>[]
+    >;
 
   it('quotes the offers that apply, with the discount allocated to lines', async () => {
     const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
@@ -68,41 +75,72 @@ describe('loyalty-api checkout', () => {
   });
 
   it('quotes an unknown card with no offers', async () => {
-    const response = await post('quote', { cardNumber: makeCardNumber(), lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 100 }] }).expect(200);
-    expect(response.body).toEqual({ cardKnown: false, subtotalCents: 100, discountCents: 0, totalCents: 100, offers: [] });
+    const response = await post('quote', {
+      cardNumber: makeCardNumber(),
+      lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 100 }],
+    }).expect(200);
+    expect(response.body).toEqual({
+      cardKnown: false,
+      subtotalCents: 100,
+      discountCents: 0,
+      totalCents: 100,
+      offers: [],
+    });
   });
 
   it('leaves out expired offers', async () => {
     const { shopperId, cardNumber, lines } = await shopperWithDepartmentOffer();
-    await db.query(`UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`, [shopperId]);
+    await db.query(
+      `UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`,
+      [shopperId],
+    );
     const response = await post('quote', { cardNumber, lines }).expect(200);
     expect(response.body.offers).toEqual([]);
   });
 
   it('redeems an offer once; a second attempt gets 409 OFFER_ALREADY_REDEEMED', async () => {
     const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
-    const body = { cardNumber, lines, posTransactionId: 'store-7:lane-2:1', offerCodes: [offer.code] };
+    const body = {
+      cardNumber,
+      lines,
+      posTransactionId: 'store-7:lane-2:1',
+      offerCodes: [offer.code],
+    };
     const first = await post('redemptions', body).expect(200);
     expect(first.body).toMatchObject({ discountCents: 40, totalCents: 960 });
-    const second = await post('redemptions', { ...body, posTransactionId: 'store-7:lane-2:2' }).expect(409);
+    const second = await post('redemptions', {
+      ...body,
+      posTransactionId: 'store-7:lane-2:2',
+    }).expect(409);
     expect(second.body).toMatchObject({ code: 'OFFER_ALREADY_REDEEMED' });
     const redemptions = await redemptionsOf(offer.offerId);
     expect(redemptions).toHaveLength(1);
-    expect(redemptions[0]).toMatchObject({ store_id: 'store-7', terminal_id: 'lane-2', discount_cents: 40 });
+    expect(redemptions[0]).toMatchObject({
+      store_id: 'store-7',
+      terminal_id: 'lane-2',
+      discount_cents: 40,
+    });
     const quote = await post('quote', { cardNumber, lines }).expect(200);
     expect(quote.body.offers).toEqual([]);
   });
 
   it('lets exactly one of many racing lanes redeem a single-use offer', async () => {
     const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
-    const lanes = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => createTerminal(db, 'store-7', `lane-${n}`)));
+    const lanes = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) => createTerminal(db, 'store-7', `lane-${n}`)),
+    );
     const responses = await Promise.all(
       lanes.map((key, n) =>
-        post('redemptions', { cardNumber, lines, posTransactionId: `race-${n}`, offerCodes: [offer.code] }, key),
+        post(
+          'redemptions',
+          { cardNumber, lines, posTransactionId: `race-${n}`, offerCodes: [offer.code] },
+          key,
+        ),
       ),
     );
     expect(responses.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
-    for (const r of responses.filter((r) => r.status === 409)) expect(r.body.code).toBe('OFFER_ALREADY_REDEEMED');
+    for (const r of responses.filter((r) => r.status === 409))
+      expect(r.body.code).toBe('OFFER_ALREADY_REDEEMED');
     expect(await redemptionsOf(offer.offerId)).toHaveLength(1);
   });
 
@@ -115,10 +153,15 @@ describe('loyalty-api checkout', () => {
     ])('%s', async (name, code, status) => {
       const { shopperId, cardNumber, offer, lines } = await shopperWithDepartmentOffer();
       let body = { cardNumber, lines, posTransactionId: 'x', offerCodes: [offer.code] };
-      if (name === 'an offer of another shopper') body = { ...body, cardNumber: (await seedShopper(db)).cardNumber };
-      if (name === 'an offer that gives nothing on this basket') body = { ...body, lines: [lines[2]] };
+      if (name === 'an offer of another shopper')
+        body = { ...body, cardNumber: (await seedShopper(db)).cardNumber };
+      if (name === 'an offer that gives nothing on this basket')
+        body = { ...body, lines: [lines[2]] };
       if (name === 'an expired offer')
-        await db.query(`UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`, [shopperId]);
+        await db.query(
+          `UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`,
+          [shopperId],
+        );
       if (name === 'an unknown card') body = { ...body, cardNumber: makeCardNumber() };
       const response = await post('redemptions', body).expect(status);
       expect(response.body).toMatchObject({ code, field: expect.any(String) });
@@ -130,12 +173,22 @@ describe('loyalty-api checkout', () => {
     it.each([
       ['bad check digit', { cardNumber: '9000000000016' }, 'cardNumber'],
       ['no lines', { lines: [] }, 'lines'],
-      ['fractional cents', { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: 1.5 }] }, 'lines[0].amountCents'],
+      [
+        'fractional cents',
+        { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: 1.5 }] },
+        'lines[0].amountCents',
+      ],
       ['no offer codes', { offerCodes: [] }, 'offerCodes'],
       ['duplicate offer codes', { offerCodes: ['A', 'A'] }, 'offerCodes'],
     ])('%s', async (_name, change, field) => {
       const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
-      const body = { cardNumber, lines, posTransactionId: 'x', offerCodes: [offer.code], ...change };
+      const body = {
+        cardNumber,
+        lines,
+        posTransactionId: 'x',
+        offerCodes: [offer.code],
+        ...change,
+      };
       const response = await post('redemptions', body).expect(400);
       expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       expect(await redemptionsOf(offer.offerId)).toHaveLength(0);
@@ -155,7 +208,16 @@ describe('loyalty-api checkout', () => {
 
   it('refuses a revoked terminal key', async () => {
     const key = await createTerminal(db, 'store-7', 'lane-9');
-    await db.query(`UPDATE loyalty.terminal_api_keys SET revoked_at = now() WHERE key_id = $1`, [key.split('_')[1]]);
-    await post('quote', { cardNumber: makeCardNumber(), lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 1 }] }, key).expect(401);
+    await db.query(`UPDATE loyalty.terminal_api_keys SET revoked_at = now() WHERE key_id = $1`, [
+      key.split('_')[1],
+    ]);
+    await post(
+      'quote',
+      {
+        cardNumber: makeCardNumber(),
+        lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 1 }],
+      },
+      key,
+    ).expect(401);
   });
 });

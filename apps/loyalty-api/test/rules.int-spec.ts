@@ -1,7 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTerminal, openDatabase, startLoyaltyApi, tokenFor } from '../../../test/support/apps';
+import {
+  createTerminal,
+  openDatabase,
+  startLoyaltyApi,
+  tokenFor,
+} from '../../../test/support/apps';
 import { makeDepartment, makeRule } from '../../../test/support/factories';
 
 describe('loyalty-api coupon rules', () => {
@@ -44,7 +49,9 @@ describe('loyalty-api coupon rules', () => {
       perShopperLimit: 2,
       createdBy: 'alice',
     });
-    const [audit] = await db.query(`SELECT * FROM loyalty.audit_log WHERE entity_id = $1`, [response.body.id]);
+    const [audit] = await db.query(`SELECT * FROM loyalty.audit_log WHERE entity_id = $1`, [
+      response.body.id,
+    ]);
     expect(audit).toMatchObject({ actor: 'alice', action: 'rule.created', entity: 'coupon_rule' });
 
     const fetched = await request(app.getHttpServer())
@@ -57,17 +64,49 @@ describe('loyalty-api coupon rules', () => {
   describe('rejects a malformed rule with a 400 naming the field, and creates nothing', () => {
     const cases: [string, Record<string, unknown>, string][] = [
       ['unknown fact', { audience: [{ fact: 'shoeSize', atLeast: 1 }] }, 'audience[0].fact'],
-      ['department condition without department', { audience: [{ fact: 'departmentSpendCents', atLeast: 1 }] }, 'audience[0].department'],
-      ['negative threshold', { audience: [{ fact: 'visits', atLeast: -1 }] }, 'audience[0].atLeast'],
-      ['percent over 100', { reward: { kind: 'percentOff', percent: 120, target: { scope: 'basket' } } }, 'reward.percent'],
-      ['fractional percent', { reward: { kind: 'percentOff', percent: 2.5, target: { scope: 'basket' } } }, 'reward.percent'],
-      ['amount off without amount', { reward: { kind: 'amountOff', target: { scope: 'basket' } } }, 'reward.amountCents'],
-      ['unknown reward kind', { reward: { kind: 'freeLunch', target: { scope: 'basket' } } }, 'reward.kind'],
-      ['department target without department', { reward: { kind: 'percentOff', percent: 5, target: { scope: 'department' } } }, 'reward.target.department'],
+      [
+        'department condition without department',
+        { audience: [{ fact: 'departmentSpendCents', atLeast: 1 }] },
+        'audience[0].department',
+      ],
+      [
+        'negative threshold',
+        { audience: [{ fact: 'visits', atLeast: -1 }] },
+        'audience[0].atLeast',
+      ],
+      [
+        'percent over 100',
+        { reward: { kind: 'percentOff', percent: 120, target: { scope: 'basket' } } },
+        'reward.percent',
+      ],
+      [
+        'fractional percent',
+        { reward: { kind: 'percentOff', percent: 2.5, target: { scope: 'basket' } } },
+        'reward.percent',
+      ],
+      [
+        'amount off without amount',
+        { reward: { kind: 'amountOff', target: { scope: 'basket' } } },
+        'reward.amountCents',
+      ],
+      [
+        'unknown reward kind',
+        { reward: { kind: 'freeLunch', target: { scope: 'basket' } } },
+        'reward.kind',
+      ],
+      [
+        'department target without department',
+        { reward: { kind: 'percentOff', percent: 5, target: { scope: 'department' } } },
+        'reward.target.department',
+      ],
       ['no reward', { reward: undefined }, 'reward'],
       ['reward without target', { reward: { kind: 'percentOff', percent: 5 } }, 'reward.target'],
       ['audience not a list', { audience: { fact: 'visits', atLeast: 1 } }, 'audience'],
-      ['end before start', { validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' }, 'validUntil'],
+      [
+        'end before start',
+        { validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' },
+        'validUntil',
+      ],
       ['date without offset', { validFrom: '2026-02-01T00:00:00' }, 'validFrom'],
       ['zero validity days', { offerValidDays: 0 }, 'offerValidDays'],
       ['zero per-shopper limit', { perShopperLimit: 0 }, 'perShopperLimit'],
@@ -112,7 +151,11 @@ describe('loyalty-api coupon rules', () => {
     it('refuses a POS terminal on a marketing route', async () => {
       const apiKey = await createTerminal(db, 'store-1');
       const body = makeRule(makeDepartment());
-      await request(app.getHttpServer()).post('/v1/rules').set('X-Api-Key', apiKey).send(body).expect(401);
+      await request(app.getHttpServer())
+        .post('/v1/rules')
+        .set('X-Api-Key', apiKey)
+        .send(body)
+        .expect(401);
       expect(await rulesNamed(body.name)).toHaveLength(0);
     });
   });

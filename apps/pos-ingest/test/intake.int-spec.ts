@@ -1,7 +1,13 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTerminal, eventually, openDatabase, startPosIngest, tokenFor } from '../../../test/support/apps';
+import {
+  createTerminal,
+  eventually,
+  openDatabase,
+  startPosIngest,
+  tokenFor,
+} from '../../../test/support/apps';
 import { makeLine, makeTransaction } from '../../../test/support/factories';
 
 describe('pos-ingest intake', () => {
@@ -28,7 +34,11 @@ describe('pos-ingest intake', () => {
   };
 
   const storedTransaction = async (posTransactionId: string) =>
-    (await db.query(`SELECT * FROM ingest.transactions WHERE pos_transaction_id = $1`, [posTransactionId]))[0];
+    (
+      await db.query(`SELECT * FROM ingest.transactions WHERE pos_transaction_id = $1`, [
+        posTransactionId,
+      ])
+    )[0];
 
   const profileOf = async (cardNumber: string) =>
     (
@@ -40,7 +50,10 @@ describe('pos-ingest intake', () => {
 
   it('accepts a transaction with 202 and projects it into a new shopper profile', async () => {
     const tx = makeTransaction({
-      lines: [makeLine({ amountCents: 300 }), makeLine({ department: 'PRODUCE', amountCents: 120, quantity: 0.532 })],
+      lines: [
+        makeLine({ amountCents: 300 }),
+        makeLine({ department: 'PRODUCE', amountCents: 120, quantity: 0.532 }),
+      ],
     });
     const response = await post(tx).expect(202);
     expect(response.body).toEqual({ posTransactionId: tx.posTransactionId, status: 'accepted' });
@@ -54,7 +67,9 @@ describe('pos-ingest intake', () => {
     expect(profile.first_visit_at.toISOString()).toBe('2026-11-20T22:42:10.000Z');
     const stored = await storedTransaction(tx.posTransactionId);
     expect(stored).toMatchObject({ store_id: 'store-1', utc_offset: '-05:00', total_cents: '420' });
-    const [shopper] = await db.query(`SELECT registered FROM ingest.shoppers WHERE id = $1`, [profile.shopper_id]);
+    const [shopper] = await db.query(`SELECT registered FROM ingest.shoppers WHERE id = $1`, [
+      profile.shopper_id,
+    ]);
     expect(shopper.registered).toBe(false);
   });
 
@@ -72,16 +87,39 @@ describe('pos-ingest intake', () => {
 
   describe('rejects bad input with a 400 naming the field, and records nothing', () => {
     const cases: [string, (tx: ReturnType<typeof makeTransaction>) => unknown, string][] = [
-      ['bad check digit', (tx) => ({ ...tx, cardNumber: tx.cardNumber.slice(0, -1) + ((Number(tx.cardNumber.at(-1)) + 1) % 10) }), 'cardNumber'],
+      [
+        'bad check digit',
+        (tx) => ({
+          ...tx,
+          cardNumber: tx.cardNumber.slice(0, -1) + ((Number(tx.cardNumber.at(-1)) + 1) % 10),
+        }),
+        'cardNumber',
+      ],
       ['card too short', (tx) => ({ ...tx, cardNumber: '123' }), 'cardNumber'],
       ['totals do not add up', (tx) => ({ ...tx, totalCents: tx.totalCents + 1 }), 'totalCents'],
       ['no lines', (tx) => ({ ...tx, lines: [], totalCents: 0 }), 'lines'],
-      ['line without amount', (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: undefined }] }), 'lines[0].amountCents'],
-      ['fractional cents', (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: 1.5 }], totalCents: 1.5 }), 'lines[0].amountCents'],
-      ['negative quantity', (tx) => ({ ...tx, lines: [{ ...tx.lines[0], quantity: -1 }] }), 'lines[0].quantity'],
+      [
+        'line without amount',
+        (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: undefined }] }),
+        'lines[0].amountCents',
+      ],
+      [
+        'fractional cents',
+        (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: 1.5 }], totalCents: 1.5 }),
+        'lines[0].amountCents',
+      ],
+      [
+        'negative quantity',
+        (tx) => ({ ...tx, lines: [{ ...tx.lines[0], quantity: -1 }] }),
+        'lines[0].quantity',
+      ],
       ['time without offset', (tx) => ({ ...tx, occurredAt: '2026-11-20T17:42:10' }), 'occurredAt'],
       ['not a date', (tx) => ({ ...tx, occurredAt: 'yesterday' }), 'occurredAt'],
-      ['missing transaction id', (tx) => ({ ...tx, posTransactionId: undefined }), 'posTransactionId'],
+      [
+        'missing transaction id',
+        (tx) => ({ ...tx, posTransactionId: undefined }),
+        'posTransactionId',
+      ],
       ['unknown field', (tx) => ({ ...tx, cashback: 100 }), 'cashback'],
     ];
 
@@ -116,7 +154,9 @@ describe('pos-ingest intake', () => {
     });
 
     it('refuses an unknown API key', async () => {
-      expect((await post(makeTransaction(), 'tk_0000000000000000_' + 'x'.repeat(43))).status).toBe(401);
+      expect((await post(makeTransaction(), 'tk_0000000000000000_' + 'x'.repeat(43))).status).toBe(
+        401,
+      );
     });
 
     it('refuses a staff token on a POS route', async () => {
@@ -146,4 +186,3 @@ describe('pos-ingest intake', () => {
     expect(Object.keys(docs.body.paths)).toContain('/v1/transactions');
   });
 });
-

@@ -23,7 +23,9 @@ describe('pos-ingest projector', () => {
     await db.destroy();
   });
 
-  const recorded = (overrides: Parameters<typeof makeTransaction>[0] = {}): TransactionRecordedV1 => ({
+  const recorded = (
+    overrides: Parameters<typeof makeTransaction>[0] = {},
+  ): TransactionRecordedV1 => ({
     ...makeTransaction(overrides),
     receivedAt: '2026-11-20T22:42:11.000Z',
   });
@@ -37,7 +39,8 @@ describe('pos-ingest projector', () => {
       )
     )[0];
 
-  const causeOf = (message: KafkaMessage) => JSON.parse(message.value!.toString()).cause.posTransactionId;
+  const causeOf = (message: KafkaMessage) =>
+    JSON.parse(message.value!.toString()).cause.posTransactionId;
 
   it('stores a redelivered transaction once and changes nothing the second time', async () => {
     const tx = recorded();
@@ -47,24 +50,36 @@ describe('pos-ingest projector', () => {
     expect(await projection.project(tx, new Date())).toBe('duplicate');
     expect(await profileOf(tx.cardNumber)).toEqual(before);
     expect(before.visits).toBe(1);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id = $1`, [
-      tx.posTransactionId,
-    ]);
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id = $1`,
+      [tx.posTransactionId],
+    );
     expect(n).toBe(1);
     // A later change of the same shopper is published after any event of the first one.
     const marker = recorded({ cardNumber: tx.cardNumber });
     await projection.project(marker, new Date());
-    const events = await readUntil(TOPICS.profileChanged, (m) => causeOf(m) === marker.posTransactionId);
+    const events = await readUntil(
+      TOPICS.profileChanged,
+      (m) => causeOf(m) === marker.posTransactionId,
+    );
     expect(events.filter((m) => causeOf(m) === tx.posTransactionId)).toHaveLength(1);
   });
 
   it('ends with the same profile whatever the order transactions arrive in', async () => {
-    const times = ['2026-11-03T09:00:00+01:00', '2026-11-01T09:00:00-05:00', '2026-11-02T23:30:00Z'];
+    const times = [
+      '2026-11-03T09:00:00+01:00',
+      '2026-11-01T09:00:00-05:00',
+      '2026-11-02T23:30:00Z',
+    ];
     const forwardCard = makeCardNumber();
     const backwardCard = makeCardNumber();
     const build = (cardNumber: string) =>
       times.map((occurredAt, i) =>
-        recorded({ cardNumber, occurredAt, lines: [makeLine({ department: `D${i % 2}`, amountCents: 100 * (i + 1) })] }),
+        recorded({
+          cardNumber,
+          occurredAt,
+          lines: [makeLine({ department: `D${i % 2}`, amountCents: 100 * (i + 1) })],
+        }),
       );
     for (const tx of build(forwardCard)) await projection.project(tx, new Date());
     for (const tx of build(backwardCard).reverse()) await projection.project(tx, new Date());
@@ -82,16 +97,25 @@ describe('pos-ingest projector', () => {
   it('dead-letters a poison message with the reason and keeps consuming', async () => {
     const cardNumber = makeCardNumber();
     const poisons = ['{not json', JSON.stringify({ ...recorded({ cardNumber }), totalCents: -1 })];
-    await produce(TOPICS.transactionRecorded, poisons.map((value) => ({ key: cardNumber, value })));
+    await produce(
+      TOPICS.transactionRecorded,
+      poisons.map((value) => ({ key: cardNumber, value })),
+    );
     const good = recorded({ cardNumber });
     await produce(TOPICS.transactionRecorded, [{ key: cardNumber, value: JSON.stringify(good) }]);
     const profile = await eventually(() => profileOf(cardNumber));
     expect(profile.visits).toBe(1);
 
     const dlq = deadLetterTopic(TOPICS.transactionRecorded);
-    const notJson = await findMessage(dlq, (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[0]);
+    const notJson = await findMessage(
+      dlq,
+      (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[0],
+    );
     expect(notJson.headers?.['dlq-reason']?.toString()).toBe('value is not JSON');
-    const badTotal = await findMessage(dlq, (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[1]);
+    const badTotal = await findMessage(
+      dlq,
+      (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[1],
+    );
     expect(badTotal.headers?.['dlq-reason']?.toString()).toContain('totalCents');
     expect(badTotal.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.transactionRecorded);
   });

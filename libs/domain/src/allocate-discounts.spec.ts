@@ -52,7 +52,11 @@ describe('allocateDiscounts', () => {
   it('caps an amount off at what the target lines are worth', () => {
     const big: DiscountableOffer = {
       code: 'BIG',
-      reward: { kind: 'amountOff', amountCents: 5_000, target: { scope: 'department', department: 'PRODUCE' } },
+      reward: {
+        kind: 'amountOff',
+        amountCents: 5_000,
+        target: { scope: 'department', department: 'PRODUCE' },
+      },
     };
     expect(allocateDiscounts(lines, [big]).discountCents).toBe(600);
   });
@@ -69,7 +73,11 @@ describe('allocateDiscounts', () => {
   it('leaves out offers whose target is not in the basket', () => {
     const meat: DiscountableOffer = {
       code: 'MEAT',
-      reward: { kind: 'percentOff', percent: 50, target: { scope: 'department', department: 'MEAT' } },
+      reward: {
+        kind: 'percentOff',
+        percent: 50,
+        target: { scope: 'department', department: 'MEAT' },
+      },
     };
     expect(allocateDiscounts(lines, [meat])).toEqual({
       subtotalCents: 1_000,
@@ -105,16 +113,22 @@ describe('allocateDiscounts', () => {
       ),
     });
     fc.assert(
-      fc.property(fc.array(arbLine, { maxLength: 8 }), fc.array(arbOffer, { maxLength: 4 }), (ls, os) => {
-        const quote = allocateDiscounts(ls, os);
-        const perLine = ls.map(() => 0);
-        for (const offer of quote.appliedOffers) {
-          expect(offer.lines.reduce((s, l) => s + l.discountCents, 0)).toBe(offer.discountCents);
-          for (const l of offer.lines) perLine[l.lineIndex] += l.discountCents;
-        }
-        ls.forEach((line, i) => expect(perLine[i]).toBeLessThanOrEqual(Math.max(0, line.amountCents)));
-        expect(quote.totalCents).toBe(quote.subtotalCents - quote.discountCents);
-      }),
+      fc.property(
+        fc.array(arbLine, { maxLength: 8 }),
+        fc.array(arbOffer, { maxLength: 4 }),
+        (ls, os) => {
+          const quote = allocateDiscounts(ls, os);
+          const perLine = ls.map(() => 0);
+          for (const offer of quote.appliedOffers) {
+            expect(offer.lines.reduce((s, l) => s + l.discountCents, 0)).toBe(offer.discountCents);
+            for (const l of offer.lines) perLine[l.lineIndex] += l.discountCents;
+          }
+          ls.forEach((line, i) =>
+            expect(perLine[i]).toBeLessThanOrEqual(Math.max(0, line.amountCents)),
+          );
+          expect(quote.totalCents).toBe(quote.subtotalCents - quote.discountCents);
+        },
+      ),
     );
   });
 });

@@ -13,9 +13,21 @@ const profile: ShopperProfile = {
 describe('evaluateAudience', () => {
   it.each<[string, AudienceCondition[], boolean]>([
     ['empty audience matches everyone', [], true],
-    ['department spend reached', [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 3_000 }], true],
-    ['department spend short by a cent', [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 3_001 }], false],
-    ['department never bought', [{ fact: 'departmentSpendCents', department: 'MEAT', atLeast: 1 }], false],
+    [
+      'department spend reached',
+      [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 3_000 }],
+      true,
+    ],
+    [
+      'department spend short by a cent',
+      [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 3_001 }],
+      false,
+    ],
+    [
+      'department never bought',
+      [{ fact: 'departmentSpendCents', department: 'MEAT', atLeast: 1 }],
+      false,
+    ],
     ['lifetime spend', [{ fact: 'lifetimeSpendCents', atLeast: 10_000 }], true],
     ['visits', [{ fact: 'visits', atLeast: 5 }], false],
     [
@@ -32,8 +44,13 @@ describe('evaluateAudience', () => {
 
   it('returns the matched facts as the reason', () => {
     expect(
-      evaluateAudience([{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 2_000 }], profile),
-    ).toEqual([{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 2_000, actual: 3_000 }]);
+      evaluateAudience(
+        [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 2_000 }],
+        profile,
+      ),
+    ).toEqual([
+      { fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 2_000, actual: 3_000 },
+    ]);
   });
 });
 

@@ -8,7 +8,11 @@ const rule: CouponRule = {
   name: 'Dairy lovers',
   status: 'active',
   audience: [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 1_000 }],
-  reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department: 'DAIRY' } },
+  reward: {
+    kind: 'amountOff',
+    amountCents: 200,
+    target: { scope: 'department', department: 'DAIRY' },
+  },
   validFrom: '2026-03-01T00:00:00Z',
   validUntil: '2026-04-01T00:00:00Z',
   offerValidDays: 14,
@@ -25,7 +29,9 @@ describe('decideOffersToIssue', () => {
         reward: rule.reward,
         validFrom: '2026-03-10T12:00:00.000Z',
         validUntil: '2026-03-24T12:00:00.000Z',
-        reason: [{ fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 1_000, actual: 1_500 }],
+        reason: [
+          { fact: 'departmentSpendCents', department: 'DAIRY', atLeast: 1_000, actual: 1_500 },
+        ],
       },
     ]);
   });
@@ -39,7 +45,11 @@ describe('decideOffersToIssue', () => {
     ['the per-shopper limit is reached', rule, new Map([['r1', 1]])],
     ['the rule is paused', { ...rule, status: 'paused' as const }, new Map()],
     ['the rule has ended', { ...rule, validUntil: '2026-03-01T00:00:00Z' }, new Map()],
-    ['the audience does not match', { ...rule, audience: [{ fact: 'visits' as const, atLeast: 1 }] }, new Map()],
+    [
+      'the audience does not match',
+      { ...rule, audience: [{ fact: 'visits' as const, atLeast: 1 }] },
+      new Map(),
+    ],
   ])('issues nothing when %s', (_name, r, counts) => {
     expect(decideOffersToIssue([r], profile, counts, now)).toEqual([]);
   });

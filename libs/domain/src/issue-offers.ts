@@ -28,7 +28,10 @@ export function decideOffersToIssue(
     if ((issuedCounts.get(rule.id) ?? 0) >= rule.perShopperLimit) continue;
     const reason = evaluateAudience(rule.audience, profile);
     if (!reason) continue;
-    const expiry = Math.min(now.getTime() + rule.offerValidDays * DAY_MS, Date.parse(rule.validUntil));
+    const expiry = Math.min(
+      now.getTime() + rule.offerValidDays * DAY_MS,
+      Date.parse(rule.validUntil),
+    );
     offers.push({
       ruleId: rule.id,
       shopperId: profile.shopperId,

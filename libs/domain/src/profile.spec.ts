@@ -24,7 +24,13 @@ function tx(id: string, occurredAt: string, lines: [string, number][]): PosTrans
 describe('applyTransaction', () => {
   it('adds spend, visits and department spend and tracks first and last visit in UTC', () => {
     let profile = emptyProfile('s1');
-    profile = applyTransaction(profile, tx('t1', '2026-03-02T09:00:00+01:00', [['DAIRY', 250], ['PRODUCE', 100]]));
+    profile = applyTransaction(
+      profile,
+      tx('t1', '2026-03-02T09:00:00+01:00', [
+        ['DAIRY', 250],
+        ['PRODUCE', 100],
+      ]),
+    );
     profile = applyTransaction(profile, tx('t2', '2026-03-01T09:00:00-05:00', [['DAIRY', 50]]));
     expect(profile).toEqual({
       shopperId: 's1',
@@ -38,11 +44,21 @@ describe('applyTransaction', () => {
 
   it('ends in the same state whatever the order of arrival', () => {
     const arbTx = fc.record({
-      at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
-      lines: fc.array(fc.tuple(fc.constantFrom('DAIRY', 'MEAT', 'PRODUCE'), fc.integer({ min: -500, max: 5_000 })), {
-        minLength: 1,
-        maxLength: 5,
+      at: fc.date({
+        min: new Date('2020-01-01'),
+        max: new Date('2030-01-01'),
+        noInvalidDate: true,
       }),
+      lines: fc.array(
+        fc.tuple(
+          fc.constantFrom('DAIRY', 'MEAT', 'PRODUCE'),
+          fc.integer({ min: -500, max: 5_000 }),
+        ),
+        {
+          minLength: 1,
+          maxLength: 5,
+        },
+      ),
     });
     fc.assert(
       fc.property(fc.array(arbTx, { minLength: 1, maxLength: 10 }), (specs) => {

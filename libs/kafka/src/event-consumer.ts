@@ -64,8 +64,16 @@ export class EventConsumer<T> {
     await this.consumer.disconnect();
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
-    this.logger.warn({ topic, partition, offset: message.offset, reason }, 'Dead-lettering message');
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+  ): Promise<void> {
+    this.logger.warn(
+      { topic, partition, offset: message.offset, reason },
+      'Dead-lettering message',
+    );
     await this.producer.sendRaw(deadLetterTopic(topic), [
       {
         key: message.key,

@@ -42,7 +42,11 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
 
   async sendRaw(
     topic: string,
-    messages: readonly { key: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string | Buffer> }[],
+    messages: readonly {
+      key: string | Buffer | null;
+      value: string | Buffer | null;
+      headers?: Record<string, string | Buffer>;
+    }[],
   ): Promise<void> {
     await this.producer.send({
       topic,

@@ -20,7 +20,10 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
       this.admin ??= this.kafka.admin();
       await this.admin.connect();
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)),
+          TIMEOUT_MS,
+        );
       });
       const cluster = await Promise.race([this.admin.describeCluster(), timeout]);
       return check.up({ brokers: cluster.brokers.length });

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventProducer } from './event-producer';
 import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
@@ -83,7 +89,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Publishes one batch; returns how many rows it published. */
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [this.table]);
+      const [{ locked }] = await manager.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`,
+        [this.table],
+      );
       if (!locked) return 0;
       const rows: OutboxRow[] = await manager.query(
         `SELECT id, topic, key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${BATCH_SIZE}`,
@@ -97,7 +106,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           topicRows.map((r) => ({ key: r.key, value: r.payload, headers: r.headers })),
         );
       }
-      await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
       return rows.length;
     });
   }

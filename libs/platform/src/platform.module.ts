@@ -40,7 +40,11 @@ export class PlatformModule {
           },
         }),
         TypeOrmModule.forRoot(
-          postgresOptions({ ...database, databaseUrl: config.DATABASE_URL, applicationName: config.APP_NAME }),
+          postgresOptions({
+            ...database,
+            databaseUrl: config.DATABASE_URL,
+            applicationName: config.APP_NAME,
+          }),
         ),
         KafkaModule.forRoot({
           clientId: config.APP_NAME,

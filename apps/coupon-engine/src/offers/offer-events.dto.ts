@@ -1,5 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsObject, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import {
+  IsISO8601,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 // The parts of the event contracts this app relies on; anything else makes a message poison.
 class ProfileDto {

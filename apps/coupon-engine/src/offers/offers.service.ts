@@ -90,6 +90,9 @@ export class OffersService {
   async markRedeemed(event: OfferRedeemedV1): Promise<void> {
     await this.dataSource
       .getRepository(Offer)
-      .update({ id: event.offerId, state: 'issued' }, { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) });
+      .update(
+        { id: event.offerId, state: 'issued' },
+        { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) },
+      );
   }
 }

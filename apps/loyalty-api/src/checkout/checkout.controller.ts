@@ -12,7 +12,9 @@ export class CheckoutController {
 
   @Post('quote')
   @HttpCode(200)
-  @ApiOperation({ summary: "The shopper's offers for this basket, with the discount each gives per line" })
+  @ApiOperation({
+    summary: "The shopper's offers for this basket, with the discount each gives per line",
+  })
   @ApiOkResponse({ type: QuoteDto })
   quote(@Body() dto: QuoteRequestDto): Promise<QuoteDto> {
     return this.checkout.quote(dto, new Date());
@@ -20,7 +22,9 @@ export class CheckoutController {
 
   @Post('redemptions')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Redeem offers on this basket; each single-use offer succeeds once (409 after)' })
+  @ApiOperation({
+    summary: 'Redeem offers on this basket; each single-use offer succeeds once (409 after)',
+  })
   @ApiOkResponse({ type: QuoteDto })
   redeem(@CurrentTerminal() terminal: Terminal, @Body() dto: RedeemRequestDto): Promise<QuoteDto> {
     return this.checkout.redeem(terminal, dto, new Date());

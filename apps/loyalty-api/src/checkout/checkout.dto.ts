@@ -87,7 +87,9 @@ export class AppliedOfferDto {
 }
 
 export class QuoteDto {
-  @ApiProperty({ description: 'False when the card is unknown or inactive: no offers, not an error' })
+  @ApiProperty({
+    description: 'False when the card is unknown or inactive: no offers, not an error',
+  })
   cardKnown!: boolean;
 
   @ApiProperty()

@@ -59,13 +59,16 @@ export class CheckoutService {
     const result = await this.dataSource.transaction(async (manager) => {
       const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
       if (!shopperId) throw new UnknownCardError('No active shopper holds this card', 'cardNumber');
-      const found = new Map((await this.offers.offersByCode(manager, dto.offerCodes)).map((o) => [o.code, o]));
+      const found = new Map(
+        (await this.offers.offersByCode(manager, dto.offerCodes)).map((o) => [o.code, o]),
+      );
       const requested = dto.offerCodes.map((code) => {
         const offer = found.get(code);
         if (!offer || offer.shopperId !== shopperId) {
           throw new OfferNotFoundError(`This card has no offer ${code}`, 'offerCodes');
         }
-        if (offer.redeemed) throw new OfferAlreadyRedeemedError(`Offer ${code} was already redeemed`, 'offerCodes');
+        if (offer.redeemed)
+          throw new OfferAlreadyRedeemedError(`Offer ${code} was already redeemed`, 'offerCodes');
         assertOfferValidAt(offer, now);
         return offer;
       });
@@ -73,7 +76,11 @@ export class CheckoutService {
       const applied = new Map(quote.appliedOffers.map((a) => [a.code, a]));
       const redemptions = requested.map((offer) => {
         const discount = applied.get(offer.code);
-        if (!discount) throw new OfferNotApplicableError(`Offer ${offer.code} gives nothing on this basket`, 'offerCodes');
+        if (!discount)
+          throw new OfferNotApplicableError(
+            `Offer ${offer.code} gives nothing on this basket`,
+            'offerCodes',
+          );
         return {
           id: randomUUID(),
           offerId: offer.id,
@@ -89,8 +96,14 @@ export class CheckoutService {
       try {
         await manager.insert(Redemption, redemptions);
       } catch (error) {
-        if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-          throw new OfferAlreadyRedeemedError('An offer was redeemed by another checkout just now', 'offerCodes');
+        if (
+          error instanceof QueryFailedError &&
+          (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+        ) {
+          throw new OfferAlreadyRedeemedError(
+            'An offer was redeemed by another checkout just now',
+            'offerCodes',
+          );
         }
         throw error;
       }

@@ -31,7 +31,9 @@ export class AudienceConditionDto {
   fact!: (typeof FACTS)[number];
 
   @ApiPropertyOptional({ example: 'DAIRY', description: 'Required for departmentSpendCents' })
-  @ValidateIf((c: AudienceConditionDto) => c.fact === 'departmentSpendCents' || c.department !== undefined)
+  @ValidateIf(
+    (c: AudienceConditionDto) => c.fact === 'departmentSpendCents' || c.department !== undefined,
+  )
   @IsString()
   @IsNotEmpty()
   department?: string;
@@ -122,13 +124,20 @@ export class CreateRuleDto {
   })
   validUntil!: string;
 
-  @ApiProperty({ example: 14, description: 'Days an issued offer stays valid (capped by validUntil)' })
+  @ApiProperty({
+    example: 14,
+    description: 'Days an issued offer stays valid (capped by validUntil)',
+  })
   @IsInt()
   @Min(1)
   @Max(365)
   offerValidDays!: number;
 
-  @ApiPropertyOptional({ example: 1, default: 1, description: 'Offers of this rule one shopper can get' })
+  @ApiPropertyOptional({
+    example: 1,
+    default: 1,
+    description: 'Offers of this rule one shopper can get',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -15,7 +15,9 @@ function toCondition(dto: AudienceConditionDto): AudienceCondition {
 
 function toReward(dto: RewardDto): Reward {
   const target: RewardTarget =
-    dto.target.scope === 'department' ? { scope: 'department', department: dto.target.department as string } : { scope: 'basket' };
+    dto.target.scope === 'department'
+      ? { scope: 'department', department: dto.target.department as string }
+      : { scope: 'basket' };
   return dto.kind === 'percentOff'
     ? { kind: 'percentOff', percent: dto.percent as number, target }
     : { kind: 'amountOff', amountCents: dto.amountCents as number, target };

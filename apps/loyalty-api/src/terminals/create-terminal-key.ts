@@ -3,7 +3,11 @@ import { DataSource } from 'typeorm';
 import { TerminalApiKey } from './terminal-api-key.entity';
 
 /** Creates a terminal API key and returns it; it is shown once and cannot be recovered. */
-export async function createTerminalKey(dataSource: DataSource, storeId: string, terminalId: string): Promise<string> {
+export async function createTerminalKey(
+  dataSource: DataSource,
+  storeId: string,
+  terminalId: string,
+): Promise<string> {
   const key = generateTerminalKey();
   await dataSource.getRepository(TerminalApiKey).insert({
     keyId: key.keyId,

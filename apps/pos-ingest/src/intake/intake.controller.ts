@@ -20,9 +20,14 @@ export class IntakeController {
   @Post()
   @HttpCode(202)
   @ForTerminals()
-  @ApiOperation({ summary: 'Record a finished POS transaction (durably accepted when this answers 202)' })
+  @ApiOperation({
+    summary: 'Record a finished POS transaction (durably accepted when this answers 202)',
+  })
   @ApiAcceptedResponse({ type: TransactionAcceptedDto })
-  async record(@CurrentTerminal() terminal: Terminal, @Body() dto: RecordTransactionDto): Promise<TransactionAcceptedDto> {
+  async record(
+    @CurrentTerminal() terminal: Terminal,
+    @Body() dto: RecordTransactionDto,
+  ): Promise<TransactionAcceptedDto> {
     await this.intake.accept(terminal, dto, new Date());
     return { posTransactionId: dto.posTransactionId, status: 'accepted' };
   }

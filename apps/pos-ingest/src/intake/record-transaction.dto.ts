@@ -48,7 +48,10 @@ export class TransactionLineDto {
 
 /** `POST /v1/transactions`: a finished sale as the POS reports it. */
 export class RecordTransactionDto {
-  @ApiProperty({ example: 'store-42:lane-3:000123', description: 'Unique per transaction: the idempotency key' })
+  @ApiProperty({
+    example: 'store-42:lane-3:000123',
+    description: 'Unique per transaction: the idempotency key',
+  })
   @IsString()
   @Length(1, 100)
   @Matches(ID_PATTERN)
@@ -66,13 +69,21 @@ export class RecordTransactionDto {
   @Matches(ID_PATTERN)
   terminalId!: string;
 
-  @ApiProperty({ example: '9000000000019', description: 'Loyalty card, 12-19 digits with a Luhn check digit' })
+  @ApiProperty({
+    example: '9000000000019',
+    description: 'Loyalty card, 12-19 digits with a Luhn check digit',
+  })
   @IsLuhnCardNumber()
   cardNumber!: string;
 
-  @ApiProperty({ example: '2026-11-20T17:42:10-05:00', description: 'POS clock time with its UTC offset' })
+  @ApiProperty({
+    example: '2026-11-20T17:42:10-05:00',
+    description: 'POS clock time with its UTC offset',
+  })
   @IsISO8601({ strict: true })
-  @Matches(/T.*(Z|[+-]\d{2}:\d{2})$/, { message: '$property must be a date-time with a UTC offset' })
+  @Matches(/T.*(Z|[+-]\d{2}:\d{2})$/, {
+    message: '$property must be a date-time with a UTC offset',
+  })
   occurredAt!: string;
 
   @ApiProperty({ type: [TransactionLineDto] })
@@ -90,7 +101,11 @@ export class RecordTransactionDto {
     validator: {
       validate: (value, args) => {
         const lines = (args?.object as RecordTransactionDto).lines;
-        return !Array.isArray(lines) || lines.some((l) => !Number.isInteger(l?.amountCents)) || value === sumLineAmounts(lines);
+        return (
+          !Array.isArray(lines) ||
+          lines.some((l) => !Number.isInteger(l?.amountCents)) ||
+          value === sumLineAmounts(lines)
+        );
       },
       defaultMessage: () => 'totalCents must equal the sum of the line amounts',
     },

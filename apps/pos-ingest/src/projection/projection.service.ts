@@ -67,7 +67,10 @@ export class ProjectionService {
         .execute();
       if (inserted.raw.length === 0) return 'duplicate';
 
-      const row = await manager.findOne(Profile, { where: { shopperId }, lock: { mode: 'pessimistic_write' } });
+      const row = await manager.findOne(Profile, {
+        where: { shopperId },
+        lock: { mode: 'pessimistic_write' },
+      });
       const profile = applyTransaction(row ? toDomain(row) : emptyProfile(shopperId), tx);
       await manager.upsert(
         Profile,
@@ -85,7 +88,9 @@ export class ProjectionService {
         cause: { posTransactionId: tx.posTransactionId },
         profile,
       };
-      await appendToOutbox(manager, OUTBOX_TABLE, [{ topic: TOPICS.profileChanged, key: shopperId, value: event }]);
+      await appendToOutbox(manager, OUTBOX_TABLE, [
+        { topic: TOPICS.profileChanged, key: shopperId, value: event },
+      ]);
       return 'projected';
     });
     if (outcome === 'projected') this.relay.wake();

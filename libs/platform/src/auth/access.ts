@@ -6,7 +6,8 @@ export const STAFF_AND_SHOPPER_ROLES = ['marketer', 'support', 'admin', 'shopper
 export type Role = (typeof STAFF_AND_SHOPPER_ROLES)[number];
 
 /** Who may call a route. A route without one is refused: access is denied by default. */
-export type Access = { kind: 'public' } | { kind: 'terminal' } | { kind: 'roles'; roles: readonly Role[] };
+export type Access =
+  { kind: 'public' } | { kind: 'terminal' } | { kind: 'roles'; roles: readonly Role[] };
 
 export const ACCESS_KEY = 'loyalty:access';
 
@@ -26,10 +27,16 @@ export interface Principal {
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
 
 export const ForTerminals = () =>
-  applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'terminal' } satisfies Access), ApiSecurity('terminal'));
+  applyDecorators(
+    SetMetadata(ACCESS_KEY, { kind: 'terminal' } satisfies Access),
+    ApiSecurity('terminal'),
+  );
 
 export const ForRoles = (...roles: Role[]) =>
-  applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access), ApiBearerAuth());
+  applyDecorators(
+    SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access),
+    ApiBearerAuth(),
+  );
 
 export const CurrentTerminal = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): Terminal => ctx.switchToHttp().getRequest().terminal,

@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { assertNever } from '@loyalty/domain';
@@ -34,7 +41,9 @@ export class AuthGuard implements CanActivate {
     ]);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!access) {
-      this.logger.error(`Route ${context.getClass().name}.${context.getHandler().name} declares no access`);
+      this.logger.error(
+        `Route ${context.getClass().name}.${context.getHandler().name} declares no access`,
+      );
       throw new ForbiddenException('This route is closed');
     }
     switch (access.kind) {
@@ -58,7 +67,8 @@ export class AuthGuard implements CanActivate {
 
   private async authenticateTerminal(request: AuthenticatedRequest): Promise<Terminal> {
     const apiKey = request.headers['x-api-key'];
-    if (typeof apiKey !== 'string') throw new UnauthorizedException('A terminal API key (X-Api-Key) is required');
+    if (typeof apiKey !== 'string')
+      throw new UnauthorizedException('A terminal API key (X-Api-Key) is required');
     const now = Date.now();
     const cached = this.terminalCache.get(apiKey);
     if (cached && cached.until > now) return cached.terminal;
@@ -71,7 +81,8 @@ export class AuthGuard implements CanActivate {
 
   private async authenticatePrincipal(request: AuthenticatedRequest): Promise<Principal> {
     const header = request.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null;
+    const token =
+      typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null;
     if (!token) throw new UnauthorizedException('A bearer token is required');
     let claims: { sub?: unknown; roles?: unknown };
     try {
@@ -80,7 +91,9 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('Invalid or expired token');
     }
     const roles = Array.isArray(claims.roles)
-      ? claims.roles.filter((r): r is Role => (STAFF_AND_SHOPPER_ROLES as readonly unknown[]).includes(r))
+      ? claims.roles.filter((r): r is Role =>
+          (STAFF_AND_SHOPPER_ROLES as readonly unknown[]).includes(r),
+        )
       : [];
     if (typeof claims.sub !== 'string') throw new UnauthorizedException('Token has no subject');
     return { subject: claims.sub, roles };

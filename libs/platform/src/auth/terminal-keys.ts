@@ -31,7 +31,10 @@ export function parseTerminalKey(apiKey: string): { keyId: string; secret: strin
  * Named query: the keys live in `loyalty.terminal_api_keys`, owned by loyalty-api (which creates
  * and revokes them); pos-ingest reads them through this query only.
  */
-export async function findTerminalByKey(dataSource: DataSource, apiKey: string): Promise<Terminal | null> {
+export async function findTerminalByKey(
+  dataSource: DataSource,
+  apiKey: string,
+): Promise<Terminal | null> {
   const parsed = parseTerminalKey(apiKey);
   if (!parsed) return null;
   const rows: { key_id: string; store_id: string; terminal_id: string; secret_hash: string }[] =

@@ -4,7 +4,9 @@ import { ValidationError, validateSync } from 'class-validator';
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((error) =>
     error.constraints
-      ? Object.values(error.constraints).map((m) => (m.startsWith(error.property) ? m : `${error.property}: ${m}`))
+      ? Object.values(error.constraints).map((m) =>
+          m.startsWith(error.property) ? m : `${error.property}: ${m}`,
+        )
       : [`${error.property} is invalid`],
   );
 }

@@ -16,7 +16,10 @@ export interface HttpAppOptions {
 }
 
 /** Builds an app the same way in production and in tests: Fastify, JSON logs, validation, errors, OpenAPI. */
-export async function createHttpApp(module: DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024 }),

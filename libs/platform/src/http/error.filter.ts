@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { DomainError } from '@loyalty/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -41,7 +48,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
-      const body = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
+      const body =
+        typeof response === 'string'
+          ? { message: response }
+          : (response as Record<string, unknown>);
       void reply.status(statusCode).send({
         ...body,
         statusCode,
@@ -61,6 +71,11 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
-    void reply.status(500).send({ statusCode: 500, code: 'INTERNAL', message: 'Internal error', requestId: request.id });
+    void reply.status(500).send({
+      statusCode: 500,
+      code: 'INTERNAL',
+      message: 'Internal error',
+      requestId: request.id,
+    });
   }
 }

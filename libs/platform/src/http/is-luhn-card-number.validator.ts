@@ -7,9 +7,13 @@ export function IsLuhnCardNumber(options?: ValidationOptions): PropertyDecorator
       name: 'isLuhnCardNumber',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be 12 to 19 digits with a valid check digit', ...options },
+      options: {
+        message: '$property must be 12 to 19 digits with a valid check digit',
+        ...options,
+      },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && /^\d{12,19}$/.test(value) && isLuhnValid(value),
+        validate: (value: unknown) =>
+          typeof value === 'string' && /^\d{12,19}$/.test(value) && isLuhnValid(value),
       },
     });
 }

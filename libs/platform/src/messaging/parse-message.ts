@@ -20,7 +20,9 @@ export function parseMessage<T extends object>(contract: new () => T, value: Buf
   }
   const errors = fieldErrors(validateSync(plainToInstance(contract, json)));
   if (errors.length > 0) {
-    throw new PoisonMessageError(errors.map((e) => `${e.field}: ${e.messages.join(', ')}`).join('; '));
+    throw new PoisonMessageError(
+      errors.map((e) => `${e.field}: ${e.messages.join(', ')}`).join('; '),
+    );
   }
   // The plain JSON, not the class instance: handlers work on the event contract's plain data.
   return json as T;

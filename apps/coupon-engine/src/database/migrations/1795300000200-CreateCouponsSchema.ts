@@ -22,7 +22,9 @@ export class CreateCouponsSchema1795300000200 implements MigrationInterface {
         -- A redelivered profile event issues nothing twice.
         UNIQUE (rule_id, shopper_id, trigger_event_id)
       )`);
-    await queryRunner.query(`CREATE INDEX offers_shopper_id_state_idx ON coupons.offers (shopper_id, state)`);
+    await queryRunner.query(
+      `CREATE INDEX offers_shopper_id_state_idx ON coupons.offers (shopper_id, state)`,
+    );
     await queryRunner.query(`
       CREATE TABLE coupons.outbox (
         id bigserial PRIMARY KEY,

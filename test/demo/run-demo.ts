@@ -1,0 +1,289 @@
+import { JwtService } from '@nestjs/jwt';
+import { JWT_ISSUER, postgresOptions } from '@loyalty/platform';
+import { SingleBar } from 'cli-progress';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
+import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
+import { PosTransaction, loadCompleteJourneyTransactions } from '../support/complete-journey';
+import { startDevKafka, stopDevKafka } from '../support/dev-kafka';
+
+// Starts the whole system on this machine and plays real Complete Journey baskets through it as
+// POS terminals. Environment: DATABASE_URL, KAFKA_BROKERS, JWT_SECRET (all optional), DEMO_BASKETS.
+
+const ROOT = join(__dirname, '..', '..');
+const LOG_DIR = join(ROOT, '.demo');
+const APPS = [
+  { name: 'loyalty-api', port: 3000 },
+  { name: 'pos-ingest', port: 3001 },
+  { name: 'coupon-engine', port: 3002 },
+] as const;
+const BASKETS = Number(process.env.DEMO_BASKETS ?? 5_000);
+const IN_FLIGHT = 16;
+const VALID_UNTIL = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString();
+
+// Rules over the dataset's real departments.
+const RULES = [
+  {
+    name: 'Fresh produce fans: 15% off produce',
+    audience: [{ fact: 'departmentSpendCents', department: 'PRODUCE', atLeast: 1_000 }],
+    reward: {
+      kind: 'percentOff',
+      percent: 15,
+      target: { scope: 'department', department: 'PRODUCE' },
+    },
+  },
+  {
+    name: 'Meat lovers: $3 off meat',
+    audience: [{ fact: 'departmentSpendCents', department: 'MEAT', atLeast: 1_500 }],
+    reward: {
+      kind: 'amountOff',
+      amountCents: 300,
+      target: { scope: 'department', department: 'MEAT' },
+    },
+  },
+  {
+    name: 'Regulars: $2 off the basket',
+    audience: [{ fact: 'visits', atLeast: 4 }],
+    reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'basket' } },
+  },
+].map((rule) => ({
+  ...rule,
+  validFrom: '2017-01-01T00:00:00-05:00',
+  validUntil: VALID_UNTIL,
+  offerValidDays: 30,
+}));
+
+const children: ChildProcess[] = [];
+let devKafkaPid = 0;
+
+function log(message: string): void {
+  console.log(`[demo] ${message}`);
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`);
+      log(`Created database ${name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function startApp(name: string, port: number, env: NodeJS.ProcessEnv): ChildProcess {
+  const out = openSync(join(LOG_DIR, `${name}.log`), 'a');
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', out, out],
+  });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      console.error(`[demo] ${name} exited (${signal ?? code}); see .demo/${name}.log`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitReady(name: string, port: number, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs} ms; see .demo/${name}.log`);
+}
+
+async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function createRules(token: string): Promise<void> {
+  const auth = { authorization: `Bearer ${token}` };
+  const existing = (await (
+    await fetch('http://127.0.0.1:3000/v1/rules', { headers: auth })
+  ).json()) as { name: string }[];
+  for (const rule of RULES.filter((r) => !existing.some((e) => e.name === r.name))) {
+    const response = await postJson('http://127.0.0.1:3000/v1/rules', rule, auth);
+    if (response.status !== 201)
+      throw new Error(`Creating rule failed: ${JSON.stringify(response.body)}`);
+    log(`Marketing created rule "${rule.name}"`);
+  }
+}
+
+async function postBaskets(baskets: PosTransaction[], keys: Map<string, string>): Promise<void> {
+  const bar = new SingleBar({
+    format: '[demo] POS terminals posting baskets |{bar}| {value}/{total} {eta_formatted}',
+  });
+  bar.start(baskets.length, 0);
+  let next = 0;
+  const lane = async () => {
+    while (next < baskets.length) {
+      const basket = baskets[next++];
+      const response = await postJson('http://127.0.0.1:3001/v1/transactions', basket, {
+        'x-api-key': keys.get(basket.storeId) as string,
+      });
+      if (response.status !== 202)
+        throw new Error(`POS post failed: ${JSON.stringify(response.body)}`);
+      bar.increment();
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  bar.stop();
+}
+
+async function waitUntilStable(
+  db: DataSource,
+  sql: string,
+  label: string,
+  atLeast = 0,
+): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const [{ n }] = await db.query(sql);
+    if (n === last && n >= atLeast) return n;
+    last = n;
+    log(`${label}: ${n}`);
+    await sleep(1_500);
+  }
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<never> {
+  shuttingDown = true;
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+  );
+  stopDevKafka(devKafkaPid);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty_demo';
+  await ensureDatabase(databaseUrl);
+
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    const kafka = await startDevKafka();
+    devKafkaPid = kafka.pid;
+    brokers = kafka.brokers;
+    log(
+      `KAFKA_BROKERS is not set: started a local development Kafka broker (librdkafka mock cluster, in memory) at ${brokers}`,
+    );
+  }
+  const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: brokers,
+    KAFKA_IDEMPOTENT_PRODUCER: devKafkaPid
+      ? 'false'
+      : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
+    JWT_SECRET: jwtSecret,
+  };
+  for (const app of APPS) startApp(app.name, app.port, env);
+  await Promise.all(APPS.map((app) => waitReady(app.name, app.port)));
+  log('loyalty-api, pos-ingest and coupon-engine are up (logs in .demo/)');
+
+  const marketerToken = new JwtService({ secret: jwtSecret }).sign(
+    { roles: ['marketer'] },
+    { subject: 'demo-marketer', issuer: JWT_ISSUER, expiresIn: '12h' },
+  );
+  await createRules(marketerToken);
+
+  const baskets = loadCompleteJourneyTransactions().slice(0, BASKETS);
+  const db = await new DataSource(
+    postgresOptions({ ...loyaltyApiDatabase, databaseUrl, applicationName: 'demo' }),
+  ).initialize();
+  const keys = new Map<string, string>();
+  for (const storeId of new Set(baskets.map((b) => b.storeId)))
+    keys.set(storeId, await createTerminalKey(db, storeId, 'lane-1'));
+  log(`Created terminal API keys for ${keys.size} stores`);
+
+  await postBaskets(baskets, keys);
+  await waitUntilStable(
+    db,
+    `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE 'cj-%'`,
+    'Transactions projected into profiles',
+    baskets.length,
+  );
+  const offers = await waitUntilStable(
+    db,
+    `SELECT count(*)::int AS n FROM coupons.offers`,
+    'Offers issued',
+  );
+
+  const [example] = await db.query(
+    `SELECT c.card_number, o.reward FROM coupons.offers o JOIN ingest.cards c USING (shopper_id)
+      WHERE o.state = 'issued' AND o.reward->'target'->>'scope' = 'department' ORDER BY o.issued_at LIMIT 1`,
+  );
+  await db.destroy();
+  const [storeId, apiKey] = [...keys][0];
+  const department = example?.reward.target.department ?? 'PRODUCE';
+  const quoteBody = {
+    cardNumber: example?.card_number ?? baskets[0].cardNumber,
+    lines: [
+      { sku: '1082185', department, quantity: 2, amountCents: 398 },
+      { sku: '995242', department: 'GROCERY', quantity: 1, amountCents: 259 },
+    ],
+  };
+  const quote = await postJson('http://127.0.0.1:3000/v1/checkout/quote', quoteBody, {
+    'x-api-key': apiKey,
+  });
+
+  console.log(`
+The loyalty platform is running with ${baskets.length} real baskets and ${offers} offers issued.
+
+  Swagger UI      http://127.0.0.1:3000/docs  (loyalty-api: checkout, rules)
+                  http://127.0.0.1:3001/docs  (pos-ingest: POS transactions)
+                  http://127.0.0.1:3002/docs  (coupon-engine)
+  Health          http://127.0.0.1:3001/health/ready
+  Terminal key    ${apiKey}  (store ${storeId})
+  Marketer token  ${marketerToken}
+
+An example checkout quote for a seeded card with an offer:
+
+  curl -s http://127.0.0.1:3000/v1/checkout/quote -H 'X-Api-Key: ${apiKey}' \\
+    -H 'Content-Type: application/json' -d '${JSON.stringify(quoteBody)}'
+
+${JSON.stringify(quote.body, null, 2)}
+
+Press Ctrl-C to stop.`);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch((error: unknown) => {
+  console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+  void shutdown(1);
+});
