@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { PosTransaction, loadCompleteJourneyTransactions } from '../support/complete-journey';
-import { startDevKafka, stopDevKafka } from '../support/dev-kafka';
+import { DevKafka, startDevKafka, stopDevKafka } from '../support/dev-kafka';
 
 // Starts the whole system on this machine and plays real Complete Journey baskets through it as
 // POS terminals. Environment: DATABASE_URL, KAFKA_BROKERS, JWT_SECRET (all optional), DEMO_BASKETS.
@@ -60,7 +60,7 @@ const RULES = [
 }));
 
 const children: ChildProcess[] = [];
-let devKafkaPid = 0;
+let devKafka: DevKafka | null = null;
 
 function log(message: string): void {
   console.log(`[demo] ${message}`);
@@ -183,7 +183,7 @@ async function shutdown(code: number): Promise<never> {
   await Promise.all(
     children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
   );
-  stopDevKafka(devKafkaPid);
+  if (devKafka) stopDevKafka(devKafka);
   process.exit(code);
 }
 
@@ -194,9 +194,8 @@ async function main(): Promise<void> {
 
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
-    const kafka = await startDevKafka();
-    devKafkaPid = kafka.pid;
-    brokers = kafka.brokers;
+    devKafka = await startDevKafka();
+    brokers = devKafka.brokers;
     log(
       `KAFKA_BROKERS is not set: started a local development Kafka broker (librdkafka mock cluster, in memory) at ${brokers}`,
     );
@@ -206,7 +205,7 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: brokers,
-    KAFKA_IDEMPOTENT_PRODUCER: devKafkaPid
+    KAFKA_IDEMPOTENT_PRODUCER: devKafka
       ? 'false'
       : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
     JWT_SECRET: jwtSecret,

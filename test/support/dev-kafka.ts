@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,15 +41,15 @@ export async function startDevKafka(brokerCount = 3, timeoutMs = 15_000): Promis
     if (match && child.pid) return { brokers: match[1], pid: child.pid, logFile };
     await sleep(50);
   }
-  stopDevKafka(child.pid ?? 0);
+  stopDevKafka({ pid: child.pid ?? 0, logFile, brokers: '' });
   throw new Error(`kcat mock cluster did not start within ${timeoutMs} ms; see ${logFile}`);
 }
 
-export function stopDevKafka(pid: number): void {
-  if (!pid) return;
+export function stopDevKafka({ pid, logFile }: DevKafka): void {
   try {
-    process.kill(pid, 'SIGKILL');
+    if (pid) process.kill(pid, 'SIGKILL');
   } catch {
     // Already gone.
   }
+  rmSync(logFile, { force: true });
 }
