@@ -16,10 +16,7 @@ const swc = [
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  transform: { '^.+\\.(ts|js)$': swc },
-  // @fastify/static (Swagger UI's assets) requires the ESM-only content-disposition, which
-  // Node loads natively but jest's module runtime does not: compile that one package too.
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '\\.(spec|int-spec|e2e-spec)\\.ts$',
   moduleNameMapper: {
