@@ -1,22 +1,12 @@
 // One run for every test: unit specs beside the code, integration specs per app, e2e journeys.
 // The global setup creates a throwaway database and starts a Kafka-protocol broker for the run.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  },
-];
+// ts-jest compiles file by file (isolatedModules): type checking is `npm run typecheck`'s job.
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
 
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '\\.(spec|int-spec|e2e-spec)\\.ts$',
   moduleNameMapper: {
