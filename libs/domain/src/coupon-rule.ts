@@ -1,5 +1,5 @@
 import { Cents } from './money';
-import { ShopperProfile } from './profile';
+import { ShopperProfile, departmentSpend } from './profile';
 import { assertNever } from './errors';
 
 // Audience conditions are facts of the shopper profile; a rule's audience is all of them (AND).
@@ -46,7 +46,7 @@ export function factValue(condition: AudienceCondition, profile: ShopperProfile)
     case 'visits':
       return profile.visits;
     case 'departmentSpendCents':
-      return profile.spendByDepartmentCents[condition.department] ?? 0;
+      return departmentSpend(profile.spendByDepartmentCents, condition.department);
     default:
       return assertNever(condition);
   }

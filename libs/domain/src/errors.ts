@@ -2,10 +2,11 @@
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   /**
-   * 'conflict': the request was valid but the current state forbids it (409);
-   * 'forbidden': the caller may not act on this (403); 'unprocessable': the rest (422).
+   * 'conflict': the request was valid but the current state forbids it (409); 'forbidden': the
+   * caller may not act on this (403); 'notFound': what it names does not exist (404);
+   * 'unprocessable': the rest (422).
    */
-  readonly kind: 'conflict' | 'forbidden' | 'unprocessable' = 'unprocessable';
+  readonly kind: 'conflict' | 'forbidden' | 'notFound' | 'unprocessable' = 'unprocessable';
 
   constructor(
     message: string,
@@ -16,16 +17,18 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class InvalidCardNumberError extends DomainError {
-  readonly code = 'INVALID_CARD_NUMBER';
-}
-
 export class UnknownCardError extends DomainError {
   readonly code = 'UNKNOWN_CARD';
+  override readonly kind = 'notFound';
 }
 
 export class OfferNotFoundError extends DomainError {
   readonly code = 'OFFER_NOT_FOUND';
+  override readonly kind = 'notFound';
+}
+
+export class OfferRevokedError extends DomainError {
+  readonly code = 'OFFER_REVOKED';
 }
 
 export class OfferNotApplicableError extends DomainError {
@@ -43,6 +46,11 @@ export class OfferAlreadyRedeemedError extends DomainError {
 
 export class WrongStoreError extends DomainError {
   readonly code = 'WRONG_STORE';
+  override readonly kind = 'forbidden';
+}
+
+export class WrongTerminalError extends DomainError {
+  readonly code = 'WRONG_TERMINAL';
   override readonly kind = 'forbidden';
 }
 

@@ -1,10 +1,6 @@
 // Money is integer minor units (cents) of the deployment's single currency.
 export type Cents = number;
 
-export function isCents(value: unknown): value is Cents {
-  return typeof value === 'number' && Number.isSafeInteger(value);
-}
-
 // The one rounding rule: half away from zero, to whole cents.
 export function roundCents(value: number): Cents {
   return Math.sign(value) * Math.round(Math.abs(value));

@@ -1,5 +1,4 @@
 import { Reward } from './coupon-rule';
-import { OfferExpiredError } from './errors';
 
 export const OFFER_STATES = ['issued', 'redeemed', 'expired', 'revoked'] as const;
 export type OfferState = (typeof OFFER_STATES)[number];
@@ -11,17 +10,22 @@ export interface Offer {
   shopperId: string;
   ruleId: string;
   reward: Reward;
+  state: OfferState;
   validFrom: string;
   validUntil: string;
+  issuedAt: string;
 }
 
 export function isOfferValidAt(offer: Offer, now: Date): boolean {
   const at = now.getTime();
-  return new Date(offer.validFrom).getTime() <= at && at < new Date(offer.validUntil).getTime();
+  return Date.parse(offer.validFrom) <= at && at < Date.parse(offer.validUntil);
 }
 
-export function assertOfferValidAt(offer: Offer, now: Date): void {
-  if (!isOfferValidAt(offer, now)) {
-    throw new OfferExpiredError(`Offer ${offer.code} is not valid now`, 'offerCodes');
-  }
+/** The one order in which a shopper's offers apply to a basket: oldest first, then by code. */
+export function orderForCheckout<T extends Pick<Offer, 'issuedAt' | 'code'>>(
+  offers: readonly T[],
+): T[] {
+  return [...offers].sort(
+    (a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt) || a.code.localeCompare(b.code),
+  );
 }

@@ -22,13 +22,21 @@ export function emptyProfile(shopperId: string): ShopperProfile {
   };
 }
 
+export function departmentSpend(spend: Record<string, Cents>, department: string): Cents {
+  return Object.hasOwn(spend, department) ? spend[department] : 0;
+}
+
 /** Folds one (new, never seen before) transaction into the profile. */
 export function applyTransaction(profile: ShopperProfile, tx: PosTransaction): ShopperProfile {
   const at = new Date(tx.occurredAt).toISOString();
-  const spendByDepartmentCents = { ...profile.spendByDepartmentCents };
+  // Department names are data: a prototype-free map keeps `constructor` or `__proto__` ordinary keys.
+  const spendByDepartmentCents: Record<string, Cents> = Object.assign(
+    Object.create(null),
+    profile.spendByDepartmentCents,
+  );
   for (const line of tx.lines) {
     spendByDepartmentCents[line.department] =
-      (spendByDepartmentCents[line.department] ?? 0) + line.amountCents;
+      departmentSpend(spendByDepartmentCents, line.department) + line.amountCents;
   }
   return {
     shopperId: profile.shopperId,

@@ -6,6 +6,16 @@ import { EventProducer } from './event-producer';
 /** A message that can never be processed: it goes to the dead-letter topic, the stream moves on. */
 export class PoisonMessageError extends Error {}
 
+/**
+ * Errors that would repeat on every retry: a poison message, a broken domain rule, or a PostgreSQL
+ * data exception (SQLSTATE class 22, e.g. a value out of range). Everything else is transient.
+ */
+export function isPermanentError(error: unknown): boolean {
+  if (error instanceof PoisonMessageError || error instanceof DomainError) return true;
+  const sqlState = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof sqlState === 'string' && sqlState.startsWith('22');
+}
+
 export interface EventConsumerOptions<T> {
   groupId: string;
   topic: string;
@@ -44,16 +54,11 @@ export class EventConsumer<T> {
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        let event: T;
         try {
-          event = this.options.parse(message.value);
-          await this.options.handle(event, message);
+          await this.options.handle(this.options.parse(message.value), message);
         } catch (error) {
-          if (error instanceof PoisonMessageError || error instanceof DomainError) {
-            await this.deadLetter(topic, partition, message, error.message);
-            return;
-          }
-          throw error;
+          if (!isPermanentError(error)) throw error;
+          await this.deadLetter(topic, partition, message, (error as Error).message);
         }
       },
     });

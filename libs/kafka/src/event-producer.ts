@@ -8,6 +8,8 @@ export interface EventMessage {
   headers?: Record<string, string>;
 }
 
+const SEND_TIMEOUT_MS = 2_000;
+
 /** Produces JSON events; a send resolves only when all in-sync replicas have the messages. */
 @Injectable()
 export class EventProducer implements OnModuleInit, OnApplicationShutdown {
@@ -22,6 +24,8 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
       allowAutoTopicCreation: true,
       // murmur2 on the key, as the Java client: the same card lands on the same partition everywhere.
       createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded, so a caller waiting on a send (a POS lane) gets an answer within seconds.
+      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 },
     });
   }
 
@@ -51,8 +55,9 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
     await this.producer.send({
       topic,
       acks: -1,
+      timeout: SEND_TIMEOUT_MS,
       compression: CompressionTypes.None,
-      messages: messages.map((m) => ({ ...m })),
+      messages: [...messages],
     });
   }
 }

@@ -17,15 +17,18 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
     const check = this.health.check(key);
     let timer: NodeJS.Timeout | undefined;
     try {
-      this.admin ??= this.kafka.admin();
-      await this.admin.connect();
+      const admin = (this.admin ??= this.kafka.admin());
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)),
           TIMEOUT_MS,
         );
       });
-      const cluster = await Promise.race([this.admin.describeCluster(), timeout]);
+      const describe = async () => {
+        await admin.connect();
+        return admin.describeCluster();
+      };
+      const cluster = await Promise.race([describe(), timeout]);
       return check.up({ brokers: cluster.brokers.length });
     } catch (error) {
       return check.down({ message: (error as Error).message });

@@ -23,8 +23,10 @@ interface OutboxRow {
 
 /**
  * Publishes outbox rows in id order and deletes them once the broker acknowledged. One relay per
- * outbox works at a time (advisory lock), which keeps per-key order across processes. A crash
- * between send and delete re-sends: consumers are idempotent.
+ * outbox works at a time (advisory lock held by the batch's transaction, which also covers the
+ * bounded send), so events of one key keep their order as long as their writers are serialized
+ * (they are: by the row lock on what they change). A crash between send and delete re-sends:
+ * consumers are idempotent.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -87,7 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Publishes one batch; returns how many rows it published. */
-  async publishBatch(): Promise<number> {
+  private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query(
         `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`,

@@ -7,5 +7,6 @@ export * from './database/postgres-options';
 export * from './http/create-http-app';
 export * from './http/validation';
 export * from './platform.module';
-export * from './http/is-luhn-card-number.validator';
+export * from './http/is-card-number.validator';
 export * from './messaging/parse-message';
+export * from './http/patterns';

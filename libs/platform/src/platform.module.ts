@@ -22,10 +22,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ config, database, outboxTable }: PlatformOptions): DynamicModule {
-    const configProviders = [
-      { provide: PlatformConfig, useValue: config },
-      { provide: config.constructor, useValue: config },
-    ];
+    const configProviders = [{ provide: PlatformConfig, useValue: config }];
     return {
       global: true,
       module: PlatformModule,
@@ -49,7 +46,7 @@ export class PlatformModule {
         KafkaModule.forRoot({
           clientId: config.APP_NAME,
           brokers: config.kafkaBrokers,
-          idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
+          idempotentProducer: config.idempotentProducer,
           outboxTable,
         }),
         TerminusModule,

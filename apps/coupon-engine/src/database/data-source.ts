@@ -13,7 +13,7 @@ export const couponEngineDatabase = {
 export const OUTBOX_TABLE = 'coupons.outbox';
 
 // For the TypeORM CLI: `typeorm migration:run -d apps/coupon-engine/src/database/data-source.ts`.
-export default new DataSource(
+export const cliDataSource = new DataSource(
   postgresOptions({
     ...couponEngineDatabase,
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty',

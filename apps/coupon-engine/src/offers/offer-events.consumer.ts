@@ -9,7 +9,7 @@ import { OffersService } from './offers.service';
 /** Profile changes trigger offers; redemptions (decided by loyalty-api) update offer state. */
 @Injectable()
 export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumers: EventConsumer<unknown>[];
+  private readonly consumers: Pick<EventConsumer<unknown>, 'start' | 'stop'>[];
 
   constructor(kafka: Kafka, producer: EventProducer, offers: OffersService) {
     this.consumers = [
@@ -27,7 +27,7 @@ export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         parse: (value) => parseMessage(OfferRedeemedDto, value) as OfferRedeemedV1,
         handle: (event) => offers.markRedeemed(event),
       }),
-    ] as EventConsumer<unknown>[];
+    ];
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -8,7 +8,8 @@ import {
 } from '@loyalty/domain';
 import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { OUTBOX_TABLE } from '../database/data-source';
 import { LiveRulesQuery } from './live-rules.query';
 import { generateOfferCode } from './offer-code';
@@ -18,6 +19,7 @@ import { Offer } from './offer.entity';
 export class OffersService {
   constructor(
     private readonly dataSource: DataSource,
+    @InjectRepository(Offer) private readonly offers: Repository<Offer>,
     private readonly liveRules: LiveRulesQuery,
     private readonly relay: OutboxRelay,
   ) {}
@@ -57,7 +59,8 @@ export class OffersService {
         .insert()
         .into(Offer)
         .values(offers)
-        .orIgnore()
+        // A redelivered event conflicts here; a (vanishingly rare) code collision fails and is retried.
+        .onConflict('(rule_id, shopper_id, trigger_event_id) DO NOTHING')
         .returning('id')
         .execute();
       const insertedIds = new Set((inserted.raw as { id: string }[]).map((r) => r.id));
@@ -88,11 +91,9 @@ export class OffersService {
 
   /** Mirrors a redemption decided by loyalty-api into the offer's state. */
   async markRedeemed(event: OfferRedeemedV1): Promise<void> {
-    await this.dataSource
-      .getRepository(Offer)
-      .update(
-        { id: event.offerId, state: 'issued' },
-        { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) },
-      );
+    await this.offers.update(
+      { id: event.offerId, state: 'issued' },
+      { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Offer } from '@loyalty/domain';
+import { OfferOnFile } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
 interface OfferRow {
@@ -7,29 +7,38 @@ interface OfferRow {
   code: string;
   shopper_id: string;
   rule_id: string;
-  reward: Offer['reward'];
+  reward: OfferOnFile['reward'];
+  state: OfferOnFile['state'];
   valid_from: Date;
   valid_until: Date;
-  redeemed: boolean;
+  issued_at: Date;
+  redeemed_at_store: string | null;
+  redeemed_for_transaction: string | null;
 }
 
-export type CheckoutOffer = Offer & { redeemed: boolean };
-
-function toOffer(row: OfferRow): CheckoutOffer {
+function toOffer(row: OfferRow): OfferOnFile {
   return {
     id: row.id,
     code: row.code,
     shopperId: row.shopper_id,
     ruleId: row.rule_id,
     reward: row.reward,
+    state: row.state,
     validFrom: row.valid_from.toISOString(),
     validUntil: row.valid_until.toISOString(),
-    redeemed: row.redeemed,
+    issuedAt: row.issued_at.toISOString(),
+    redemption:
+      row.redeemed_at_store !== null && row.redeemed_for_transaction !== null
+        ? { storeId: row.redeemed_at_store, posTransactionId: row.redeemed_for_transaction }
+        : null,
   };
 }
 
-const OFFER_COLUMNS = `o.id, o.code, o.shopper_id, o.rule_id, o.reward, o.valid_from, o.valid_until,
-  EXISTS (SELECT 1 FROM loyalty.redemptions r WHERE r.offer_id = o.id) AS redeemed`;
+const OFFERS = `
+  SELECT o.id, o.code, o.shopper_id, o.rule_id, o.reward, o.state, o.valid_from, o.valid_until, o.issued_at,
+         r.store_id AS redeemed_at_store, r.pos_transaction_id AS redeemed_for_transaction
+    FROM coupons.offers o
+    LEFT JOIN loyalty.redemptions r ON r.offer_id = o.id`;
 
 /**
  * Named queries over tables other apps own, read at the checkout: `ingest.cards` (pos-ingest) maps
@@ -46,23 +55,24 @@ export class CheckoutOffersQuery {
     return rows[0]?.shopper_id ?? null;
   }
 
-  /** The shopper's issued offers valid at `now` and not redeemed, oldest first. */
-  async liveOffers(manager: EntityManager, shopperId: string, now: Date): Promise<CheckoutOffer[]> {
+  /** The shopper's issued offers valid at `now` and not redeemed. */
+  async liveOffers(manager: EntityManager, shopperId: string, now: Date): Promise<OfferOnFile[]> {
     const rows: OfferRow[] = await manager.query(
-      `SELECT ${OFFER_COLUMNS} FROM coupons.offers o
+      `${OFFERS}
         WHERE o.shopper_id = $1 AND o.state = 'issued' AND o.valid_from <= $2 AND o.valid_until > $2
-          AND NOT EXISTS (SELECT 1 FROM loyalty.redemptions r WHERE r.offer_id = o.id)
-        ORDER BY o.issued_at, o.code`,
+          AND r.offer_id IS NULL`,
       [shopperId, now],
     );
     return rows.map(toOffer);
   }
 
-  async offersByCode(manager: EntityManager, codes: readonly string[]): Promise<CheckoutOffer[]> {
-    const rows: OfferRow[] = await manager.query(
-      `SELECT ${OFFER_COLUMNS} FROM coupons.offers o WHERE o.code = ANY($1::text[])`,
-      [codes],
-    );
-    return rows.map(toOffer);
+  async offersByCode(
+    manager: EntityManager,
+    codes: readonly string[],
+  ): Promise<Map<string, OfferOnFile>> {
+    const rows: OfferRow[] = await manager.query(`${OFFERS} WHERE o.code = ANY($1::text[])`, [
+      codes,
+    ]);
+    return new Map(rows.map((row) => [row.code, toOffer(row)]));
   }
 }

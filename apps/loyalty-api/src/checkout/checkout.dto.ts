@@ -1,4 +1,5 @@
-import { IsLuhnCardNumber } from '@loyalty/platform';
+import { MAX_ABS_AMOUNT_CENTS, MAX_QUANTITY } from '@loyalty/domain';
+import { ID_PATTERN, IsCardNumber, IsPrintable } from '@loyalty/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -10,6 +11,9 @@ import {
   IsNumber,
   IsString,
   Length,
+  Matches,
+  Max,
+  Min,
   ValidateNested,
 } from 'class-validator';
 
@@ -17,26 +21,32 @@ export class BasketLineDto {
   @ApiProperty({ example: '1082185' })
   @IsString()
   @Length(1, 64)
+  @IsPrintable()
   sku!: string;
 
   @ApiProperty({ example: 'DAIRY' })
   @IsString()
   @Length(1, 64)
+  @IsPrintable()
   department!: string;
 
   @ApiProperty({ example: 2 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-MAX_QUANTITY)
+  @Max(MAX_QUANTITY)
   quantity!: number;
 
   @ApiProperty({ example: 398, description: 'Line amount in cents, as the POS computed it' })
   @IsInt()
+  @Min(-MAX_ABS_AMOUNT_CENTS)
+  @Max(MAX_ABS_AMOUNT_CENTS)
   amountCents!: number;
 }
 
 /** `POST /v1/checkout/quote`: what the shopper's offers give on this basket. */
 export class QuoteRequestDto {
   @ApiProperty({ example: '9000000000019' })
-  @IsLuhnCardNumber()
+  @IsCardNumber()
   cardNumber!: string;
 
   @ApiProperty({ type: [BasketLineDto] })
@@ -50,9 +60,13 @@ export class QuoteRequestDto {
 
 /** `POST /v1/checkout/redemptions`: use these offers on this basket, at most once each. */
 export class RedeemRequestDto extends QuoteRequestDto {
-  @ApiProperty({ example: 'store-42:lane-3:000124' })
+  @ApiProperty({
+    example: 'store-42:lane-3:000124',
+    description: 'The sale the offers are used on',
+  })
   @IsString()
   @Length(1, 100)
+  @Matches(ID_PATTERN)
   posTransactionId!: string;
 
   @ApiProperty({ example: ['K7Q2M9XD4T'] })
@@ -61,6 +75,10 @@ export class RedeemRequestDto extends QuoteRequestDto {
   @ArrayMaxSize(20)
   @ArrayUnique()
   @IsString({ each: true })
+  @Matches(/^[0-9A-Z]{1,32}$/, {
+    each: true,
+    message: 'each of $property must be an offer code (A-Z, 0-9)',
+  })
   offerCodes!: string[];
 }
 

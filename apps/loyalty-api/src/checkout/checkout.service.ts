@@ -1,28 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import {
+  Offer,
   OfferAlreadyRedeemedError,
-  OfferNotApplicableError,
-  OfferNotFoundError,
   OfferRedeemedV1,
   Quote,
   TOPICS,
   UnknownCardError,
   allocateDiscounts,
-  assertOfferValidAt,
+  decideRedemption,
+  orderForCheckout,
 } from '@loyalty/domain';
 import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
 import { Terminal } from '@loyalty/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { OUTBOX_TABLE } from '../database/data-source';
-import { CheckoutOffer, CheckoutOffersQuery } from './checkout-offers.query';
+import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
 
 const UNIQUE_VIOLATION = '23505';
 
-function toQuoteDto(quote: Quote, offers: readonly CheckoutOffer[], cardKnown: boolean): QuoteDto {
-  const byCode = new Map(offers.map((o) => [o.code, o]));
+function toQuoteDto(quote: Quote, offers: readonly Offer[], cardKnown: boolean): QuoteDto {
+  const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
   return {
     cardKnown,
     subtotalCents: quote.subtotalCents,
@@ -30,7 +30,7 @@ function toQuoteDto(quote: Quote, offers: readonly CheckoutOffer[], cardKnown: b
     totalCents: quote.totalCents,
     offers: quote.appliedOffers.map((applied) => ({
       ...applied,
-      validUntil: byCode.get(applied.code)?.validUntil ?? '',
+      validUntil: validUntil.get(applied.code) as string,
     })),
   };
 }
@@ -47,7 +47,9 @@ export class CheckoutService {
   async quote(dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
     const manager = this.dataSource.manager;
     const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
-    const live = shopperId ? await this.offers.liveOffers(manager, shopperId, now) : [];
+    const live = shopperId
+      ? orderForCheckout(await this.offers.liveOffers(manager, shopperId, now))
+      : [];
     return toQuoteDto(allocateDiscounts(dto.lines, live), live, shopperId !== null);
   }
 
@@ -59,40 +61,25 @@ export class CheckoutService {
     const result = await this.dataSource.transaction(async (manager) => {
       const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
       if (!shopperId) throw new UnknownCardError('No active shopper holds this card', 'cardNumber');
-      const found = new Map(
-        (await this.offers.offersByCode(manager, dto.offerCodes)).map((o) => [o.code, o]),
-      );
-      const requested = dto.offerCodes.map((code) => {
-        const offer = found.get(code);
-        if (!offer || offer.shopperId !== shopperId) {
-          throw new OfferNotFoundError(`This card has no offer ${code}`, 'offerCodes');
-        }
-        if (offer.redeemed)
-          throw new OfferAlreadyRedeemedError(`Offer ${code} was already redeemed`, 'offerCodes');
-        assertOfferValidAt(offer, now);
-        return offer;
-      });
-      const quote = allocateDiscounts(dto.lines, requested);
-      const applied = new Map(quote.appliedOffers.map((a) => [a.code, a]));
-      const redemptions = requested.map((offer) => {
-        const discount = applied.get(offer.code);
-        if (!discount)
-          throw new OfferNotApplicableError(
-            `Offer ${offer.code} gives nothing on this basket`,
-            'offerCodes',
-          );
-        return {
-          id: randomUUID(),
-          offerId: offer.id,
-          offerCode: offer.code,
-          shopperId,
-          storeId: terminal.storeId,
-          terminalId: terminal.terminalId,
-          posTransactionId: dto.posTransactionId,
-          discountCents: discount.discountCents,
-          redeemedAt: now,
-        };
-      });
+      const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
+      const request = { ...dto, shopperId, storeId: terminal.storeId, codes: dto.offerCodes };
+      const decision = decideRedemption(request, onFile, now);
+      const offers = dto.offerCodes.map((code) => onFile.get(code) as Offer);
+      if (decision.kind === 'replay')
+        return { quote: toQuoteDto(decision.quote, offers, true), redeemed: false };
+
+      const discounts = new Map(decision.quote.appliedOffers.map((a) => [a.code, a.discountCents]));
+      const redemptions = decision.offers.map((offer) => ({
+        id: randomUUID(),
+        offerId: offer.id,
+        offerCode: offer.code,
+        shopperId,
+        storeId: terminal.storeId,
+        terminalId: terminal.terminalId,
+        posTransactionId: dto.posTransactionId,
+        discountCents: discounts.get(offer.code) as number,
+        redeemedAt: now,
+      }));
       try {
         await manager.insert(Redemption, redemptions);
       } catch (error) {
@@ -125,9 +112,9 @@ export class CheckoutService {
           } satisfies OfferRedeemedV1,
         })),
       );
-      return toQuoteDto(quote, requested, true);
+      return { quote: toQuoteDto(decision.quote, offers, true), redeemed: true };
     });
-    this.relay.wake();
-    return result;
+    if (result.redeemed) this.relay.wake();
+    return result.quote;
   }
 }

@@ -16,7 +16,7 @@ export const loyaltyApiDatabase = {
 export const OUTBOX_TABLE = 'loyalty.outbox';
 
 // For the TypeORM CLI: `typeorm migration:run -d apps/loyalty-api/src/database/data-source.ts`.
-export default new DataSource(
+export const cliDataSource = new DataSource(
   postgresOptions({
     ...loyaltyApiDatabase,
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty',

@@ -1,4 +1,5 @@
 import { RULE_STATUSES, RuleStatus } from '@loyalty/domain';
+import { DATE_TIME_WITH_OFFSET, IsPrintable } from '@loyalty/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -7,7 +8,6 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
@@ -23,7 +23,6 @@ import {
 const FACTS = ['lifetimeSpendCents', 'visits', 'departmentSpendCents'] as const;
 const REWARD_KINDS = ['percentOff', 'amountOff'] as const;
 const TARGET_SCOPES = ['basket', 'department'] as const;
-const WITH_OFFSET = /T.*(Z|[+-]\d{2}:\d{2})$/;
 
 export class AudienceConditionDto {
   @ApiProperty({ enum: FACTS })
@@ -35,7 +34,8 @@ export class AudienceConditionDto {
     (c: AudienceConditionDto) => c.fact === 'departmentSpendCents' || c.department !== undefined,
   )
   @IsString()
-  @IsNotEmpty()
+  @Length(1, 64)
+  @IsPrintable()
   department?: string;
 
   @ApiProperty({ example: 2000, description: 'The fact must be at least this (cents or count)' })
@@ -52,7 +52,8 @@ export class RewardTargetDto {
   @ApiPropertyOptional({ example: 'DAIRY', description: 'Required when scope is department' })
   @ValidateIf((t: RewardTargetDto) => t.scope === 'department' || t.department !== undefined)
   @IsString()
-  @IsNotEmpty()
+  @Length(1, 64)
+  @IsPrintable()
   department?: string;
 }
 
@@ -108,12 +109,12 @@ export class CreateRuleDto {
 
   @ApiProperty({ example: '2026-11-01T00:00:00-05:00' })
   @IsISO8601({ strict: true })
-  @Matches(WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
+  @Matches(DATE_TIME_WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
   validFrom!: string;
 
   @ApiProperty({ example: '2026-12-31T23:59:59-05:00' })
   @IsISO8601({ strict: true })
-  @Matches(WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
+  @Matches(DATE_TIME_WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
   @ValidateBy({
     name: 'isAfterValidFrom',
     validator: {

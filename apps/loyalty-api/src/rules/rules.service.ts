@@ -2,7 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { AudienceCondition, Reward, RewardTarget } from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { AudienceConditionDto, CreateRuleDto, RewardDto, RuleDto } from './rule.dto';
 import { Rule } from './rule.entity';
@@ -41,7 +42,10 @@ function toDto(rule: Rule): RuleDto {
 
 @Injectable()
 export class RulesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(Rule) private readonly rules: Repository<Rule>,
+  ) {}
 
   async create(actor: Principal, dto: CreateRuleDto): Promise<RuleDto> {
     const id = randomUUID();
@@ -70,12 +74,12 @@ export class RulesService {
   }
 
   async list(): Promise<RuleDto[]> {
-    const rules = await this.dataSource.getRepository(Rule).find({ order: { createdAt: 'DESC' } });
+    const rules = await this.rules.find({ order: { createdAt: 'DESC' } });
     return rules.map(toDto);
   }
 
   async get(id: string): Promise<RuleDto> {
-    const rule = await this.dataSource.getRepository(Rule).findOneBy({ id });
+    const rule = await this.rules.findOneBy({ id });
     if (!rule) throw new NotFoundException(`No rule ${id}`);
     return toDto(rule);
   }

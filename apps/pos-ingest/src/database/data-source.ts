@@ -16,7 +16,7 @@ export const posIngestDatabase = {
 export const OUTBOX_TABLE = 'ingest.outbox';
 
 // For the TypeORM CLI: `typeorm migration:run -d apps/pos-ingest/src/database/data-source.ts`.
-export default new DataSource(
+export const cliDataSource = new DataSource(
   postgresOptions({
     ...posIngestDatabase,
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty',

@@ -1,16 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTerminal, ForTerminals, Terminal } from '@loyalty/platform';
 import { IntakeService } from './intake.service';
-import { RecordTransactionDto } from './record-transaction.dto';
-
-class TransactionAcceptedDto {
-  @ApiProperty()
-  posTransactionId!: string;
-
-  @ApiProperty({ enum: ['accepted'] })
-  status!: 'accepted';
-}
+import { RecordTransactionDto, TransactionAcceptedDto } from './record-transaction.dto';
 
 @ApiTags('transactions')
 @Controller('v1/transactions')
@@ -24,6 +21,9 @@ export class IntakeController {
     summary: 'Record a finished POS transaction (durably accepted when this answers 202)',
   })
   @ApiAcceptedResponse({ type: TransactionAcceptedDto })
+  @ApiServiceUnavailableResponse({
+    description: 'Not accepted (broker unavailable): keep the sale, retry after Retry-After',
+  })
   async record(
     @CurrentTerminal() terminal: Terminal,
     @Body() dto: RecordTransactionDto,

@@ -1,7 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { TOPICS, TransactionRecordedV1, WrongStoreError } from '@loyalty/domain';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import {
+  TOPICS,
+  TransactionRecordedV1,
+  WrongStoreError,
+  WrongTerminalError,
+} from '@loyalty/domain';
 import { EventProducer } from '@loyalty/kafka';
 import { Terminal } from '@loyalty/platform';
+import { KafkaJSError } from 'kafkajs';
 import { RecordTransactionDto } from './record-transaction.dto';
 
 @Injectable()
@@ -13,7 +19,24 @@ export class IntakeService {
     if (dto.storeId !== terminal.storeId) {
       throw new WrongStoreError(`This terminal is bound to store ${terminal.storeId}`, 'storeId');
     }
+    if (dto.terminalId !== terminal.terminalId) {
+      throw new WrongTerminalError(
+        `This API key belongs to terminal ${terminal.terminalId}`,
+        'terminalId',
+      );
+    }
     const event: TransactionRecordedV1 = { ...dto, receivedAt: receivedAt.toISOString() };
-    await this.producer.send(TOPICS.transactionRecorded, [{ key: dto.cardNumber, value: event }]);
+    try {
+      await this.producer.send(TOPICS.transactionRecorded, [{ key: dto.cardNumber, value: event }]);
+    } catch (error) {
+      // The broker did not confirm within the bounded send: the POS keeps the sale and retries.
+      if (error instanceof KafkaJSError) {
+        throw new ServiceUnavailableException({
+          code: 'INTAKE_UNAVAILABLE',
+          message: 'The transaction was not accepted; keep it and retry',
+        });
+      }
+      throw error;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { sumLineAmounts } from '@loyalty/domain';
+import { MAX_ABS_AMOUNT_CENTS, MAX_QUANTITY, sumLineAmounts } from '@loyalty/domain';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -12,37 +12,42 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   Min,
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { IsLuhnCardNumber } from '@loyalty/platform';
-
-const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+import { DATE_TIME_WITH_OFFSET, ID_PATTERN, IsCardNumber, IsPrintable } from '@loyalty/platform';
 
 export class TransactionLineDto {
   @ApiProperty({ example: '1082185' })
   @IsString()
   @Length(1, 64)
+  @IsPrintable()
   sku!: string;
 
   @ApiProperty({ example: 'PRODUCE' })
   @IsString()
   @Length(1, 64)
+  @IsPrintable()
   department!: string;
 
   @ApiProperty({ example: 0.532, description: 'May be fractional for weighed goods' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
+  @Max(MAX_QUANTITY)
   quantity!: number;
 
   @ApiProperty({ example: 299, description: 'Shelf price per unit, in cents' })
   @IsInt()
   @Min(0)
+  @Max(MAX_ABS_AMOUNT_CENTS)
   unitPriceCents!: number;
 
   @ApiProperty({ example: 159, description: 'What the line costs, in cents; authoritative' })
   @IsInt()
+  @Min(-MAX_ABS_AMOUNT_CENTS)
+  @Max(MAX_ABS_AMOUNT_CENTS)
   amountCents!: number;
 }
 
@@ -73,7 +78,7 @@ export class RecordTransactionDto {
     example: '9000000000019',
     description: 'Loyalty card, 12-19 digits with a Luhn check digit',
   })
-  @IsLuhnCardNumber()
+  @IsCardNumber()
   cardNumber!: string;
 
   @ApiProperty({
@@ -81,7 +86,7 @@ export class RecordTransactionDto {
     description: 'POS clock time with its UTC offset',
   })
   @IsISO8601({ strict: true })
-  @Matches(/T.*(Z|[+-]\d{2}:\d{2})$/, {
+  @Matches(DATE_TIME_WITH_OFFSET, {
     message: '$property must be a date-time with a UTC offset',
   })
   occurredAt!: string;
@@ -96,6 +101,8 @@ export class RecordTransactionDto {
 
   @ApiProperty({ example: 159, description: 'Sum of the line amounts, in cents' })
   @IsInt()
+  @Min(-MAX_ABS_AMOUNT_CENTS)
+  @Max(MAX_ABS_AMOUNT_CENTS)
   @ValidateBy({
     name: 'equalsSumOfLines',
     validator: {
@@ -117,4 +124,12 @@ export class RecordTransactionDto {
 export class TransactionRecordedDto extends RecordTransactionDto {
   @IsISO8601({ strict: true })
   receivedAt!: string;
+}
+
+export class TransactionAcceptedDto {
+  @ApiProperty()
+  posTransactionId!: string;
+
+  @ApiProperty({ enum: ['accepted'] })
+  status!: 'accepted';
 }

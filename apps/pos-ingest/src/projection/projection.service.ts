@@ -27,6 +27,15 @@ function toDomain(row: Profile): ShopperProfile {
   };
 }
 
+function toRow(profile: ShopperProfile, now: Date): Profile {
+  return {
+    ...profile,
+    firstVisitAt: profile.firstVisitAt ? new Date(profile.firstVisitAt) : null,
+    lastVisitAt: profile.lastVisitAt ? new Date(profile.lastVisitAt) : null,
+    updatedAt: now,
+  };
+}
+
 function utcOffsetOf(isoDateTime: string): string {
   const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(isoDateTime)?.[1] ?? 'Z';
   return offset === 'Z' ? '+00:00' : offset;
@@ -41,7 +50,8 @@ export class ProjectionService {
 
   /**
    * Stores the transaction, folds it into the shopper's profile and queues a ProfileChanged event,
-   * all in one database transaction. A transaction already stored changes nothing.
+   * all in one database transaction. A transaction already stored (same store and POS transaction
+   * id) changes nothing.
    */
   async project(tx: TransactionRecordedV1, now: Date): Promise<'projected' | 'duplicate'> {
     const outcome = await this.dataSource.transaction(async (manager) => {
@@ -62,28 +72,27 @@ export class ProjectionService {
           lines: tx.lines,
           receivedAt: new Date(tx.receivedAt),
         })
-        .orIgnore()
+        .onConflict('(store_id, pos_transaction_id) DO NOTHING')
         .returning('id')
         .execute();
       if (inserted.raw.length === 0) return 'duplicate';
 
-      const row = await manager.findOne(Profile, {
+      // Create the profile row first, so the lock below always has a row to hold.
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Profile)
+        .values(toRow(emptyProfile(shopperId), now))
+        .onConflict('(shopper_id) DO NOTHING')
+        .execute();
+      const row = await manager.findOneOrFail(Profile, {
         where: { shopperId },
         lock: { mode: 'pessimistic_write' },
       });
-      const profile = applyTransaction(row ? toDomain(row) : emptyProfile(shopperId), tx);
-      await manager.upsert(
-        Profile,
-        {
-          ...profile,
-          firstVisitAt: profile.firstVisitAt ? new Date(profile.firstVisitAt) : null,
-          lastVisitAt: profile.lastVisitAt ? new Date(profile.lastVisitAt) : null,
-          updatedAt: now,
-        },
-        ['shopperId'],
-      );
+      const profile = applyTransaction(toDomain(row), tx);
+      await manager.update(Profile, { shopperId }, toRow(profile, now));
       const event: ProfileChangedV1 = {
-        eventId: `${shopperId}:${tx.posTransactionId}`,
+        eventId: `${shopperId}:${tx.storeId}:${tx.posTransactionId}`,
         changedAt: now.toISOString(),
         cause: { posTransactionId: tx.posTransactionId },
         profile,

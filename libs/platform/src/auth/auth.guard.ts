@@ -84,7 +84,7 @@ export class AuthGuard implements CanActivate {
     const token =
       typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null;
     if (!token) throw new UnauthorizedException('A bearer token is required');
-    let claims: { sub?: unknown; roles?: unknown };
+    let claims: { sub?: unknown; roles?: unknown; exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync(token);
     } catch {
@@ -96,6 +96,8 @@ export class AuthGuard implements CanActivate {
         )
       : [];
     if (typeof claims.sub !== 'string') throw new UnauthorizedException('Token has no subject');
+    // A token that never expires cannot be withdrawn: refuse it.
+    if (typeof claims.exp !== 'number') throw new UnauthorizedException('Token has no expiry');
     return { subject: claims.sub, roles };
   }
 }

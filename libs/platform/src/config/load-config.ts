@@ -11,6 +11,8 @@ function describe(errors: ValidationError[]): string[] {
   );
 }
 
+export class ConfigError extends Error {}
+
 /** Validates the environment once at start; a missing or bad variable stops the process by name. */
 export function loadConfig<T extends object>(
   configClass: new () => T,
@@ -19,7 +21,7 @@ export function loadConfig<T extends object>(
   const config = plainToInstance(configClass, env, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    throw new Error(`Invalid configuration:\n  - ${describe(errors).join('\n  - ')}`);
+    throw new ConfigError(`Invalid configuration:\n  - ${describe(errors).join('\n  - ')}`);
   }
   return config;
 }

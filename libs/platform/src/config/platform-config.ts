@@ -1,15 +1,5 @@
-import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,9 +15,8 @@ export class PlatformConfig {
   KAFKA_BROKERS!: string;
 
   // librdkafka's mock cluster (used in tests and the local demo) has no idempotent producer.
-  @Transform(({ value }) => (value === undefined ? value : String(value) === 'true'))
-  @IsBoolean()
-  KAFKA_IDEMPOTENT_PRODUCER = true;
+  @IsIn(['true', 'false'], { message: 'KAFKA_IDEMPOTENT_PRODUCER must be true or false' })
+  KAFKA_IDEMPOTENT_PRODUCER: 'true' | 'false' = 'true';
 
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
@@ -45,6 +34,10 @@ export class PlatformConfig {
   @IsString()
   @IsNotEmpty()
   APP_NAME!: string;
+
+  get idempotentProducer(): boolean {
+    return this.KAFKA_IDEMPOTENT_PRODUCER === 'true';
+  }
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { ErrorFilter } from './error.filter';
 import { createValidationPipe } from './validation';
 import { PlatformConfig } from '../config/platform-config';
-import { loadConfig } from '../config/load-config';
+import { ConfigError, loadConfig } from '../config/load-config';
 
 export interface HttpAppOptions {
   title: string;
@@ -57,7 +57,8 @@ export function runHttpApp<C extends PlatformConfig>(
     await app.listen(config.PORT, '0.0.0.0');
   };
   start().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // A configuration error is the operator's to fix and says all there is; anything else needs its stack.
+    console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   });
 }

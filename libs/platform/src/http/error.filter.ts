@@ -19,11 +19,16 @@ const CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   429: 'TOO_MANY_REQUESTS',
+  503: 'UNAVAILABLE',
 };
+
+// A client told "unavailable" keeps its request and retries after this many seconds.
+const RETRY_AFTER_SECONDS = '5';
 
 const STATUS_BY_KIND: Record<DomainError['kind'], number> = {
   conflict: HttpStatus.CONFLICT,
   forbidden: HttpStatus.FORBIDDEN,
+  notFound: HttpStatus.NOT_FOUND,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
@@ -52,6 +57,8 @@ export class ErrorFilter implements ExceptionFilter {
         typeof response === 'string'
           ? { message: response }
           : (response as Record<string, unknown>);
+      if (statusCode === HttpStatus.SERVICE_UNAVAILABLE)
+        void reply.header('Retry-After', RETRY_AFTER_SECONDS);
       void reply.status(statusCode).send({
         ...body,
         statusCode,

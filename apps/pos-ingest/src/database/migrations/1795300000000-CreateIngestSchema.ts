@@ -22,7 +22,7 @@ export class CreateIngestSchema1795300000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE ingest.transactions (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        pos_transaction_id text NOT NULL UNIQUE,
+        pos_transaction_id text NOT NULL,
         store_id text NOT NULL,
         terminal_id text NOT NULL,
         card_number text NOT NULL,
@@ -32,7 +32,9 @@ export class CreateIngestSchema1795300000000 implements MigrationInterface {
         total_cents bigint NOT NULL,
         lines jsonb NOT NULL,
         received_at timestamptz NOT NULL,
-        projected_at timestamptz NOT NULL DEFAULT now()
+        projected_at timestamptz NOT NULL DEFAULT now(),
+        -- The idempotency key: a POS transaction id is unique within its store.
+        UNIQUE (store_id, pos_transaction_id)
       )`);
     await queryRunner.query(
       `CREATE INDEX transactions_shopper_id_occurred_at_idx ON ingest.transactions (shopper_id, occurred_at)`,

@@ -1,19 +1,16 @@
-import { isLuhnValid } from '@loyalty/domain';
+import { isCardNumber } from '@loyalty/domain';
 import { ValidationOptions, registerDecorator } from 'class-validator';
 
-export function IsLuhnCardNumber(options?: ValidationOptions): PropertyDecorator {
+export function IsCardNumber(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isLuhnCardNumber',
+      name: 'isCardNumber',
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
         message: '$property must be 12 to 19 digits with a valid check digit',
         ...options,
       },
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && /^\d{12,19}$/.test(value) && isLuhnValid(value),
-      },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isCardNumber(value) },
     });
 }

@@ -1,0 +1,13 @@
+import { Matches } from 'class-validator';
+
+// Input patterns shared by the apps' DTOs, so every app accepts the same shapes.
+
+/** Identifiers from a POS or a store system: store, terminal, transaction ids. */
+export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+
+/** Free text (SKUs, department names): no control characters, so it stores and logs cleanly. */
+export const IsPrintable = (): PropertyDecorator =>
+  Matches(/^[^\p{Cc}]+$/u, { message: '$property must not contain control characters' });
+
+/** An ISO 8601 date-time that carries its UTC offset (`Z` or `±hh:mm`). */
+export const DATE_TIME_WITH_OFFSET = /T.*(Z|[+-]\d{2}:\d{2})$/;
