@@ -13,10 +13,16 @@ import { AppModule as PosIngestModule } from '../../apps/pos-ingest/src/app.modu
 import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
 
 // Each app starts as its own Nest application, configured from the environment of the global setup.
-const env = () => ({ ...process.env, PORT: '0' });
+const env = (overrides: Record<string, string> = {}) => ({
+  ...process.env,
+  PORT: '0',
+  ...overrides,
+});
 
-export function startPosIngest(): Promise<NestFastifyApplication> {
-  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env())), {
+export function startPosIngest(
+  overrides: Record<string, string> = {},
+): Promise<NestFastifyApplication> {
+  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env(overrides))), {
     title: 'pos-ingest',
     description: '',
   });

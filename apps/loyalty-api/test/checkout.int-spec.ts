@@ -145,28 +145,90 @@ describe('loyalty-api checkout', () => {
   });
 
   describe('refuses a redemption that cannot apply, and records nothing', () => {
-    it.each([
-      ['an offer of another shopper', 'OFFER_NOT_FOUND', 422],
-      ['an offer that gives nothing on this basket', 'OFFER_NOT_APPLICABLE', 422],
-      ['an expired offer', 'OFFER_EXPIRED', 422],
-      ['an unknown card', 'UNKNOWN_CARD', 422],
-    ])('%s', async (name, code, status) => {
-      const { shopperId, cardNumber, offer, lines } = await shopperWithDepartmentOffer();
-      let body = { cardNumber, lines, posTransactionId: 'x', offerCodes: [offer.code] };
-      if (name === 'an offer of another shopper')
-        body = { ...body, cardNumber: (await seedShopper(db)).cardNumber };
-      if (name === 'an offer that gives nothing on this basket')
-        body = { ...body, lines: [lines[2]] };
-      if (name === 'an expired offer')
-        await db.query(
-          `UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`,
-          [shopperId],
-        );
-      if (name === 'an unknown card') body = { ...body, cardNumber: makeCardNumber() };
-      const response = await post('redemptions', body).expect(status);
+    type Setup = Awaited<ReturnType<typeof shopperWithDepartmentOffer>>;
+    type Body = {
+      cardNumber: string;
+      lines: Setup['lines'];
+      posTransactionId: string;
+      offerCodes: string[];
+    };
+    const setOfferState = (state: string) => async (setup: Setup) => {
+      await db.query(`UPDATE coupons.offers SET state = $1 WHERE id = $2`, [
+        state,
+        setup.offer.offerId,
+      ]);
+    };
+    const cases: [string, number, string, (setup: Setup, body: Body) => Promise<Body | void>][] = [
+      [
+        'an offer of another shopper',
+        404,
+        'OFFER_NOT_FOUND',
+        async (_s, body) => ({ ...body, cardNumber: (await seedShopper(db)).cardNumber }),
+      ],
+      [
+        'an unknown code',
+        404,
+        'OFFER_NOT_FOUND',
+        async (_s, body) => ({ ...body, offerCodes: ['NOSUCHCODE'] }),
+      ],
+      [
+        'an unknown card',
+        404,
+        'UNKNOWN_CARD',
+        async (_s, body) => ({ ...body, cardNumber: makeCardNumber() }),
+      ],
+      [
+        'an offer that gives nothing on this basket',
+        422,
+        'OFFER_NOT_APPLICABLE',
+        async (setup, body) => ({ ...body, lines: [setup.lines[2]] }),
+      ],
+      [
+        'an offer past its validity',
+        422,
+        'OFFER_EXPIRED',
+        async (setup) => {
+          await db.query(
+            `UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE id = $1`,
+            [setup.offer.offerId],
+          );
+        },
+      ],
+      ['an expired offer', 422, 'OFFER_EXPIRED', setOfferState('expired')],
+      ['a revoked offer', 422, 'OFFER_REVOKED', setOfferState('revoked')],
+    ];
+
+    it.each(cases)('%s', async (_name, status, code, arrange) => {
+      const setup = await shopperWithDepartmentOffer();
+      const body: Body = {
+        cardNumber: setup.cardNumber,
+        lines: setup.lines,
+        posTransactionId: 'x',
+        offerCodes: [setup.offer.code],
+      };
+      const response = await post('redemptions', (await arrange(setup, body)) ?? body).expect(
+        status,
+      );
       expect(response.body).toMatchObject({ code, field: expect.any(String) });
-      expect(await redemptionsOf(offer.offerId)).toHaveLength(0);
+      expect(await redemptionsOf(setup.offer.offerId)).toHaveLength(0);
     });
+  });
+
+  it('answers a POS retry of the same redemption with the same result, redeeming once', async () => {
+    const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+    const body = {
+      cardNumber,
+      lines,
+      posTransactionId: 'store-7:lane-2:retry',
+      offerCodes: [offer.code],
+    };
+    const first = await post('redemptions', body).expect(200);
+    const retry = await post('redemptions', body).expect(200);
+    expect(retry.body).toEqual(first.body);
+    expect(await redemptionsOf(offer.offerId)).toHaveLength(1);
+    const otherStore = await createTerminal(db, 'store-8', 'lane-1');
+    const elsewhere = await post('redemptions', body, otherStore).expect(409);
+    expect(elsewhere.body.code).toBe('OFFER_ALREADY_REDEEMED');
   });
 
   describe('rejects bad input with a 400 naming the field', () => {
@@ -180,6 +242,18 @@ describe('loyalty-api checkout', () => {
       ],
       ['no offer codes', { offerCodes: [] }, 'offerCodes'],
       ['duplicate offer codes', { offerCodes: ['A', 'A'] }, 'offerCodes'],
+      ['lower-case offer code', { offerCodes: ['abc'] }, 'offerCodes'],
+      [
+        'amount beyond any receipt',
+        { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: 1e12 }] },
+        'lines[0].amountCents',
+      ],
+      [
+        'control character in a department',
+        { lines: [{ sku: 'a', department: 'D\u0000', quantity: 1, amountCents: 1 }] },
+        'lines[0].department',
+      ],
+      ['transaction id with spaces', { posTransactionId: 'a b' }, 'posTransactionId'],
     ])('%s', async (_name, change, field) => {
       const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
       const body = {

@@ -1,4 +1,6 @@
+import { JwtService } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { JWT_ISSUER } from '@loyalty/platform';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -112,6 +114,11 @@ describe('loyalty-api coupon rules', () => {
       ['zero per-shopper limit', { perShopperLimit: 0 }, 'perShopperLimit'],
       ['unknown status', { status: 'maybe' }, 'status'],
       ['empty name', { name: '' }, 'name'],
+      [
+        'control character in a department',
+        { audience: [{ fact: 'departmentSpendCents', department: 'DAIRY\n', atLeast: 1 }] },
+        'audience[0].department',
+      ],
       ['unknown field', { budget: 5 }, 'budget'],
     ];
 
@@ -132,9 +139,23 @@ describe('loyalty-api coupon rules', () => {
       expect(await rulesNamed(body.name)).toHaveLength(0);
     });
 
-    it('refuses a token signed with another secret', async () => {
-      const forged = marketer.slice(0, marketer.lastIndexOf('.') + 1) + 'x'.repeat(43);
-      await createRule(makeRule(makeDepartment()), forged).expect(401);
+    it.each([
+      [
+        'signed with another secret',
+        { secret: 'another-secret-that-is-at-least-32-characters' },
+        { expiresIn: '1h' },
+      ],
+      ['without an expiry', {}, {}],
+      ['expired', {}, { expiresIn: -10 }],
+      ['from another issuer', {}, { expiresIn: '1h', issuer: 'someone-else' }],
+    ] as const)('refuses a token %s, and creates nothing', async (_name, keys, options) => {
+      const token = new JwtService({ secret: process.env.JWT_SECRET, ...keys }).sign(
+        { roles: ['marketer'] },
+        { subject: 'mallory', issuer: JWT_ISSUER, ...options },
+      );
+      const body = makeRule(makeDepartment());
+      await createRule(body, token).expect(401);
+      expect(await rulesNamed(body.name)).toHaveLength(0);
     });
 
     it.each(['shopper', 'support'] as const)('refuses the %s role', async (role) => {

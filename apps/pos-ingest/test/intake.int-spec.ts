@@ -8,19 +8,22 @@ import {
   startPosIngest,
   tokenFor,
 } from '../../../test/support/apps';
-import { makeLine, makeTransaction } from '../../../test/support/factories';
+import { makeCardNumber, makeLine, makeTransaction } from '../../../test/support/factories';
+import { startDevKafka, stopDevKafka } from '../../../test/support/dev-kafka';
 
 describe('pos-ingest intake', () => {
   let app: NestFastifyApplication;
   let db: DataSource;
   let apiKey: string;
   let otherStoreKey: string;
+  let otherLaneKey: string;
 
   beforeAll(async () => {
     db = await openDatabase();
     app = await startPosIngest();
     apiKey = await createTerminal(db, 'store-1');
     otherStoreKey = await createTerminal(db, 'store-2');
+    otherLaneKey = await createTerminal(db, 'store-1', 'lane-2');
   });
 
   afterAll(async () => {
@@ -121,6 +124,17 @@ describe('pos-ingest intake', () => {
         'posTransactionId',
       ],
       ['unknown field', (tx) => ({ ...tx, cashback: 100 }), 'cashback'],
+      [
+        'amount beyond any receipt',
+        (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: 1e15 }], totalCents: 1e15 }),
+        'lines[0].amountCents',
+      ],
+      [
+        'control character in a SKU',
+        (tx) => ({ ...tx, lines: [{ ...tx.lines[0], sku: 'a\u0000b' }] }),
+        'lines[0].sku',
+      ],
+      ['store id with spaces', (tx) => ({ ...tx, storeId: 'store 1' }), 'storeId'],
     ];
 
     it.each(cases)('%s', async (_name, mutate, field) => {
@@ -167,15 +181,31 @@ describe('pos-ingest intake', () => {
       expect(response.status).toBe(401);
     });
 
-    it('refuses a terminal acting for another store, and records nothing', async () => {
-      const tx = makeTransaction({ storeId: 'store-1' });
-      const response = await post(tx, otherStoreKey).expect(403);
-      expect(response.body).toMatchObject({ code: 'WRONG_STORE', field: 'storeId' });
+    it.each([
+      ['for another store', () => otherStoreKey, 'WRONG_STORE', 'storeId'],
+      ['as another lane of its store', () => otherLaneKey, 'WRONG_TERMINAL', 'terminalId'],
+    ])('refuses a terminal acting %s, and records nothing', async (_name, key, code, field) => {
+      const tx = makeTransaction({ storeId: 'store-1', terminalId: 'lane-1' });
+      const response = await post(tx, key()).expect(403);
+      expect(response.body).toMatchObject({ code, field });
       const good = makeTransaction({ cardNumber: tx.cardNumber });
       await post(good).expect(202);
       await eventually(() => storedTransaction(good.posTransactionId));
       expect(await storedTransaction(tx.posTransactionId)).toBeUndefined();
     });
+  });
+
+  it('keeps transactions of two stores that happen to share a POS transaction id', async () => {
+    const cardNumber = makeCardNumber();
+    const here = makeTransaction({ cardNumber, posTransactionId: 'lane-1:000001' });
+    const there = makeTransaction({
+      cardNumber,
+      posTransactionId: 'lane-1:000001',
+      storeId: 'store-2',
+    });
+    await post(here).expect(202);
+    await post(there, otherStoreKey).expect(202);
+    await eventually(async () => (await profileOf(cardNumber))?.visits === 2);
   });
 
   it('serves health and OpenAPI without credentials', async () => {
@@ -184,5 +214,27 @@ describe('pos-ingest intake', () => {
     expect(ready.body.info).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' } });
     const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toContain('/v1/transactions');
+  });
+});
+
+describe('pos-ingest intake when the broker is unavailable', () => {
+  it('answers 503 with Retry-After within seconds, so the POS keeps the sale and retries', async () => {
+    const broker = await startDevKafka();
+    const db = await openDatabase();
+    const app = await startPosIngest({ KAFKA_BROKERS: broker.brokers, PROJECTOR_ENABLED: 'false' });
+    try {
+      const apiKey = await createTerminal(db, 'store-1');
+      const send = (body: object) =>
+        request(app.getHttpServer()).post('/v1/transactions').set('X-Api-Key', apiKey).send(body);
+      await send(makeTransaction()).expect(202);
+      stopDevKafka(broker);
+      const lost = makeTransaction();
+      const response = await send(lost).expect(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(response.body).toMatchObject({ code: 'INTAKE_UNAVAILABLE' });
+    } finally {
+      await app.close();
+      await db.destroy();
+    }
   });
 });

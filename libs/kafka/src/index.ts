@@ -1,3 +1,4 @@
+export * from './deadline';
 export * from './event-consumer';
 export * from './event-producer';
 export * from './kafka-client';

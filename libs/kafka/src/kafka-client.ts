@@ -15,6 +15,9 @@ export function createKafkaClient(clientId: string, brokers: string[]): Kafka {
     clientId,
     brokers,
     logLevel: logLevel.WARN,
+    // Fail fast when brokers are away: callers (a lane waiting on intake) need an answer in seconds.
+    connectionTimeout: 1_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 },
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {

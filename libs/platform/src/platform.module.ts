@@ -22,7 +22,11 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ config, database, outboxTable }: PlatformOptions): DynamicModule {
-    const configProviders = [{ provide: PlatformConfig, useValue: config }];
+    // Libraries inject PlatformConfig; app code injects its own subclass (e.g. PosIngestConfig).
+    const configProviders = [
+      { provide: PlatformConfig, useValue: config },
+      { provide: config.constructor, useValue: config },
+    ];
     return {
       global: true,
       module: PlatformModule,

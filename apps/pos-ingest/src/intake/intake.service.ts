@@ -5,10 +5,13 @@ import {
   WrongStoreError,
   WrongTerminalError,
 } from '@loyalty/domain';
-import { EventProducer } from '@loyalty/kafka';
+import { DeadlineExceededError, EventProducer, withDeadline } from '@loyalty/kafka';
 import { Terminal } from '@loyalty/platform';
 import { KafkaJSError } from 'kafkajs';
 import { RecordTransactionDto } from './record-transaction.dto';
+
+/** The lane's budget for a transaction post: it gets 202 or 503 within this. */
+const SEND_DEADLINE_MS = 3_000;
 
 @Injectable()
 export class IntakeService {
@@ -27,10 +30,14 @@ export class IntakeService {
     }
     const event: TransactionRecordedV1 = { ...dto, receivedAt: receivedAt.toISOString() };
     try {
-      await this.producer.send(TOPICS.transactionRecorded, [{ key: dto.cardNumber, value: event }]);
+      const send = this.producer.send(TOPICS.transactionRecorded, [
+        { key: dto.cardNumber, value: event },
+      ]);
+      await withDeadline(send, SEND_DEADLINE_MS, 'Kafka');
     } catch (error) {
-      // The broker did not confirm within the bounded send: the POS keeps the sale and retries.
-      if (error instanceof KafkaJSError) {
+      // Not confirmed in time: the POS keeps the sale and retries. Should the send still land, the
+      // retry is a duplicate, which the projector ignores (idempotent by store and POS id).
+      if (error instanceof KafkaJSError || error instanceof DeadlineExceededError) {
         throw new ServiceUnavailableException({
           code: 'INTAKE_UNAVAILABLE',
           message: 'The transaction was not accepted; keep it and retry',

@@ -4,6 +4,7 @@ import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { TransactionRecordedDto } from '../intake/record-transaction.dto';
+import { PosIngestConfig } from '../config';
 import { ProjectionService } from './projection.service';
 
 export const PROJECTOR_GROUP = 'pos-ingest.projector';
@@ -12,7 +13,12 @@ export const PROJECTOR_GROUP = 'pos-ingest.projector';
 export class TransactionsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumer: EventConsumer<TransactionRecordedV1>;
 
-  constructor(kafka: Kafka, producer: EventProducer, projection: ProjectionService) {
+  constructor(
+    kafka: Kafka,
+    producer: EventProducer,
+    projection: ProjectionService,
+    private readonly config: PosIngestConfig,
+  ) {
     this.consumer = new EventConsumer(kafka, producer, {
       groupId: PROJECTOR_GROUP,
       topic: TOPICS.transactionRecorded,
@@ -25,7 +31,7 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
+    if (this.config.PROJECTOR_ENABLED === 'true') await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
