@@ -1,3 +1,4 @@
+import { PosTransaction } from '@loyalty/domain';
 import { JwtService } from '@nestjs/jwt';
 import { JWT_ISSUER, postgresOptions } from '@loyalty/platform';
 import { SingleBar } from 'cli-progress';
@@ -10,7 +11,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
-import { PosTransaction, loadCompleteJourneyTransactions } from '../support/complete-journey';
+import { loadCompleteJourneyTransactions } from '../support/complete-journey';
 import { DevKafka, startDevKafka, stopDevKafka } from '../support/dev-kafka';
 
 // Starts the whole system on this machine and plays real Complete Journey baskets through it as

@@ -1,4 +1,4 @@
-import { luhnCheckDigit } from '@loyalty/domain';
+import { PosTransaction, luhnCheckDigit } from '@loyalty/domain';
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,24 +7,6 @@ import { gunzipSync } from 'node:zlib';
 // Real baskets from the Complete Journey dataset as POS transactions; see test/data/completejourney/README.md.
 
 const DATA_DIR = join(__dirname, '..', 'data', 'completejourney');
-
-export interface PosLine {
-  sku: string;
-  department: string;
-  quantity: number;
-  unitPriceCents: number;
-  amountCents: number;
-}
-
-export interface PosTransaction {
-  posTransactionId: string;
-  storeId: string;
-  terminalId: string;
-  cardNumber: string;
-  occurredAt: string;
-  lines: PosLine[];
-  totalCents: number;
-}
 
 function readCsv(file: string): Record<string, string>[] {
   return parse(gunzipSync(readFileSync(join(DATA_DIR, file))), {

@@ -1,4 +1,4 @@
-import { luhnCheckDigit } from '@loyalty/domain';
+import { PosTransaction, TransactionLine, luhnCheckDigit } from '@loyalty/domain';
 import { randomInt, randomUUID } from 'node:crypto';
 
 /** A fresh, valid loyalty card number (16 digits starting with 9). */
@@ -7,15 +7,7 @@ export function makeCardNumber(): string {
   return `${body}${luhnCheckDigit(body)}`;
 }
 
-export interface TransactionLineInput {
-  sku: string;
-  department: string;
-  quantity: number;
-  unitPriceCents: number;
-  amountCents: number;
-}
-
-export function makeLine(overrides: Partial<TransactionLineInput> = {}): TransactionLineInput {
+export function makeLine(overrides: Partial<TransactionLine> = {}): TransactionLine {
   return {
     sku: 'sku-milk',
     department: 'DAIRY',
@@ -26,17 +18,8 @@ export function makeLine(overrides: Partial<TransactionLineInput> = {}): Transac
   };
 }
 
-export function makeTransaction(
-  overrides: Partial<{
-    posTransactionId: string;
-    storeId: string;
-    terminalId: string;
-    cardNumber: string;
-    occurredAt: string;
-    lines: TransactionLineInput[];
-    totalCents: number;
-  }> = {},
-) {
+/** A POS transaction whose total adds up; pass `totalCents` to make one that does not. */
+export function makeTransaction(overrides: Partial<PosTransaction> = {}): PosTransaction {
   const lines = overrides.lines ?? [
     makeLine(),
     makeLine({ sku: 'sku-apple', department: 'PRODUCE', amountCents: 120, unitPriceCents: 120 }),
@@ -58,7 +41,7 @@ export function makeDepartment(): string {
   return `DEPT-${randomUUID().slice(0, 8)}`;
 }
 
-/** A `POST /v1/rules` body: `percent`% off `department` for shoppers who spent `atLeast` there. */
+/** A `POST /v1/rules` body: 10% off `department` for shoppers who spent 5.00 there. */
 export function makeRule(department: string, overrides: Record<string, unknown> = {}) {
   return {
     name: `Department lovers ${department}`,

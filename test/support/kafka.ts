@@ -1,4 +1,4 @@
-import { Kafka, KafkaMessage, Partitioners, logLevel } from 'kafkajs';
+import { Kafka, KafkaMessage, Partitioners, RecordMetadata, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
 function client(): Kafka {
@@ -9,15 +9,15 @@ function client(): Kafka {
   });
 }
 
-/** Produces raw messages, as a misbehaving or foreign producer could. */
+/** Produces raw messages, as a misbehaving or foreign producer could; returns where they landed. */
 export async function produce(
   topic: string,
   messages: { key: string; value: string }[],
-): Promise<void> {
+): Promise<RecordMetadata[]> {
   const producer = client().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, messages });
+    return await producer.send({ topic, acks: -1, messages });
   } finally {
     await producer.disconnect();
   }

@@ -125,7 +125,7 @@ describe('coupon-engine issues offers on profile changes', () => {
     const { department } = await departmentRule();
     const shopperId = randomUUID();
     const poison = JSON.stringify({ eventId: 'x', profile: { shopperId: 'not-a-uuid' } });
-    await produce(TOPICS.profileChanged, [{ key: shopperId, value: poison }]);
+    const [landed] = await produce(TOPICS.profileChanged, [{ key: shopperId, value: poison }]);
     await publish(profileChanged(shopperId, { [department]: 2_000 }));
     await eventually(async () => (await offersOf(shopperId)).length === 1);
     const dead = await findMessage(
@@ -135,7 +135,8 @@ describe('coupon-engine issues offers on profile changes', () => {
     expect(dead.value?.toString()).toBe(poison);
     expect(dead.headers?.['dlq-reason']?.toString()).toContain('profile.shopperId');
     expect(dead.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.profileChanged);
-    expect(Number(dead.headers?.['dlq-original-offset']?.toString())).toBeGreaterThanOrEqual(0);
+    expect(dead.headers?.['dlq-original-partition']?.toString()).toBe(String(landed.partition));
+    expect(dead.headers?.['dlq-original-offset']?.toString()).toBe(landed.baseOffset);
   });
 
   it('marks an offer redeemed when loyalty-api reports the redemption', async () => {
