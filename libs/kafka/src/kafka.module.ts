@@ -1,10 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
 import { EventProducer } from './event-producer';
 import { createKafkaClient } from './kafka-client';
 import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
-import { KafkaHealthIndicator } from './kafka.health';
 import { OutboxRelay } from './outbox-relay';
 
 @Module({})
@@ -13,15 +11,13 @@ export class KafkaModule {
     return {
       global: true,
       module: KafkaModule,
-      imports: [TerminusModule],
       providers: [
         { provide: KAFKA_OPTIONS, useValue: options },
         { provide: Kafka, useFactory: () => createKafkaClient(options.clientId, options.brokers) },
         EventProducer,
-        KafkaHealthIndicator,
         OutboxRelay,
       ],
-      exports: [Kafka, EventProducer, KafkaHealthIndicator, OutboxRelay],
+      exports: [Kafka, EventProducer, OutboxRelay],
     };
   }
 }

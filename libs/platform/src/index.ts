@@ -4,6 +4,7 @@ export * from './auth/terminal-keys';
 export * from './config/load-config';
 export * from './config/platform-config';
 export * from './database/postgres-options';
+export * from './deadline';
 export * from './http/create-http-app';
 export * from './http/validation';
 export * from './platform.module';

@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { PlatformConfig } from './config/platform-config';
 import { AppDatabase, postgresOptions } from './database/postgres-options';
 import { HealthController } from './health/health.controller';
+import { KafkaHealthIndicator } from './health/kafka.health';
 
 export interface PlatformOptions {
   config: PlatformConfig;
@@ -57,7 +58,7 @@ export class PlatformModule {
         AuthModule,
       ],
       controllers: [HealthController],
-      providers: configProviders,
+      providers: [...configProviders, KafkaHealthIndicator],
       exports: configProviders,
     };
   }

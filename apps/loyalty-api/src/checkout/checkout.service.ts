@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import {
   Offer,
   OfferAlreadyRedeemedError,
@@ -11,7 +11,7 @@ import {
   orderForCheckout,
 } from '@loyalty/domain';
 import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
-import { Terminal } from '@loyalty/platform';
+import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { OUTBOX_TABLE } from '../database/data-source';
@@ -20,6 +20,22 @@ import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
 
 const UNIQUE_VIOLATION = '23505';
+
+// The lane waits at most this long for us; then it sells without offers. A redemption that
+// commits after its 503 is answered as before when the POS retries with the same transaction id.
+const LANE_BUDGET_MS = 2_000;
+
+async function withinLaneBudget<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await withDeadline(work(), LANE_BUDGET_MS, 'Checkout');
+  } catch (error) {
+    if (!(error instanceof DeadlineExceededError)) throw error;
+    throw new ServiceUnavailableException({
+      code: 'CHECKOUT_UNAVAILABLE',
+      message: 'Sell without offers',
+    });
+  }
+}
 
 function toQuoteDto(quote: Quote, offers: readonly Offer[], cardKnown: boolean): QuoteDto {
   const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
@@ -57,7 +73,11 @@ export class CheckoutService {
    * Redeems the offers on this basket, all or none. Two lanes racing for one offer both insert a
    * redemption; UNIQUE (offer_id) lets exactly one commit and the other gets OFFER_ALREADY_REDEEMED.
    */
-  async redeem(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
+  redeem(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
+    return withinLaneBudget(() => this.redeemNow(terminal, dto, now));
+  }
+
+  private async redeemNow(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
     const result = await this.dataSource.transaction(async (manager) => {
       const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
       if (!shopperId) throw new UnknownCardError('No active shopper holds this card', 'cardNumber');

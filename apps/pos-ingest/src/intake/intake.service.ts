@@ -5,8 +5,8 @@ import {
   WrongStoreError,
   WrongTerminalError,
 } from '@loyalty/domain';
-import { DeadlineExceededError, EventProducer, withDeadline } from '@loyalty/kafka';
-import { Terminal } from '@loyalty/platform';
+import { EventProducer } from '@loyalty/kafka';
+import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
 import { KafkaJSError } from 'kafkajs';
 import { RecordTransactionDto } from './record-transaction.dto';
 

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { KafkaHealthIndicator } from '@loyalty/kafka';
+import { KafkaHealthIndicator } from './kafka.health';
 import { Public } from '../auth/access';
 
 @ApiTags('health')

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin, Kafka } from 'kafkajs';
-import { withDeadline } from './deadline';
+import { withDeadline } from '../deadline';
 
 const TIMEOUT_MS = 2_000;
 
