@@ -1,5 +1,7 @@
 import { PlatformConfig } from '@loyalty/platform';
-import { IsIn } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { TransactionRules } from '@loyalty/domain';
 
 export class PosIngestConfig extends PlatformConfig {
   override PORT = 3001;
@@ -8,4 +10,29 @@ export class PosIngestConfig extends PlatformConfig {
   // Intake and projector scale apart: a process may run only the HTTP intake.
   @IsIn(['true', 'false'], { message: 'PROJECTOR_ENABLED must be true or false' })
   PROJECTOR_ENABLED: 'true' | 'false' = 'true';
+
+  /** Points a sale earns per currency unit (100 cents), rounded down per transaction. */
+  @Type(() => Number)
+  @IsNumber({}, { message: 'POINTS_PER_CURRENCY_UNIT must be a number' })
+  @Min(0)
+  @Max(100)
+  POINTS_PER_CURRENCY_UNIT: number = 1;
+
+  /** Our loyalty cards start with this; other Luhn-valid 13-19 digit numbers are payment cards. */
+  @Matches(/^\d{1,8}$/, { message: 'LOYALTY_CARD_PREFIX must be 1 to 8 digits' })
+  LOYALTY_CARD_PREFIX = '98';
+
+  /** How far ahead of our clock a POS clock may run before its transactions are refused. */
+  @Type(() => Number)
+  @IsInt({ message: 'CLOCK_SKEW_SECONDS must be a whole number' })
+  @Min(0)
+  CLOCK_SKEW_SECONDS: number = 300;
+
+  get pointsPerCurrencyUnit(): number {
+    return this.POINTS_PER_CURRENCY_UNIT;
+  }
+
+  get transactionRules(): TransactionRules {
+    return { loyaltyCardPrefix: this.LOYALTY_CARD_PREFIX, clockSkewMs: this.CLOCK_SKEW_SECONDS * 1000 };
+  }
 }

@@ -8,6 +8,7 @@ const profile: ShopperProfile = {
   firstVisitAt: '2026-01-01T10:00:00.000Z',
   lastVisitAt: '2026-02-01T10:00:00.000Z',
   spendByDepartmentCents: { DAIRY: 3_000, PRODUCE: 500 },
+  pointsBalance: 0,
 };
 
 describe('evaluateAudience', () => {

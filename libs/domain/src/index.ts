@@ -9,4 +9,6 @@ export * from './issue-offers';
 export * from './money';
 export * from './offer';
 export * from './profile';
+export * from './project-transactions';
 export * from './transaction';
+export * from './validate-transaction';

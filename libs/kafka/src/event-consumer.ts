@@ -21,13 +21,16 @@ export interface EventConsumerOptions<T> {
   topic: string;
   /** Parses and checks the contract; throws PoisonMessageError for a bad message. */
   parse(value: Buffer | null): T;
-  handle(event: T, message: KafkaMessage): Promise<void>;
+  /** Handles the events of one partition's batch, in order, all or none. */
+  handleBatch(events: T[]): Promise<void>;
 }
 
 /**
- * Runs a consumer group member. Offsets are committed only after `handle` resolved. Poison
- * messages and broken domain rules are dead-lettered with the reason in headers; any other error
- * (database or broker down) is retried with backoff without committing, so nothing is lost.
+ * Runs a consumer group member over batches. Offsets are committed only after `handleBatch`
+ * resolved. Poison messages are dead-lettered with the reason in headers before the batch runs;
+ * if the batch fails for good (a broken domain rule, a data exception), its events are retried
+ * one by one so that only the culprit is dead-lettered. Any other error (database or broker down)
+ * is retried with backoff without committing, so nothing is lost.
  */
 export class EventConsumer<T> {
   private readonly logger: Logger;
@@ -53,15 +56,40 @@ export class EventConsumer<T> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const parsed: { event: T; message: KafkaMessage }[] = [];
+        for (const message of batch.messages) {
+          try {
+            parsed.push({ event: this.options.parse(message.value), message });
+          } catch (error) {
+            if (!isPermanentError(error)) throw error;
+            await this.deadLetter(batch.topic, batch.partition, message, (error as Error).message);
+          }
+        }
+        if (!isRunning() || isStale()) return;
         try {
-          await this.options.handle(this.options.parse(message.value), message);
+          await this.options.handleBatch(parsed.map((p) => p.event));
         } catch (error) {
           if (!isPermanentError(error)) throw error;
-          await this.deadLetter(topic, partition, message, (error as Error).message);
+          await this.isolateCulprits(batch.topic, batch.partition, parsed);
         }
+        resolveOffset(batch.lastOffset());
+        await commitOffsetsIfNecessary();
+        await heartbeat();
       },
     });
+  }
+
+  private async isolateCulprits(topic: string, partition: number, parsed: { event: T; message: KafkaMessage }[]) {
+    for (const { event, message } of parsed) {
+      try {
+        await this.options.handleBatch([event]);
+      } catch (error) {
+        if (!isPermanentError(error)) throw error;
+        await this.deadLetter(topic, partition, message, (error as Error).message);
+      }
+    }
   }
 
   /** Leaves the group after in-flight messages finish, so partitions move on at once. */

@@ -17,15 +17,17 @@ export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         groupId: 'coupon-engine.profile-triggers',
         topic: TOPICS.profileChanged,
         parse: (value) => parseMessage(ProfileChangedDto, value) as ProfileChangedV1,
-        handle: async (event) => {
-          await offers.issueForProfile(event, new Date());
+        handleBatch: async (events) => {
+          for (const event of events) await offers.issueForProfile(event, new Date());
         },
       }),
       new EventConsumer<OfferRedeemedV1>(kafka, producer, {
         groupId: 'coupon-engine.offer-redemptions',
         topic: TOPICS.offerRedeemed,
         parse: (value) => parseMessage(OfferRedeemedDto, value) as OfferRedeemedV1,
-        handle: (event) => offers.markRedeemed(event),
+        handleBatch: async (events) => {
+          for (const event of events) await offers.markRedeemed(event);
+        },
       }),
     ];
   }

@@ -32,6 +32,9 @@ class ProfileDto {
 
   @IsObject()
   spendByDepartmentCents!: Record<string, number>;
+
+  @IsInt()
+  pointsBalance!: number;
 }
 
 export class ProfileChangedDto {
@@ -40,9 +43,6 @@ export class ProfileChangedDto {
 
   @IsISO8601()
   changedAt!: string;
-
-  @IsObject()
-  cause!: { posTransactionId: string };
 
   @ValidateNested()
   @Type(() => ProfileDto)

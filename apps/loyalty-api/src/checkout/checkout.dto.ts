@@ -1,5 +1,5 @@
 import { MAX_ABS_AMOUNT_CENTS, MAX_QUANTITY } from '@loyalty/domain';
-import { ID_PATTERN, IsCardNumber, IsPrintable } from '@loyalty/platform';
+import { ID_PATTERN, IsCardNumber, IsCents, IsPrintable } from '@loyalty/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -7,7 +7,6 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsInt,
   IsNumber,
   IsString,
   Length,
@@ -37,9 +36,7 @@ export class BasketLineDto {
   quantity!: number;
 
   @ApiProperty({ example: 398, description: 'Line amount in cents, as the POS computed it' })
-  @IsInt()
-  @Min(-MAX_ABS_AMOUNT_CENTS)
-  @Max(MAX_ABS_AMOUNT_CENTS)
+  @IsCents({ min: -MAX_ABS_AMOUNT_CENTS })
   amountCents!: number;
 }
 

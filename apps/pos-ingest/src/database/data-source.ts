@@ -1,15 +1,12 @@
 import { postgresOptions } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
-import { Card } from '../projection/card.entity';
-import { Profile } from '../projection/profile.entity';
-import { Shopper } from '../projection/shopper.entity';
-import { Transaction } from '../projection/transaction.entity';
 import { CreateIngestSchema1795300000000 } from './migrations/1795300000000-CreateIngestSchema';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
   migrationsTableName: 'ingest_migrations',
-  entities: [Card, Profile, Shopper, Transaction],
+  // The projector works in hand-written SQL (projection.queries.ts): no entities.
+  entities: [],
   migrations: [CreateIngestSchema1795300000000],
 };
 

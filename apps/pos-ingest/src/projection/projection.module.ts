@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ProjectionQueries } from './projection.queries';
 import { ProjectionService } from './projection.service';
 import { TransactionsConsumer } from './transactions.consumer';
 
-@Module({ providers: [ProjectionService, TransactionsConsumer] })
+@Module({ providers: [ProjectionQueries, ProjectionService, TransactionsConsumer] })
 export class ProjectionModule {}

@@ -1,118 +1,111 @@
 import { Injectable } from '@nestjs/common';
 import {
   ProfileChangedV1,
+  ProfileEffect,
   ShopperProfile,
   TOPICS,
   TransactionRecordedV1,
-  applyTransaction,
-  emptyProfile,
+  addProfileEffects,
+  applyProfileEffect,
+  planProjection,
+  profileEffect,
+  storeDayEffect,
+  sumStoreDays,
+  transactionKey,
 } from '@loyalty/domain';
 import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { PosIngestConfig } from '../config';
 import { OUTBOX_TABLE } from '../database/data-source';
-import { Card } from './card.entity';
-import { Profile } from './profile.entity';
-import { Shopper } from './shopper.entity';
-import { Transaction } from './transaction.entity';
+import { LedgerEntry, ProjectionQueries } from './projection.queries';
 
-function toDomain(row: Profile): ShopperProfile {
-  return {
-    shopperId: row.shopperId,
-    lifetimeSpendCents: row.lifetimeSpendCents,
-    visits: row.visits,
-    firstVisitAt: row.firstVisitAt?.toISOString() ?? null,
-    lastVisitAt: row.lastVisitAt?.toISOString() ?? null,
-    spendByDepartmentCents: row.spendByDepartmentCents,
-  };
-}
-
-function toRow(profile: ShopperProfile, now: Date): Profile {
-  return {
-    ...profile,
-    firstVisitAt: profile.firstVisitAt ? new Date(profile.firstVisitAt) : null,
-    lastVisitAt: profile.lastVisitAt ? new Date(profile.lastVisitAt) : null,
-    updatedAt: now,
-  };
-}
-
-function utcOffsetOf(isoDateTime: string): string {
-  const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(isoDateTime)?.[1] ?? 'Z';
-  return offset === 'Z' ? '+00:00' : offset;
+export interface ProjectionResult {
+  projected: number;
+  duplicates: number;
 }
 
 @Injectable()
 export class ProjectionService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly queries: ProjectionQueries,
     private readonly relay: OutboxRelay,
+    private readonly config: PosIngestConfig,
   ) {}
 
   /**
-   * Stores the transaction, folds it into the shopper's profile and queues a ProfileChanged event,
-   * all in one database transaction. A transaction already stored (same store and POS transaction
-   * id) changes nothing.
+   * Stores a batch of transactions and folds the new ones into profiles, the points ledger and
+   * store sales, with one ProfileChanged event per changed shopper, all in one database
+   * transaction. Transactions already stored (same store and POS id) change nothing.
    */
-  async project(tx: TransactionRecordedV1, now: Date): Promise<'projected' | 'duplicate'> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const shopperId = await this.shopperForCard(manager, tx.cardNumber);
-      const inserted = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(Transaction)
-        .values({
-          posTransactionId: tx.posTransactionId,
-          storeId: tx.storeId,
-          terminalId: tx.terminalId,
-          cardNumber: tx.cardNumber,
-          shopperId,
-          occurredAt: new Date(tx.occurredAt),
-          utcOffset: utcOffsetOf(tx.occurredAt),
-          totalCents: tx.totalCents,
-          lines: tx.lines,
-          receivedAt: new Date(tx.receivedAt),
-        })
-        .onConflict('(store_id, pos_transaction_id) DO NOTHING')
-        .returning('id')
-        .execute();
-      if (inserted.raw.length === 0) return 'duplicate';
+  async projectBatch(batch: readonly TransactionRecordedV1[], now: Date): Promise<ProjectionResult> {
+    const result = await this.dataSource.transaction(async (m) => {
+      const cards = [...new Set(batch.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : [])))];
+      const shopperByCard = await this.queries.resolveShoppers(m, cards);
+      const shopperOf = new Map(
+        batch.map((tx) => [transactionKey(tx), tx.cardNumber ? (shopperByCard.get(tx.cardNumber) ?? null) : null]),
+      );
+      const freshKeys = await this.queries.insertTransactions(
+        m,
+        batch.map((tx) => ({ tx, shopperId: shopperOf.get(transactionKey(tx)) ?? null, receivedAt: tx.receivedAt })),
+      );
+      // A batch may carry the same transaction twice: the first one counts.
+      const fresh = [...new Map(batch.filter((tx) => freshKeys.has(transactionKey(tx))).map((tx) => [transactionKey(tx), tx])).values()];
 
-      // Create the profile row first, so the lock below always has a row to hold.
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(Profile)
-        .values(toRow(emptyProfile(shopperId), now))
-        .onConflict('(shopper_id) DO NOTHING')
-        .execute();
-      const row = await manager.findOneOrFail(Profile, {
-        where: { shopperId },
-        lock: { mode: 'pessimistic_write' },
+      const originalKeys = fresh.flatMap((tx) =>
+        tx.type === 'void' ? [transactionKey({ storeId: tx.storeId, posTransactionId: tx.originalPosTransactionId ?? '' })] : [],
+      );
+      const stored = await this.queries.findStored(m, originalKeys);
+      for (const original of stored.values()) shopperOf.set(transactionKey(original.tx), original.shopperId);
+      const voidedEarlier = await this.queries.findVoided(
+        m,
+        fresh.filter((tx) => tx.type !== 'void').map(transactionKey),
+        freshKeys,
+      );
+      const plan = planProjection(fresh, stored, voidedEarlier);
+      await this.queries.markVoided(m, plan.voided);
+
+      const effects = new Map<string, ProfileEffect>();
+      const ledger: LedgerEntry[] = [];
+      const unvisited = new Set<string>();
+      for (const { tx, sign, cause } of plan.effects) {
+        const shopperId = shopperOf.get(transactionKey(tx));
+        if (!shopperId) continue;
+        const effect = profileEffect(tx, sign, this.config.pointsPerCurrencyUnit);
+        const sum = effects.get(shopperId);
+        effects.set(shopperId, sum ? addProfileEffects(sum, effect) : effect);
+        if (effect.points !== 0) {
+          ledger.push({ shopperId, kind: effect.points > 0 ? 'earn' : 'reverse', points: effect.points, sourceId: transactionKey(cause) });
+        }
+        if (effect.visits < 0) unvisited.add(shopperId);
+      }
+      const shopperIds = [...effects.keys()];
+      const profiles = await this.queries.lockProfiles(m, shopperIds);
+      const recounted = await this.queries.recountVisits(m, [...unvisited]);
+      const changed: ShopperProfile[] = shopperIds.map((shopperId) => {
+        const profile = applyProfileEffect(profiles.get(shopperId) as ShopperProfile, effects.get(shopperId) as ProfileEffect);
+        return { ...profile, ...recounted.get(shopperId) };
       });
-      const profile = applyTransaction(toDomain(row), tx);
-      await manager.update(Profile, { shopperId }, toRow(profile, now));
-      const event: ProfileChangedV1 = {
-        eventId: `${shopperId}:${tx.storeId}:${tx.posTransactionId}`,
-        changedAt: now.toISOString(),
-        cause: { posTransactionId: tx.posTransactionId },
-        profile,
-      };
-      await appendToOutbox(manager, OUTBOX_TABLE, [
-        { topic: TOPICS.profileChanged, key: shopperId, value: event },
-      ]);
-      return 'projected';
+      await this.queries.saveProfiles(m, changed, now);
+      await this.queries.insertLedgerEntries(m, ledger);
+      await this.queries.addStoreDays(m, sumStoreDays(plan.effects.map(({ tx, sign }) => storeDayEffect(tx, sign))));
+      await appendToOutbox(
+        m,
+        OUTBOX_TABLE,
+        changed.map((profile) => ({
+          topic: TOPICS.profileChanged,
+          key: profile.shopperId,
+          value: {
+            eventId: randomUUID(),
+            changedAt: now.toISOString(),
+            profile,
+          } satisfies ProfileChangedV1,
+        })),
+      );
+      return { projected: fresh.length, duplicates: batch.length - fresh.length, changedProfiles: changed.length };
     });
-    if (outcome === 'projected') this.relay.wake();
-    return outcome;
-  }
-
-  /** The card's shopper; a valid card never seen before becomes a new unregistered shopper. */
-  private async shopperForCard(manager: EntityManager, cardNumber: string): Promise<string> {
-    const card = await manager.findOneBy(Card, { cardNumber });
-    if (card) return card.shopperId;
-    const shopperId = randomUUID();
-    await manager.insert(Shopper, { id: shopperId, registered: false });
-    await manager.insert(Card, { cardNumber, shopperId, status: 'active' });
-    return shopperId;
+    if (result.changedProfiles > 0) this.relay.wake();
+    return { projected: result.projected, duplicates: result.duplicates };
   }
 }

@@ -24,8 +24,8 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
       topic: TOPICS.transactionRecorded,
       // The message must satisfy the same contract the HTTP intake checks.
       parse: (value) => parseMessage(TransactionRecordedDto, value) as TransactionRecordedV1,
-      handle: async (tx) => {
-        await projection.project(tx, new Date());
+      handleBatch: async (batch) => {
+        await projection.projectBatch(batch, new Date());
       },
     });
   }

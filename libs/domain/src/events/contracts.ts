@@ -11,7 +11,6 @@ export interface ProfileChangedV1 {
   /** Unique per change; consumers use it to make their effects idempotent. */
   eventId: string;
   changedAt: string;
-  cause: { posTransactionId: string };
   profile: ShopperProfile;
 }
 

@@ -1,4 +1,6 @@
-import { Matches } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { MAX_ABS_AMOUNT_CENTS } from '@loyalty/domain';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 // Input patterns shared by the apps' DTOs, so every app accepts the same shapes.
 
@@ -11,3 +13,7 @@ export const IsPrintable = (): PropertyDecorator =>
 
 /** An ISO 8601 date-time that carries its UTC offset (`Z` or `±hh:mm`). */
 export const DATE_TIME_WITH_OFFSET = /T.*(Z|[+-]\d{2}:\d{2})$/;
+
+/** Whole cents within what any receipt can hold (negative only where `min` allows). */
+export const IsCents = ({ min = 0 }: { min?: number } = {}): PropertyDecorator =>
+  applyDecorators(IsInt(), Min(Math.max(min, -MAX_ABS_AMOUNT_CENTS)), Max(MAX_ABS_AMOUNT_CENTS));

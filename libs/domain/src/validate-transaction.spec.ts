@@ -1,0 +1,69 @@
+import { PosTransaction } from './transaction';
+import { findPaymentCardNumbers, validateTransaction } from './validate-transaction';
+
+const now = new Date('2026-11-20T12:00:00Z');
+const rules = { loyaltyCardPrefix: '98', clockSkewMs: 300_000 };
+const sale: PosTransaction = {
+  posTransactionId: 'lane-1:1',
+  storeId: 'store-1',
+  terminalId: 'lane-1',
+  cashierId: 'c-1',
+  businessDate: '2026-11-20',
+  occurredAt: '2026-11-20T06:59:00-05:00',
+  type: 'sale',
+  cardNumber: '9800000000009061',
+  lines: [
+    { sku: 'a', department: 'DAIRY', quantity: 1, unitPriceCents: 300, amountCents: 300 },
+    { sku: 'b', department: 'MEAT', quantity: 0.5, unitPriceCents: 1_000, amountCents: 500 },
+  ],
+  tenders: [{ type: 'card', amountCents: 800 }],
+  totalCents: 800,
+};
+// A test PAN (Visa): Luhn-valid, not one of our cards.
+const PAN = '4111111111111111';
+
+describe('validateTransaction', () => {
+  it('accepts a consistent sale, an anonymous one, a return and a void', () => {
+    expect(validateTransaction(sale, now, rules)).toEqual([]);
+    expect(validateTransaction({ ...sale, cardNumber: undefined }, now, rules)).toEqual([]);
+    expect(validateTransaction({ ...sale, type: 'return', originalPosTransactionId: 'lane-1:0' }, now, rules)).toEqual([]);
+    const voidTx = { ...sale, type: 'void' as const, originalPosTransactionId: 'lane-1:0', lines: [], tenders: [], totalCents: 0 };
+    expect(validateTransaction(voidTx, now, rules)).toEqual([]);
+  });
+
+  it.each<[string, Partial<PosTransaction>, string, string]>([
+    ['totals that do not add up', { totalCents: 801, tenders: [{ type: 'card', amountCents: 801 }] }, 'totalCents', 'equalsSumOfLines'],
+    ['tenders that do not add up', { tenders: [{ type: 'cash', amountCents: 700 }] }, 'tenders', 'equalsTotal'],
+    ['a sale without lines', { lines: [], totalCents: 0, tenders: [] }, 'lines', 'notEmpty'],
+    ['a timestamp beyond the clock skew', { occurredAt: '2026-11-20T12:05:01Z' }, 'occurredAt', 'notInFuture'],
+    ['a return without its original', { type: 'return' }, 'originalPosTransactionId', 'required'],
+    ['a sale naming an original', { originalPosTransactionId: 'x' }, 'originalPosTransactionId', 'onlyForReturnsAndVoids'],
+    ['a void with lines', { type: 'void', originalPosTransactionId: 'x' }, 'lines', 'emptyForVoid'],
+    ['a payment card as loyalty card', { cardNumber: PAN }, 'cardNumber', 'noPaymentCardData'],
+    ['a card that is not ours', { cardNumber: '123456789031' }, 'cardNumber', 'loyaltyCard'],
+  ])('refuses %s', (_name, change, field, rule) => {
+    expect(validateTransaction({ ...sale, ...change }, now, rules)).toContainEqual(expect.objectContaining({ field, rule }));
+  });
+
+  it('accepts a timestamp within the clock skew', () => {
+    expect(validateTransaction({ ...sale, occurredAt: '2026-11-20T12:04:59Z' }, now, rules)).toEqual([]);
+  });
+
+  it('never echoes the card number it found', () => {
+    const [violation] = validateTransaction({ ...sale, cardNumber: PAN }, now, rules);
+    expect(JSON.stringify(violation)).not.toContain(PAN);
+  });
+});
+
+describe('findPaymentCardNumbers', () => {
+  it.each([
+    [{ lines: [{ description: `paid with ${PAN}` }] }, ['lines[0].description']],
+    [{ note: '4111 1111 1111 1111' }, ['note']],
+    [{ note: '4111-1111-1111-1111' }, ['note']],
+    [{ card: '9800000000009061' }, []],
+    [{ sku: '4111111111111112' }, []],
+    [{ nested: { deeper: [PAN] } }, ['nested.deeper[0]']],
+  ])('in %j finds %j', (payload, fields) => {
+    expect(findPaymentCardNumbers(payload, '98')).toEqual(fields);
+  });
+});
