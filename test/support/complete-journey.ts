@@ -35,9 +35,7 @@ function withOffset(local: string, utc: string): string {
 
 /** Every basket of the sample as a POS transaction, in time order. */
 export function loadCompleteJourneyTransactions(): PosTransaction[] {
-  const departments = new Map(
-    readCsv('products.csv.gz').map((p) => [p.product_id, p.department || 'UNKNOWN']),
-  );
+  const products = new Map(readCsv('products.csv.gz').map((p) => [p.product_id, p]));
   const baskets = new Map<string, PosTransaction>();
   for (const row of readCsv('transactions_sample_100k.csv.gz')) {
     const quantity = Number(row.quantity);
@@ -51,21 +49,30 @@ export function loadCompleteJourneyTransactions(): PosTransaction[] {
         posTransactionId: `cj-${row.basket_id}`,
         storeId: `store-${row.store_id}`,
         terminalId: 'lane-1',
-        cardNumber: householdCardNumber(row.household_id),
+        cashierId: 'cashier-1',
+        businessDate: row.transaction_timestamp.slice(0, 10),
         occurredAt: withOffset(row.transaction_timestamp, row.transaction_timestamp_utc),
+        type: 'sale',
+        cardNumber: householdCardNumber(row.household_id),
         lines: [],
+        // The dataset has no tenders: the whole basket is paid as one "other" tender.
+        tenders: [{ type: 'other', amountCents: 0 }],
         totalCents: 0,
       };
       baskets.set(row.basket_id, basket);
     }
+    const product = products.get(row.product_id);
     basket.lines.push({
       sku: row.product_id,
-      department: departments.get(row.product_id) ?? 'UNKNOWN',
+      department: product?.department || 'UNKNOWN',
+      ...(product?.product_category ? { category: product.product_category } : {}),
+      ...(product?.brand ? { brand: product.brand } : {}),
       quantity,
       unitPriceCents: Math.round(shelfCents / quantity),
       amountCents,
     });
     basket.totalCents += amountCents;
+    basket.tenders[0].amountCents += amountCents;
   }
   return [...baskets.values()].filter((b) => b.lines.length > 0);
 }

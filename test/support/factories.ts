@@ -1,9 +1,9 @@
 import { PosTransaction, TransactionLine, luhnCheckDigit } from '@loyalty/domain';
 import { randomInt, randomUUID } from 'node:crypto';
 
-/** A fresh, valid loyalty card number (16 digits starting with 9). */
+/** A fresh, valid loyalty card number (16 digits starting with our prefix 98). */
 export function makeCardNumber(): string {
-  const body = `9${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e5)).padStart(5, '0')}`;
+  const body = `98${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e4)).padStart(4, '0')}`;
   return `${body}${luhnCheckDigit(body)}`;
 }
 
@@ -18,19 +18,24 @@ export function makeLine(overrides: Partial<TransactionLine> = {}): TransactionL
   };
 }
 
-/** A POS transaction whose total adds up; pass `totalCents` to make one that does not. */
+/** A sale whose total and tenders add up; pass `totalCents` to make one whose lines do not. */
 export function makeTransaction(overrides: Partial<PosTransaction> = {}): PosTransaction {
   const lines = overrides.lines ?? [
     makeLine(),
     makeLine({ sku: 'sku-apple', department: 'PRODUCE', amountCents: 120, unitPriceCents: 120 }),
   ];
+  const totalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
   return {
     posTransactionId: `tx-${randomUUID()}`,
     storeId: 'store-1',
     terminalId: 'lane-1',
-    cardNumber: makeCardNumber(),
+    cashierId: 'cashier-1',
+    businessDate: '2026-11-20',
     occurredAt: '2026-11-20T17:42:10-05:00',
-    totalCents: lines.reduce((sum, l) => sum + l.amountCents, 0),
+    type: 'sale',
+    cardNumber: makeCardNumber(),
+    totalCents,
+    tenders: [{ type: 'card', amountCents: overrides.totalCents ?? totalCents }],
     ...overrides,
     lines,
   };

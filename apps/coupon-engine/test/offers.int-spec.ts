@@ -26,11 +26,9 @@ describe('coupon-engine issues offers on profile changes', () => {
     shopperId: string,
     spendByDepartmentCents: Record<string, number>,
   ): ProfileChangedV1 {
-    const posTransactionId = `tx-${randomUUID()}`;
     return {
-      eventId: `${shopperId}:${posTransactionId}`,
+      eventId: randomUUID(),
       changedAt: new Date().toISOString(),
-      cause: { posTransactionId },
       profile: { ...emptyProfile(shopperId), visits: 1, spendByDepartmentCents },
     };
   }

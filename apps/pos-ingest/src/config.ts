@@ -33,6 +33,9 @@ export class PosIngestConfig extends PlatformConfig {
   }
 
   get transactionRules(): TransactionRules {
-    return { loyaltyCardPrefix: this.LOYALTY_CARD_PREFIX, clockSkewMs: this.CLOCK_SKEW_SECONDS * 1000 };
+    return {
+      loyaltyCardPrefix: this.LOYALTY_CARD_PREFIX,
+      clockSkewMs: this.CLOCK_SKEW_SECONDS * 1000,
+    };
   }
 }

@@ -8,8 +8,12 @@ import {
   startPosIngest,
   tokenFor,
 } from '../../../test/support/apps';
+import { PosTransaction } from '@loyalty/domain';
 import { makeCardNumber, makeLine, makeTransaction } from '../../../test/support/factories';
 import { startDevKafka, stopDevKafka } from '../../../test/support/dev-kafka';
+
+// A test PAN (Visa): Luhn-valid, and not one of our loyalty cards.
+const PAN = '4111111111111111';
 
 describe('pos-ingest intake', () => {
   let app: NestFastifyApplication;
@@ -43,7 +47,7 @@ describe('pos-ingest intake', () => {
       ])
     )[0];
 
-  const profileOf = async (cardNumber: string) =>
+  const profileOf = async (cardNumber: string | undefined) =>
     (
       await db.query(
         `SELECT p.* FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
@@ -89,18 +93,49 @@ describe('pos-ingest intake', () => {
   });
 
   describe('rejects bad input with a 400 naming the field, and records nothing', () => {
-    const cases: [string, (tx: ReturnType<typeof makeTransaction>) => unknown, string][] = [
+    const card = (tx: PosTransaction) => tx.cardNumber as string;
+    const cases: [string, (tx: PosTransaction) => unknown, string][] = [
       [
         'bad check digit',
         (tx) => ({
           ...tx,
-          cardNumber: tx.cardNumber.slice(0, -1) + ((Number(tx.cardNumber.at(-1)) + 1) % 10),
+          cardNumber: card(tx).slice(0, -1) + ((Number(card(tx).at(-1)) + 1) % 10),
         }),
         'cardNumber',
       ],
+      ['unknown type', (tx) => ({ ...tx, type: 'refund' }), 'type'],
+      [
+        'return without its original',
+        (tx) => ({ ...tx, type: 'return' }),
+        'originalPosTransactionId',
+      ],
+      [
+        'tenders that do not add up',
+        (tx) => ({ ...tx, tenders: [{ type: 'cash', amountCents: 1 }] }),
+        'tenders',
+      ],
+      [
+        'timestamp beyond the clock skew',
+        (tx) => ({ ...tx, occurredAt: '2099-01-01T00:00:00Z' }),
+        'occurredAt',
+      ],
+      [
+        'business date that is no date',
+        (tx) => ({ ...tx, businessDate: '2026-13-40' }),
+        'businessDate',
+      ],
+      ['missing cashier', (tx) => ({ ...tx, cashierId: undefined }), 'cashierId'],
       ['card too short', (tx) => ({ ...tx, cardNumber: '123' }), 'cardNumber'],
-      ['totals do not add up', (tx) => ({ ...tx, totalCents: tx.totalCents + 1 }), 'totalCents'],
-      ['no lines', (tx) => ({ ...tx, lines: [], totalCents: 0 }), 'lines'],
+      [
+        'totals do not add up',
+        (tx) => ({
+          ...tx,
+          totalCents: tx.totalCents + 1,
+          tenders: [{ type: 'card', amountCents: tx.totalCents + 1 }],
+        }),
+        'totalCents',
+      ],
+      ['no lines', (tx) => ({ ...tx, lines: [], totalCents: 0, tenders: [] }), 'lines'],
       [
         'line without amount',
         (tx) => ({ ...tx, lines: [{ ...tx.lines[0], amountCents: undefined }] }),
@@ -152,6 +187,36 @@ describe('pos-ingest intake', () => {
       expect((await profileOf(tx.cardNumber)).visits).toBe(1);
     });
 
+    it.each([
+      ['as the loyalty card', (tx: PosTransaction) => ({ ...tx, cardNumber: PAN }), 'cardNumber'],
+      [
+        'in a line description',
+        (tx: PosTransaction) => ({
+          ...tx,
+          lines: [{ ...tx.lines[0], description: `paid ${PAN}` }, tx.lines[1]],
+        }),
+        'lines[0].description',
+      ],
+    ])(
+      'refuses a payment card number %s, never echoing or storing it',
+      async (_name, mutate, field) => {
+        const tx = makeTransaction();
+        const response = await post(mutate(tx)).expect(400);
+        expect(response.body.code).toBe('PAYMENT_CARD_DATA');
+        expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+        expect(JSON.stringify(response.body)).not.toContain(PAN);
+        const good = makeTransaction({ cardNumber: tx.cardNumber });
+        await post(good).expect(202);
+        await eventually(() => storedTransaction(good.posTransactionId));
+        expect(await storedTransaction(tx.posTransactionId)).toBeUndefined();
+        const [{ n }] = await db.query(
+          `SELECT count(*)::int AS n FROM ingest.transactions WHERE card_number = $1 OR lines::text LIKE $2`,
+          [PAN, `%${PAN}%`],
+        );
+        expect(n).toBe(0);
+      },
+    );
+
     it('rejects malformed JSON', async () => {
       const response = await request(app.getHttpServer())
         .post('/v1/transactions')
@@ -193,6 +258,24 @@ describe('pos-ingest intake', () => {
       await eventually(() => storedTransaction(good.posTransactionId));
       expect(await storedTransaction(tx.posTransactionId)).toBeUndefined();
     });
+  });
+
+  it('counts an anonymous sale for its store and no shopper', async () => {
+    const tx = makeTransaction({
+      cardNumber: undefined,
+      storeId: 'store-2',
+      businessDate: '2026-11-19',
+    });
+    const [before] = await db.query(
+      `SELECT coalesce(sum(anonymous_sales), 0)::int AS n FROM ingest.store_daily_sales WHERE store_id = 'store-2' AND business_date = '2026-11-19'`,
+    );
+    await post(tx, otherStoreKey).expect(202);
+    const stored = await eventually(() => storedTransaction(tx.posTransactionId));
+    expect(stored).toMatchObject({ card_number: null, shopper_id: null });
+    const [after] = await db.query(
+      `SELECT anonymous_sales AS n FROM ingest.store_daily_sales WHERE store_id = 'store-2' AND business_date = '2026-11-19'`,
+    );
+    expect(after.n).toBe(before.n + 1);
   });
 
   it('keeps transactions of two stores that happen to share a POS transaction id', async () => {

@@ -1,11 +1,10 @@
-import { TOPICS, TransactionRecordedV1, deadLetterTopic } from '@loyalty/domain';
+import { PosTransaction, TOPICS, TransactionRecordedV1, deadLetterTopic } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ProjectionService } from '../src/projection/projection.service';
 import { eventually, openDatabase, startPosIngest } from '../../../test/support/apps';
 import { makeCardNumber, makeLine, makeTransaction } from '../../../test/support/factories';
-import { findMessage, produce, readUntil } from '../../../test/support/kafka';
+import { findMessage, produce } from '../../../test/support/kafka';
 
 describe('pos-ingest projector', () => {
   let app: NestFastifyApplication;
@@ -14,7 +13,8 @@ describe('pos-ingest projector', () => {
 
   beforeAll(async () => {
     db = await openDatabase();
-    app = await startPosIngest();
+    // The projector's consumer stays off: these tests drive ProjectionService directly, in batches.
+    app = await startPosIngest({ PROJECTOR_ENABLED: 'false' });
     projection = app.get(ProjectionService);
   });
 
@@ -23,101 +23,196 @@ describe('pos-ingest projector', () => {
     await db.destroy();
   });
 
-  const recorded = (
-    overrides: Parameters<typeof makeTransaction>[0] = {},
-  ): TransactionRecordedV1 => ({
-    ...makeTransaction(overrides),
+  const recorded = (tx: PosTransaction): TransactionRecordedV1 => ({
+    ...tx,
     receivedAt: '2026-11-20T22:42:11.000Z',
   });
+  const project = (...txs: PosTransaction[]) =>
+    projection.projectBatch(txs.map(recorded), new Date());
 
-  const profileOf = async (cardNumber: string) =>
-    (
-      await db.query(
-        `SELECT p.lifetime_spend_cents, p.visits, p.first_visit_at, p.last_visit_at, p.spend_by_department_cents
-           FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
-        [cardNumber],
-      )
-    )[0];
-
-  // Other tests put foreign and poison messages on the topic too.
-  const causeOf = (message: KafkaMessage): unknown =>
-    JSON.parse(message.value?.toString() ?? '{}')?.cause?.posTransactionId;
-
-  it('stores a redelivered transaction once and changes nothing the second time', async () => {
-    const tx = recorded();
-    expect(await projection.project(tx, new Date())).toBe('projected');
-    const before = await profileOf(tx.cardNumber);
-    expect(await projection.project(tx, new Date())).toBe('duplicate');
-    expect(await projection.project(tx, new Date())).toBe('duplicate');
-    expect(await profileOf(tx.cardNumber)).toEqual(before);
-    expect(before.visits).toBe(1);
-    const [{ n }] = await db.query(
-      `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id = $1`,
-      [tx.posTransactionId],
+  /** Everything the projector keeps about a card's shopper and a store, for before/after comparisons. */
+  async function stateOf(cardNumber: string, storeId: string) {
+    const [profile] = await db.query(
+      `SELECT p.lifetime_spend_cents, p.visits, p.first_visit_at, p.last_visit_at, p.spend_by_department_cents,
+              p.points_balance
+         FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
+      [cardNumber],
     );
-    expect(n).toBe(1);
-    // A later change of the same shopper is published after any event of the first one.
-    const marker = recorded({ cardNumber: tx.cardNumber });
-    await projection.project(marker, new Date());
-    const events = await readUntil(
-      TOPICS.profileChanged,
-      (m) => causeOf(m) === marker.posTransactionId,
+    const [ledger] = await db.query(
+      `SELECT coalesce(sum(l.points), 0)::int AS points, count(*)::int AS entries
+         FROM ingest.points_ledger l JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
+      [cardNumber],
     );
-    expect(events.filter((m) => causeOf(m) === tx.posTransactionId)).toHaveLength(1);
+    const days = await db.query(
+      `SELECT to_char(business_date, 'YYYY-MM-DD') AS day, sales, returns, anonymous_sales, sales_cents, returns_cents
+         FROM ingest.store_daily_sales WHERE store_id = $1 ORDER BY business_date`,
+      [storeId],
+    );
+    return { profile, ledger, days };
+  }
+
+  it('stores a redelivered batch once and changes nothing the second time', async () => {
+    const storeId = `store-${makeCardNumber()}`;
+    const cardNumber = makeCardNumber();
+    const batch = [
+      makeTransaction({ storeId, cardNumber }),
+      makeTransaction({ storeId, cardNumber }),
+    ];
+    expect(await project(...batch)).toEqual({ projected: 2, duplicates: 0 });
+    const before = await stateOf(cardNumber, storeId);
+    expect(await project(...batch, ...batch)).toEqual({ projected: 0, duplicates: 4 });
+    expect(await stateOf(cardNumber, storeId)).toEqual(before);
+    expect(before.profile.visits).toBe(2);
+    expect(before.ledger).toEqual({ points: 2 * 3, entries: 2 });
   });
 
-  it('ends with the same profile whatever the order transactions arrive in', async () => {
-    const times = [
-      '2026-11-03T09:00:00+01:00',
-      '2026-11-01T09:00:00-05:00',
-      '2026-11-02T23:30:00Z',
-    ];
-    const forwardCard = makeCardNumber();
-    const backwardCard = makeCardNumber();
-    const build = (cardNumber: string) =>
-      times.map((occurredAt, i) =>
-        recorded({
-          cardNumber,
-          occurredAt,
-          lines: [makeLine({ department: `D${i % 2}`, amountCents: 100 * (i + 1) })],
-        }),
-      );
-    for (const tx of build(forwardCard)) await projection.project(tx, new Date());
-    for (const tx of build(backwardCard).reverse()) await projection.project(tx, new Date());
-    const forward = await profileOf(forwardCard);
-    expect(await profileOf(backwardCard)).toEqual(forward);
-    expect(forward).toMatchObject({
-      lifetime_spend_cents: '600',
-      visits: 3,
-      spend_by_department_cents: { D0: 400, D1: 200 },
+  it('books points: a sale earns, a return reverses in proportion, the balance is the ledger sum', async () => {
+    const storeId = `store-${makeCardNumber()}`;
+    const cardNumber = makeCardNumber();
+    const sale = makeTransaction({
+      storeId,
+      cardNumber,
+      lines: [makeLine({ amountCents: 10_550 })],
     });
-    expect(forward.first_visit_at.toISOString()).toBe('2026-11-01T14:00:00.000Z');
-    expect(forward.last_visit_at.toISOString()).toBe('2026-11-03T08:00:00.000Z');
+    const back = makeTransaction({
+      storeId,
+      cardNumber,
+      type: 'return',
+      originalPosTransactionId: sale.posTransactionId,
+      lines: [makeLine({ amountCents: 5_275 })],
+    });
+    await project(sale);
+    await project(back);
+    const { profile, ledger } = await stateOf(cardNumber, storeId);
+    expect(profile).toMatchObject({
+      lifetime_spend_cents: '5275',
+      visits: 1,
+      points_balance: '53',
+    });
+    expect(ledger).toEqual({ points: 105 - 52, entries: 2 });
+  });
+
+  it('ends in the same state whatever the order: sales, returns, voids, late and duplicated', async () => {
+    const storeId = `store-${makeCardNumber()}`;
+    const scenario = (cardNumber: string) => {
+      const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T10:00:00-05:00`;
+      const sale = (id: string, day: number, cents: number, department = 'DAIRY') =>
+        makeTransaction({
+          storeId,
+          cardNumber,
+          posTransactionId: `${cardNumber}:${id}`,
+          occurredAt: at(day),
+          businessDate: `2026-11-${String(day).padStart(2, '0')}`,
+          lines: [makeLine({ department, amountCents: cents })],
+        });
+      const first = sale('s1', 1, 1_000);
+      const voidedFirst = sale('s2', 2, 2_000, 'MEAT');
+      const last = sale('s3', 5, 3_000);
+      const returned = {
+        ...sale('r1', 6, 400),
+        type: 'return' as const,
+        originalPosTransactionId: last.posTransactionId,
+      };
+      const voidTx = {
+        ...sale('v1', 7, 0),
+        type: 'void' as const,
+        originalPosTransactionId: voidedFirst.posTransactionId,
+        lines: [],
+        tenders: [],
+        totalCents: 0,
+      };
+      return [first, voidedFirst, last, returned, voidTx];
+    };
+    const inOrder = makeCardNumber();
+    const [a, b, c, d, e] = scenario(inOrder);
+    await project(a, b);
+    await project(c, d, e);
+    const shuffled = makeCardNumber();
+    const [f, g, h, i, j] = scenario(shuffled);
+    await project(j, i);
+    await project(h, i);
+    await project(g, f, j);
+
+    const expected = await stateOf(inOrder, storeId);
+    const actual = await stateOf(shuffled, storeId);
+    expect(actual.profile).toEqual(expected.profile);
+    expect(actual.ledger.points).toBe(expected.ledger.points);
+    expect(expected.profile).toMatchObject({
+      lifetime_spend_cents: '3600',
+      visits: 2,
+      spend_by_department_cents: { DAIRY: 3_600 },
+      points_balance: '36',
+    });
+    expect(expected.profile.first_visit_at.toISOString()).toBe('2026-11-01T15:00:00.000Z');
+    expect(expected.profile.last_visit_at.toISOString()).toBe('2026-11-05T15:00:00.000Z');
+    // Both cards shopped at the same store on the same days: each day counts both, voids taken back.
+    expect(expected.days).toEqual([
+      {
+        day: '2026-11-01',
+        sales: 2,
+        returns: 0,
+        anonymous_sales: 0,
+        sales_cents: '2000',
+        returns_cents: '0',
+      },
+      {
+        day: '2026-11-02',
+        sales: 0,
+        returns: 0,
+        anonymous_sales: 0,
+        sales_cents: '0',
+        returns_cents: '0',
+      },
+      {
+        day: '2026-11-05',
+        sales: 2,
+        returns: 0,
+        anonymous_sales: 0,
+        sales_cents: '6000',
+        returns_cents: '0',
+      },
+      {
+        day: '2026-11-06',
+        sales: 0,
+        returns: 2,
+        anonymous_sales: 0,
+        sales_cents: '0',
+        returns_cents: '800',
+      },
+    ]);
   });
 
   it('dead-letters a poison message with the reason and keeps consuming', async () => {
-    const cardNumber = makeCardNumber();
-    const poisons = ['{not json', JSON.stringify({ ...recorded({ cardNumber }), totalCents: -1 })];
-    await produce(
-      TOPICS.transactionRecorded,
-      poisons.map((value) => ({ key: cardNumber, value })),
-    );
-    const good = recorded({ cardNumber });
-    await produce(TOPICS.transactionRecorded, [{ key: cardNumber, value: JSON.stringify(good) }]);
-    const profile = await eventually(() => profileOf(cardNumber));
-    expect(profile.visits).toBe(1);
+    const consuming = await startPosIngest();
+    try {
+      const cardNumber = makeCardNumber();
+      const poisons = [
+        '{not json',
+        JSON.stringify({ ...recorded(makeTransaction({ cardNumber })), type: 'gift' }),
+      ];
+      const landed = await produce(
+        TOPICS.transactionRecorded,
+        poisons.map((value) => ({ key: cardNumber, value })),
+      );
+      const good = recorded(makeTransaction({ cardNumber }));
+      await produce(TOPICS.transactionRecorded, [{ key: cardNumber, value: JSON.stringify(good) }]);
+      await eventually(async () => (await stateOf(cardNumber, 'store-1')).profile?.visits === 1);
 
-    const dlq = deadLetterTopic(TOPICS.transactionRecorded);
-    const notJson = await findMessage(
-      dlq,
-      (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[0],
-    );
-    expect(notJson.headers?.['dlq-reason']?.toString()).toBe('value is not JSON');
-    const badTotal = await findMessage(
-      dlq,
-      (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[1],
-    );
-    expect(badTotal.headers?.['dlq-reason']?.toString()).toContain('totalCents');
-    expect(badTotal.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.transactionRecorded);
+      const dlq = deadLetterTopic(TOPICS.transactionRecorded);
+      const notJson = await findMessage(
+        dlq,
+        (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[0],
+      );
+      expect(notJson.headers?.['dlq-reason']?.toString()).toBe('value is not JSON');
+      expect(notJson.headers?.['dlq-original-offset']?.toString()).toBe(landed[0].baseOffset);
+      const badType = await findMessage(
+        dlq,
+        (m) => m.key?.toString() === cardNumber && m.value?.toString() === poisons[1],
+      );
+      expect(badType.headers?.['dlq-reason']?.toString()).toContain('type');
+      expect(badType.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.transactionRecorded);
+    } finally {
+      await consuming.close();
+    }
   });
 });

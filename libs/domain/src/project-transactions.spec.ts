@@ -13,7 +13,11 @@ import {
 import { emptyProfile } from './profile';
 import { PosTransaction, transactionKey } from './transaction';
 
-function tx(id: string, overrides: Partial<PosTransaction> = {}, lines: [string, number][] = [['DAIRY', 1_050]]): PosTransaction {
+function tx(
+  id: string,
+  overrides: Partial<PosTransaction> = {},
+  lines: [string, number][] = [['DAIRY', 1_050]],
+): PosTransaction {
   const txLines = lines.map(([department, amountCents], i) => ({
     sku: `sku-${i}`,
     department,
@@ -39,7 +43,11 @@ function tx(id: string, overrides: Partial<PosTransaction> = {}, lines: [string,
 }
 
 const voidOf = (id: string, original: string): PosTransaction =>
-  tx(id, { type: 'void', originalPosTransactionId: original, lines: [], tenders: [], totalCents: 0 }, []);
+  tx(
+    id,
+    { type: 'void', originalPosTransactionId: original, lines: [], tenders: [], totalCents: 0 },
+    [],
+  );
 
 describe('pointsFor', () => {
   it.each([
@@ -54,7 +62,16 @@ describe('pointsFor', () => {
 
 describe('profileEffect', () => {
   it('counts a sale as spend, a visit and points', () => {
-    expect(profileEffect(tx('t1', {}, [['DAIRY', 300], ['MEAT', 750]]), 1, 1)).toEqual({
+    expect(
+      profileEffect(
+        tx('t1', {}, [
+          ['DAIRY', 300],
+          ['MEAT', 750],
+        ]),
+        1,
+        1,
+      ),
+    ).toEqual({
       spendCents: 1_050,
       visits: 1,
       spendByDepartmentCents: { DAIRY: 300, MEAT: 750 },
@@ -64,28 +81,60 @@ describe('profileEffect', () => {
   });
 
   it('reverses spend and points of a return in proportion to what it refunds, without a visit', () => {
-    const effect = profileEffect(tx('r1', { type: 'return', originalPosTransactionId: 't1' }, [['DAIRY', 525]]), 1, 1);
+    const effect = profileEffect(
+      tx('r1', { type: 'return', originalPosTransactionId: 't1' }, [['DAIRY', 525]]),
+      1,
+      1,
+    );
     expect(effect).toMatchObject({ spendCents: -525, visits: 0, points: -5, visitedAt: [] });
     expect(effect.spendByDepartmentCents).toEqual({ DAIRY: -525 });
   });
 
   it('takes a voided sale back entirely', () => {
-    expect(profileEffect(tx('t1'), -1, 1)).toMatchObject({ spendCents: -1_050, visits: -1, points: -10, visitedAt: [] });
+    expect(profileEffect(tx('t1'), -1, 1)).toMatchObject({
+      spendCents: -1_050,
+      visits: -1,
+      points: -10,
+      visitedAt: [],
+    });
   });
 });
 
 describe('storeDayEffect', () => {
   it.each([
-    ['a member sale', tx('t1'), 1, { sales: 1, returns: 0, anonymousSales: 0, salesCents: 1_050, returnsCents: 0 }],
-    ['an anonymous sale', tx('t1', { cardNumber: undefined }), 1, { sales: 1, anonymousSales: 1, salesCents: 1_050 }],
-    ['a return', tx('r1', { type: 'return', originalPosTransactionId: 't1' }), 1, { sales: 0, returns: 1, returnsCents: 1_050 }],
+    [
+      'a member sale',
+      tx('t1'),
+      1,
+      { sales: 1, returns: 0, anonymousSales: 0, salesCents: 1_050, returnsCents: 0 },
+    ],
+    [
+      'an anonymous sale',
+      tx('t1', { cardNumber: undefined }),
+      1,
+      { sales: 1, anonymousSales: 1, salesCents: 1_050 },
+    ],
+    [
+      'a return',
+      tx('r1', { type: 'return', originalPosTransactionId: 't1' }),
+      1,
+      { sales: 0, returns: 1, returnsCents: 1_050 },
+    ],
     ['a voided sale', tx('t1'), -1, { sales: -1, salesCents: -1_050 }],
   ] as const)('counts %s on its business date', (_name, transaction, sign, expected) => {
-    expect(storeDayEffect(transaction, sign)).toMatchObject({ storeId: 'store-1', businessDate: '2026-03-02', ...expected });
+    expect(storeDayEffect(transaction, sign)).toMatchObject({
+      storeId: 'store-1',
+      businessDate: '2026-03-02',
+      ...expected,
+    });
   });
 
   it('sums effects by store and day', () => {
-    const days = sumStoreDays([storeDayEffect(tx('a'), 1), storeDayEffect(tx('b'), 1), storeDayEffect(tx('c', { businessDate: '2026-03-03' }), 1)]);
+    const days = sumStoreDays([
+      storeDayEffect(tx('a'), 1),
+      storeDayEffect(tx('b'), 1),
+      storeDayEffect(tx('c', { businessDate: '2026-03-03' }), 1),
+    ]);
     expect(days.map((d) => [d.businessDate, d.sales, d.salesCents])).toEqual([
       ['2026-03-02', 2, 2_100],
       ['2026-03-03', 1, 1_050],
@@ -95,20 +144,74 @@ describe('storeDayEffect', () => {
 
 describe('planProjection', () => {
   const stored = (...txs: PosTransaction[]) =>
-    new Map<string, StoredTransaction>(txs.map((t) => [transactionKey(t), { tx: t, voided: false }]));
+    new Map<string, StoredTransaction>(
+      txs.map((t) => [transactionKey(t), { tx: t, voided: false }]),
+    );
   const summary = (plan: ReturnType<typeof planProjection>) => ({
     effects: plan.effects.map((e) => [e.tx.posTransactionId, e.sign, e.cause.posTransactionId]),
     voided: plan.voided,
   });
 
   it.each([
-    ['new sales apply', [tx('t1'), tx('t2')], stored(), new Set<string>(), [['t1', 1, 't1'], ['t2', 1, 't2']], []],
-    ['a void takes back a stored sale', [voidOf('v1', 't1')], stored(tx('t1')), new Set<string>(), [['t1', -1, 'v1']], ['store-1:t1']],
-    ['a sale and its void in one batch cancel out', [tx('t1'), voidOf('v1', 't1')], stored(tx('t1')), new Set<string>(), [], ['store-1:t1']],
-    ['a sale voided by an earlier void never applies', [tx('t1')], stored(), new Set(['store-1:t1']), [], ['store-1:t1']],
-    ['a void of an unknown transaction waits', [voidOf('v1', 't9')], stored(), new Set<string>(), [], []],
-    ['a second void changes nothing', [voidOf('v1', 't1'), voidOf('v2', 't1')], stored(tx('t1')), new Set<string>(), [['t1', -1, 'v1']], ['store-1:t1']],
-    ['a void of a void changes nothing', [voidOf('v2', 'v1')], stored(voidOf('v1', 't1')), new Set<string>(), [], []],
+    [
+      'new sales apply',
+      [tx('t1'), tx('t2')],
+      stored(),
+      new Set<string>(),
+      [
+        ['t1', 1, 't1'],
+        ['t2', 1, 't2'],
+      ],
+      [],
+    ],
+    [
+      'a void takes back a stored sale',
+      [voidOf('v1', 't1')],
+      stored(tx('t1')),
+      new Set<string>(),
+      [['t1', -1, 'v1']],
+      ['store-1:t1'],
+    ],
+    [
+      'a sale and its void in one batch cancel out',
+      [tx('t1'), voidOf('v1', 't1')],
+      stored(tx('t1')),
+      new Set<string>(),
+      [],
+      ['store-1:t1'],
+    ],
+    [
+      'a sale voided by an earlier void never applies',
+      [tx('t1')],
+      stored(),
+      new Set(['store-1:t1']),
+      [],
+      ['store-1:t1'],
+    ],
+    [
+      'a void of an unknown transaction waits',
+      [voidOf('v1', 't9')],
+      stored(),
+      new Set<string>(),
+      [],
+      [],
+    ],
+    [
+      'a second void changes nothing',
+      [voidOf('v1', 't1'), voidOf('v2', 't1')],
+      stored(tx('t1')),
+      new Set<string>(),
+      [['t1', -1, 'v1']],
+      ['store-1:t1'],
+    ],
+    [
+      'a void of a void changes nothing',
+      [voidOf('v2', 'v1')],
+      stored(voidOf('v1', 't1')),
+      new Set<string>(),
+      [],
+      [],
+    ],
   ])('%s', (_name, fresh, storedTxs, voidedEarlier, effects, voided) => {
     expect(summary(planProjection(fresh, storedTxs, voidedEarlier))).toEqual({ effects, voided });
   });
@@ -134,7 +237,8 @@ describe('projecting in any order', () => {
         voids.filter((v) => v !== t).map((v) => `${v.storeId}:${v.originalPosTransactionId}`),
       );
       const plan = planProjection([t], store, voidedEarlier);
-      for (const key of plan.voided) store.set(key, { ...(store.get(key) as StoredTransaction), voided: true });
+      for (const key of plan.voided)
+        store.set(key, { ...(store.get(key) as StoredTransaction), voided: true });
       const effect = plan.effects
         .map((e) => profileEffect(e.tx, e.sign, 1))
         .reduce<ProfileEffect | null>((sum, e) => (sum ? addProfileEffects(sum, e) : e), null);
@@ -150,25 +254,41 @@ describe('projecting in any order', () => {
 
   it('ends in the same profile whatever the order, with duplicates, returns and voids', () => {
     const arbSale = fc.record({
-      at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
+      at: fc.date({
+        min: new Date('2020-01-01'),
+        max: new Date('2030-01-01'),
+        noInvalidDate: true,
+      }),
       cents: fc.integer({ min: 1, max: 50_000 }),
       department: fc.constantFrom('DAIRY', 'MEAT'),
       returned: fc.integer({ min: 0, max: 100 }),
       voided: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(arbSale, { minLength: 1, maxLength: 6 }), fc.integer(), (sales, seed) => {
-        const txs: PosTransaction[] = [];
-        sales.forEach((s, i) => {
-          txs.push(tx(`t${i}`, { occurredAt: s.at.toISOString() }, [[s.department, s.cents]]));
-          const refund = Math.floor((s.cents * s.returned) / 100);
-          if (refund > 0) txs.push(tx(`r${i}`, { type: 'return', originalPosTransactionId: `t${i}` }, [[s.department, refund]]));
-          if (s.voided) txs.push(voidOf(`v${i}`, `t${i}`));
-        });
-        const withDuplicates = [...txs, ...txs.slice(0, 2)];
-        const shuffled = fc.sample(fc.shuffledSubarray(withDuplicates, { minLength: withDuplicates.length }), { seed, numRuns: 1 })[0];
-        expect(project(shuffled)).toEqual(project(txs));
-      }),
+      fc.property(
+        fc.array(arbSale, { minLength: 1, maxLength: 6 }),
+        fc.integer(),
+        (sales, seed) => {
+          const txs: PosTransaction[] = [];
+          sales.forEach((s, i) => {
+            txs.push(tx(`t${i}`, { occurredAt: s.at.toISOString() }, [[s.department, s.cents]]));
+            const refund = Math.floor((s.cents * s.returned) / 100);
+            if (refund > 0)
+              txs.push(
+                tx(`r${i}`, { type: 'return', originalPosTransactionId: `t${i}` }, [
+                  [s.department, refund],
+                ]),
+              );
+            if (s.voided) txs.push(voidOf(`v${i}`, `t${i}`));
+          });
+          const withDuplicates = [...txs, ...txs.slice(0, 2)];
+          const shuffled = fc.sample(
+            fc.shuffledSubarray(withDuplicates, { minLength: withDuplicates.length }),
+            { seed, numRuns: 1 },
+          )[0];
+          expect(project(shuffled)).toEqual(project(txs));
+        },
+      ),
     );
   });
 });

@@ -35,7 +35,11 @@ export function pointsFor(amountCents: Cents, pointsPerCurrencyUnit: number): nu
  * The effect of one sale or return on its shopper's profile, times `sign` (-1 when it is voided).
  * A return reverses spend and points in proportion to what it refunds, at the rate sales earn.
  */
-export function profileEffect(tx: PosTransaction, sign: 1 | -1, pointsPerCurrencyUnit: number): ProfileEffect {
+export function profileEffect(
+  tx: PosTransaction,
+  sign: 1 | -1,
+  pointsPerCurrencyUnit: number,
+): ProfileEffect {
   const direction = tx.type === 'sale' ? sign : tx.type === 'return' ? -sign : 0;
   const spendByDepartmentCents: Record<string, Cents> = Object.create(null);
   for (const line of tx.lines) {
@@ -67,9 +71,13 @@ export function storeDayEffect(tx: PosTransaction, sign: 1 | -1): StoreDayEffect
 }
 
 export function addProfileEffects(a: ProfileEffect, b: ProfileEffect): ProfileEffect {
-  const spendByDepartmentCents: Record<string, Cents> = Object.assign(Object.create(null), a.spendByDepartmentCents);
+  const spendByDepartmentCents: Record<string, Cents> = Object.assign(
+    Object.create(null),
+    a.spendByDepartmentCents,
+  );
   for (const [department, cents] of Object.entries(b.spendByDepartmentCents)) {
-    spendByDepartmentCents[department] = departmentSpend(spendByDepartmentCents, department) + cents;
+    spendByDepartmentCents[department] =
+      departmentSpend(spendByDepartmentCents, department) + cents;
   }
   return {
     spendCents: a.spendCents + b.spendCents,
@@ -83,14 +91,22 @@ export function addProfileEffects(a: ProfileEffect, b: ProfileEffect): ProfileEf
 /** Applies an effect; first and last visit only ever widen (a voided visit needs a recount). */
 export function applyProfileEffect(profile: ShopperProfile, effect: ProfileEffect): ShopperProfile {
   const merged = addProfileEffects(
-    { spendCents: 0, visits: 0, spendByDepartmentCents: profile.spendByDepartmentCents, points: 0, visitedAt: [] },
+    {
+      spendCents: 0,
+      visits: 0,
+      spendByDepartmentCents: profile.spendByDepartmentCents,
+      points: 0,
+      visitedAt: [],
+    },
     effect,
   );
   // A department whose spend came back to zero is dropped, as if never bought: order-independent.
   for (const [department, cents] of Object.entries(merged.spendByDepartmentCents)) {
     if (cents === 0) delete merged.spendByDepartmentCents[department];
   }
-  const visits = [profile.firstVisitAt, profile.lastVisitAt, ...effect.visitedAt].filter((v): v is string => v !== null);
+  const visits = [profile.firstVisitAt, profile.lastVisitAt, ...effect.visitedAt].filter(
+    (v): v is string => v !== null,
+  );
   visits.sort();
   return {
     shopperId: profile.shopperId,
@@ -134,14 +150,18 @@ export function planProjection(
     if (tx.type !== 'void' && voidedEarlier.has(transactionKey(tx))) voided.add(transactionKey(tx));
   }
   for (const voidTx of fresh.filter((tx) => tx.type === 'void')) {
-    const key = transactionKey({ storeId: voidTx.storeId, posTransactionId: voidTx.originalPosTransactionId ?? '' });
+    const key = transactionKey({
+      storeId: voidTx.storeId,
+      posTransactionId: voidTx.originalPosTransactionId ?? '',
+    });
     const original = stored.get(key);
     if (!original || original.voided || voided.has(key) || original.tx.type === 'void') continue;
     voided.add(key);
     if (!freshKeys.has(key)) effects.push({ tx: original.tx, sign: -1, cause: voidTx });
   }
   for (const tx of fresh) {
-    if (tx.type !== 'void' && !voided.has(transactionKey(tx))) effects.push({ tx, sign: 1, cause: tx });
+    if (tx.type !== 'void' && !voided.has(transactionKey(tx)))
+      effects.push({ tx, sign: 1, cause: tx });
   }
   return { effects, voided: [...voided] };
 }

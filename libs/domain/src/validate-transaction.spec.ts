@@ -26,27 +26,64 @@ describe('validateTransaction', () => {
   it('accepts a consistent sale, an anonymous one, a return and a void', () => {
     expect(validateTransaction(sale, now, rules)).toEqual([]);
     expect(validateTransaction({ ...sale, cardNumber: undefined }, now, rules)).toEqual([]);
-    expect(validateTransaction({ ...sale, type: 'return', originalPosTransactionId: 'lane-1:0' }, now, rules)).toEqual([]);
-    const voidTx = { ...sale, type: 'void' as const, originalPosTransactionId: 'lane-1:0', lines: [], tenders: [], totalCents: 0 };
+    expect(
+      validateTransaction(
+        { ...sale, type: 'return', originalPosTransactionId: 'lane-1:0' },
+        now,
+        rules,
+      ),
+    ).toEqual([]);
+    const voidTx = {
+      ...sale,
+      type: 'void' as const,
+      originalPosTransactionId: 'lane-1:0',
+      lines: [],
+      tenders: [],
+      totalCents: 0,
+    };
     expect(validateTransaction(voidTx, now, rules)).toEqual([]);
   });
 
   it.each<[string, Partial<PosTransaction>, string, string]>([
-    ['totals that do not add up', { totalCents: 801, tenders: [{ type: 'card', amountCents: 801 }] }, 'totalCents', 'equalsSumOfLines'],
-    ['tenders that do not add up', { tenders: [{ type: 'cash', amountCents: 700 }] }, 'tenders', 'equalsTotal'],
+    [
+      'totals that do not add up',
+      { totalCents: 801, tenders: [{ type: 'card', amountCents: 801 }] },
+      'totalCents',
+      'equalsSumOfLines',
+    ],
+    [
+      'tenders that do not add up',
+      { tenders: [{ type: 'cash', amountCents: 700 }] },
+      'tenders',
+      'equalsTotal',
+    ],
     ['a sale without lines', { lines: [], totalCents: 0, tenders: [] }, 'lines', 'notEmpty'],
-    ['a timestamp beyond the clock skew', { occurredAt: '2026-11-20T12:05:01Z' }, 'occurredAt', 'notInFuture'],
+    [
+      'a timestamp beyond the clock skew',
+      { occurredAt: '2026-11-20T12:05:01Z' },
+      'occurredAt',
+      'notInFuture',
+    ],
     ['a return without its original', { type: 'return' }, 'originalPosTransactionId', 'required'],
-    ['a sale naming an original', { originalPosTransactionId: 'x' }, 'originalPosTransactionId', 'onlyForReturnsAndVoids'],
+    [
+      'a sale naming an original',
+      { originalPosTransactionId: 'x' },
+      'originalPosTransactionId',
+      'onlyForReturnsAndVoids',
+    ],
     ['a void with lines', { type: 'void', originalPosTransactionId: 'x' }, 'lines', 'emptyForVoid'],
     ['a payment card as loyalty card', { cardNumber: PAN }, 'cardNumber', 'noPaymentCardData'],
     ['a card that is not ours', { cardNumber: '123456789031' }, 'cardNumber', 'loyaltyCard'],
   ])('refuses %s', (_name, change, field, rule) => {
-    expect(validateTransaction({ ...sale, ...change }, now, rules)).toContainEqual(expect.objectContaining({ field, rule }));
+    expect(validateTransaction({ ...sale, ...change }, now, rules)).toContainEqual(
+      expect.objectContaining({ field, rule }),
+    );
   });
 
   it('accepts a timestamp within the clock skew', () => {
-    expect(validateTransaction({ ...sale, occurredAt: '2026-11-20T12:04:59Z' }, now, rules)).toEqual([]);
+    expect(
+      validateTransaction({ ...sale, occurredAt: '2026-11-20T12:04:59Z' }, now, rules),
+    ).toEqual([]);
   });
 
   it('never echoes the card number it found', () => {

@@ -18,12 +18,19 @@ export interface TransactionRules {
 const DIGIT_RUN = /\d{13,19}/g;
 
 /** Paths of string fields that hold a payment card number (PAN), e.g. `lines[2].description`. */
-export function findPaymentCardNumbers(value: unknown, loyaltyCardPrefix: string, path = ''): string[] {
+export function findPaymentCardNumbers(
+  value: unknown,
+  loyaltyCardPrefix: string,
+  path = '',
+): string[] {
   if (typeof value === 'string') {
     const runs = value.replace(/[ -]/g, '').match(DIGIT_RUN) ?? [];
     return runs.some((run) => isLuhnValid(run) && !run.startsWith(loyaltyCardPrefix)) ? [path] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => findPaymentCardNumbers(item, loyaltyCardPrefix, `${path}[${i}]`));
+  if (Array.isArray(value))
+    return value.flatMap((item, i) =>
+      findPaymentCardNumbers(item, loyaltyCardPrefix, `${path}[${i}]`),
+    );
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) =>
       findPaymentCardNumbers(item, loyaltyCardPrefix, path ? `${path}.${key}` : key),
@@ -36,28 +43,56 @@ export function findPaymentCardNumbers(value: unknown, loyaltyCardPrefix: string
  * The business rules of a well-formed transaction (its shape is checked at the edge). Never
  * echoes a value: a violation may be about card data.
  */
-export function validateTransaction(tx: PosTransaction, now: Date, rules: TransactionRules): Violation[] {
-  const violations: Violation[] = findPaymentCardNumbers(tx, rules.loyaltyCardPrefix).map((field) => ({
-    field,
-    rule: 'noPaymentCardData',
-    message: `${field} holds a payment card number; card data must never be sent`,
-  }));
-  const add = (field: string, rule: string, message: string) => violations.push({ field, rule, message });
+export function validateTransaction(
+  tx: PosTransaction,
+  now: Date,
+  rules: TransactionRules,
+): Violation[] {
+  const violations: Violation[] = findPaymentCardNumbers(tx, rules.loyaltyCardPrefix).map(
+    (field) => ({
+      field,
+      rule: 'noPaymentCardData',
+      message: `${field} holds a payment card number; card data must never be sent`,
+    }),
+  );
+  const add = (field: string, rule: string, message: string) =>
+    violations.push({ field, rule, message });
 
-  if (tx.cardNumber !== undefined && !tx.cardNumber.startsWith(rules.loyaltyCardPrefix) && violations.length === 0) {
-    add('cardNumber', 'loyaltyCard', `cardNumber must be one of our loyalty cards (starting ${rules.loyaltyCardPrefix})`);
+  if (
+    tx.cardNumber !== undefined &&
+    !tx.cardNumber.startsWith(rules.loyaltyCardPrefix) &&
+    violations.length === 0
+  ) {
+    add(
+      'cardNumber',
+      'loyaltyCard',
+      `cardNumber must be one of our loyalty cards (starting ${rules.loyaltyCardPrefix})`,
+    );
   }
   if (Date.parse(tx.occurredAt) > now.getTime() + rules.clockSkewMs) {
-    add('occurredAt', 'notInFuture', `occurredAt is more than ${rules.clockSkewMs / 1000} s ahead of our clock`);
+    add(
+      'occurredAt',
+      'notInFuture',
+      `occurredAt is more than ${rules.clockSkewMs / 1000} s ahead of our clock`,
+    );
   }
   if (tx.type === 'sale' && tx.originalPosTransactionId !== undefined) {
-    add('originalPosTransactionId', 'onlyForReturnsAndVoids', 'a sale has no originalPosTransactionId');
+    add(
+      'originalPosTransactionId',
+      'onlyForReturnsAndVoids',
+      'a sale has no originalPosTransactionId',
+    );
   }
   if (tx.type !== 'sale' && tx.originalPosTransactionId === undefined) {
-    add('originalPosTransactionId', 'required', `a ${tx.type} must name the transaction it refers to`);
+    add(
+      'originalPosTransactionId',
+      'required',
+      `a ${tx.type} must name the transaction it refers to`,
+    );
   }
   if (tx.type === 'void') {
-    if (tx.lines.length > 0) add('lines', 'emptyForVoid', 'a void carries no lines; it cancels its original entirely');
+    if (tx.lines.length > 0)
+      add('lines', 'emptyForVoid', 'a void carries no lines; it cancels its original entirely');
     if (tx.totalCents !== 0) add('totalCents', 'zeroForVoid', 'a void has totalCents 0');
     if (tx.tenders.length > 0) add('tenders', 'emptyForVoid', 'a void carries no tenders');
     return violations;
@@ -68,7 +103,11 @@ export function validateTransaction(tx: PosTransaction, now: Date, rules: Transa
   }
   const tendered = tx.tenders.reduce((sum, t) => sum + t.amountCents, 0);
   if (tendered !== tx.totalCents) {
-    add('tenders', 'equalsTotal', `the tenders must add up to totalCents (${tx.type === 'return' ? 'refunded' : 'paid'})`);
+    add(
+      'tenders',
+      'equalsTotal',
+      `the tenders must add up to totalCents (${tx.type === 'return' ? 'refunded' : 'paid'})`,
+    );
   }
   return violations;
 }

@@ -57,7 +57,14 @@ export class EventConsumer<T> {
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
         const parsed: { event: T; message: KafkaMessage }[] = [];
         for (const message of batch.messages) {
           try {
@@ -81,7 +88,11 @@ export class EventConsumer<T> {
     });
   }
 
-  private async isolateCulprits(topic: string, partition: number, parsed: { event: T; message: KafkaMessage }[]) {
+  private async isolateCulprits(
+    topic: string,
+    partition: number,
+    parsed: { event: T; message: KafkaMessage }[],
+  ) {
     for (const { event, message } of parsed) {
       try {
         await this.options.handleBatch([event]);

@@ -33,7 +33,10 @@ export class IntakeService {
       throw new WrongStoreError(`This terminal is bound to store ${terminal.storeId}`, 'storeId');
     }
     if (tx.terminalId !== terminal.terminalId) {
-      throw new WrongTerminalError(`This API key belongs to terminal ${terminal.terminalId}`, 'terminalId');
+      throw new WrongTerminalError(
+        `This API key belongs to terminal ${terminal.terminalId}`,
+        'terminalId',
+      );
     }
     const violations = validateTransaction(tx, receivedAt, this.config.transactionRules);
     if (violations.length > 0) {
@@ -46,7 +49,9 @@ export class IntakeService {
     }
     const event: TransactionRecordedV1 = { ...tx, receivedAt: receivedAt.toISOString() };
     try {
-      const send = this.producer.send(TOPICS.transactionRecorded, [{ key: transactionMessageKey(tx), value: event }]);
+      const send = this.producer.send(TOPICS.transactionRecorded, [
+        { key: transactionMessageKey(tx), value: event },
+      ]);
       await withDeadline(send, SEND_DEADLINE_MS, 'Kafka');
     } catch (error) {
       // Not confirmed in time: the POS keeps the sale and retries. Should the send still land, the

@@ -7,7 +7,13 @@ import {
   TenderType,
   TransactionType,
 } from '@loyalty/domain';
-import { DATE_TIME_WITH_OFFSET, ID_PATTERN, IsCardNumber, IsCents, IsPrintable } from '@loyalty/platform';
+import {
+  DATE_TIME_WITH_OFFSET,
+  ID_PATTERN,
+  IsCardNumber,
+  IsCents,
+  IsPrintable,
+} from '@loyalty/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -80,7 +86,10 @@ export class TransactionLineDto {
   @IsPrintable()
   brand?: string;
 
-  @ApiProperty({ example: 0.532, description: 'Positive, also on returns; may be fractional for weighed goods' })
+  @ApiProperty({
+    example: 0.532,
+    description: 'Positive, also on returns; may be fractional for weighed goods',
+  })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(MAX_QUANTITY)
@@ -90,7 +99,10 @@ export class TransactionLineDto {
   @IsCents()
   unitPriceCents!: number;
 
-  @ApiProperty({ example: 450, description: 'What the line costs after its discounts, in cents; authoritative' })
+  @ApiProperty({
+    example: 450,
+    description: 'What the line costs after its discounts, in cents; authoritative',
+  })
   @IsCents()
   amountCents!: number;
 
@@ -132,7 +144,10 @@ export class AppliedOfferDto {
 
 /** `POST /v1/transactions`: a finished transaction as the POS reports it (contract v1). */
 export class RecordTransactionDto {
-  @ApiProperty({ example: 'lane-3:000123', description: 'Unique within the store: the idempotency key' })
+  @ApiProperty({
+    example: 'lane-3:000123',
+    description: 'Unique within the store: the idempotency key',
+  })
   @IsString()
   @Length(1, 100)
   @Matches(ID_PATTERN)
@@ -161,7 +176,10 @@ export class RecordTransactionDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date (YYYY-MM-DD)' })
   businessDate!: string;
 
-  @ApiProperty({ example: '2026-11-20T17:42:10-05:00', description: 'POS clock time with its UTC offset' })
+  @ApiProperty({
+    example: '2026-11-20T17:42:10-05:00',
+    description: 'POS clock time with its UTC offset',
+  })
   @IsISO8601({ strict: true })
   @Matches(DATE_TIME_WITH_OFFSET, { message: '$property must be a date-time with a UTC offset' })
   occurredAt!: string;
@@ -170,14 +188,20 @@ export class RecordTransactionDto {
   @IsIn(TRANSACTION_TYPES)
   type!: TransactionType;
 
-  @ApiPropertyOptional({ example: 'lane-3:000100', description: 'Required for a return or void: what it refers to' })
+  @ApiPropertyOptional({
+    example: 'lane-3:000100',
+    description: 'Required for a return or void: what it refers to',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   @Matches(ID_PATTERN)
   originalPosTransactionId?: string;
 
-  @ApiPropertyOptional({ example: '9800000000009061', description: 'Our loyalty card; absent for anonymous sales' })
+  @ApiPropertyOptional({
+    example: '9800000000009061',
+    description: 'Our loyalty card; absent for anonymous sales',
+  })
   @IsOptional()
   @IsCardNumber()
   cardNumber?: string;

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { PosTransaction, ShopperProfile, StoreDayEffect, StoredTransaction, transactionKey } from '@loyalty/domain';
+import {
+  PosTransaction,
+  ShopperProfile,
+  StoreDayEffect,
+  StoredTransaction,
+  transactionKey,
+} from '@loyalty/domain';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 
@@ -64,14 +70,18 @@ function keysParams(keys: readonly string[]): [string[], string[]] {
 @Injectable()
 export class ProjectionQueries {
   /** The shoppers of these cards; a valid card never seen before gets a new unregistered shopper. */
-  async resolveShoppers(m: EntityManager, cardNumbers: readonly string[]): Promise<Map<string, string>> {
+  async resolveShoppers(
+    m: EntityManager,
+    cardNumbers: readonly string[],
+  ): Promise<Map<string, string>> {
     if (cardNumbers.length === 0) return new Map();
     const find = async () =>
       new Map(
         (
-          (await m.query(`SELECT card_number, shopper_id FROM ingest.cards WHERE card_number = ANY($1::text[])`, [
-            cardNumbers,
-          ])) as { card_number: string; shopper_id: string }[]
+          (await m.query(
+            `SELECT card_number, shopper_id FROM ingest.cards WHERE card_number = ANY($1::text[])`,
+            [cardNumbers],
+          )) as { card_number: string; shopper_id: string }[]
         ).map((r) => [r.card_number, r.shopper_id]),
       );
     const known = await find();
@@ -89,7 +99,10 @@ export class ProjectionQueries {
   }
 
   /** Inserts the transactions not stored yet; returns the keys of those it inserted. */
-  async insertTransactions(m: EntityManager, rows: readonly NewTransaction[]): Promise<Set<string>> {
+  async insertTransactions(
+    m: EntityManager,
+    rows: readonly NewTransaction[],
+  ): Promise<Set<string>> {
     const col = <T>(pick: (row: NewTransaction) => T) => rows.map(pick);
     const inserted: { store_id: string; pos_transaction_id: string }[] = await m.query(
       `INSERT INTO ingest.transactions (pos_transaction_id, store_id, terminal_id, cashier_id, business_date, type,
@@ -119,7 +132,11 @@ export class ProjectionQueries {
         col((r) => r.receivedAt),
       ],
     );
-    return new Set(inserted.map((r) => transactionKey({ storeId: r.store_id, posTransactionId: r.pos_transaction_id })));
+    return new Set(
+      inserted.map((r) =>
+        transactionKey({ storeId: r.store_id, posTransactionId: r.pos_transaction_id }),
+      ),
+    );
   }
 
   /** The stored transactions with these keys, locked against concurrent voids. */
@@ -151,7 +168,9 @@ export class ProjectionQueries {
             cashierId: row.cashier_id,
             businessDate: row.business_date,
             type: row.type,
-            ...(row.original_pos_transaction_id ? { originalPosTransactionId: row.original_pos_transaction_id } : {}),
+            ...(row.original_pos_transaction_id
+              ? { originalPosTransactionId: row.original_pos_transaction_id }
+              : {}),
             ...(row.card_number ? { cardNumber: row.card_number } : {}),
             occurredAt: row.occurred_at_text,
             lines: row.lines,
@@ -165,19 +184,29 @@ export class ProjectionQueries {
   }
 
   /** Of these keys, those that a stored void (other than `excluding`) refers to. */
-  async findVoided(m: EntityManager, keys: readonly string[], excluding: ReadonlySet<string>): Promise<Set<string>> {
+  async findVoided(
+    m: EntityManager,
+    keys: readonly string[],
+    excluding: ReadonlySet<string>,
+  ): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows: { store_id: string; pos_transaction_id: string; original: string }[] = await m.query(
-      `SELECT v.store_id, v.pos_transaction_id, v.original_pos_transaction_id AS original
+    const rows: { store_id: string; pos_transaction_id: string; original: string }[] =
+      await m.query(
+        `SELECT v.store_id, v.pos_transaction_id, v.original_pos_transaction_id AS original
          FROM ingest.transactions v
          JOIN unnest($1::text[], $2::text[]) AS k(store_id, original_pos_transaction_id)
            USING (store_id, original_pos_transaction_id)
         WHERE v.type = 'void'`,
-      keysParams(keys),
-    );
+        keysParams(keys),
+      );
     return new Set(
       rows
-        .filter((r) => !excluding.has(transactionKey({ storeId: r.store_id, posTransactionId: r.pos_transaction_id })))
+        .filter(
+          (r) =>
+            !excluding.has(
+              transactionKey({ storeId: r.store_id, posTransactionId: r.pos_transaction_id }),
+            ),
+        )
         .map((r) => transactionKey({ storeId: r.store_id, posTransactionId: r.original })),
     );
   }
@@ -193,7 +222,10 @@ export class ProjectionQueries {
   }
 
   /** The profiles of these shoppers, created empty where missing, locked until commit. */
-  async lockProfiles(m: EntityManager, shopperIds: readonly string[]): Promise<Map<string, ShopperProfile>> {
+  async lockProfiles(
+    m: EntityManager,
+    shopperIds: readonly string[],
+  ): Promise<Map<string, ShopperProfile>> {
     await m.query(
       `INSERT INTO ingest.shopper_profiles (shopper_id, lifetime_spend_cents, visits, spend_by_department_cents, points_balance)
        SELECT unnest($1::uuid[]), 0, 0, '{}', 0
@@ -235,12 +267,19 @@ export class ProjectionQueries {
     return new Map(
       rows.map((r) => [
         r.shopper_id,
-        { firstVisitAt: r.first?.toISOString() ?? null, lastVisitAt: r.last?.toISOString() ?? null },
+        {
+          firstVisitAt: r.first?.toISOString() ?? null,
+          lastVisitAt: r.last?.toISOString() ?? null,
+        },
       ]),
     );
   }
 
-  async saveProfiles(m: EntityManager, profiles: readonly ShopperProfile[], now: Date): Promise<void> {
+  async saveProfiles(
+    m: EntityManager,
+    profiles: readonly ShopperProfile[],
+    now: Date,
+  ): Promise<void> {
     await m.query(
       `UPDATE ingest.shopper_profiles p
           SET lifetime_spend_cents = u.spend, visits = u.visits, first_visit_at = u.first_visit_at,
@@ -268,7 +307,12 @@ export class ProjectionQueries {
       `INSERT INTO ingest.points_ledger (shopper_id, kind, points, source_type, source_id)
        SELECT shopper_id, kind, points, 'transaction', source_id
          FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[]) AS e(shopper_id, kind, points, source_id)`,
-      [entries.map((e) => e.shopperId), entries.map((e) => e.kind), entries.map((e) => e.points), entries.map((e) => e.sourceId)],
+      [
+        entries.map((e) => e.shopperId),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.points),
+        entries.map((e) => e.sourceId),
+      ],
     );
   }
 

@@ -78,7 +78,9 @@ export class CreateIngestSchema1795300000000 implements MigrationInterface {
         -- One entry per cause: a replayed transaction books nothing twice.
         UNIQUE (source_type, source_id)
       )`);
-    await queryRunner.query(`CREATE INDEX points_ledger_shopper_id_idx ON ingest.points_ledger (shopper_id)`);
+    await queryRunner.query(
+      `CREATE INDEX points_ledger_shopper_id_idx ON ingest.points_ledger (shopper_id)`,
+    );
     await queryRunner.query(`
       CREATE TABLE ingest.store_daily_sales (
         store_id text NOT NULL,
