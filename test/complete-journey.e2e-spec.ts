@@ -1,0 +1,150 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { TOPICS } from '@loyalty/domain';
+import { parse } from 'csv-parse/sync';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DataSource } from 'typeorm';
+import { transactionMessageKey } from '../apps/pos-ingest/src/intake/intake.service';
+import { eventually, openDatabase, startPosIngest } from './support/apps';
+import { householdCardNumber, loadCompleteJourneyTransactions } from './support/complete-journey';
+import { produce } from './support/kafka';
+
+// Replays the whole Complete Journey sample through Kafka and the projector, then checks every
+// household's profile against figures computed here straight from the CSV rows.
+
+interface Expected {
+  spendCents: number;
+  baskets: Set<string>;
+  first: string;
+  last: string;
+  departments: Map<string, number>;
+}
+
+function csv(file: string): Record<string, string>[] {
+  const path = join(__dirname, 'data', 'completejourney', file);
+  return parse(gunzipSync(readFileSync(path)), { columns: true, skip_empty_lines: true });
+}
+
+/** The oracle: per household, from the raw rows (lines of quantity 0 are worth 0 and no purchase). */
+function expectedByHousehold(): Map<string, Expected> {
+  const department = new Map(
+    csv('products.csv.gz').map((p) => [p.product_id, p.department || 'UNKNOWN']),
+  );
+  const households = new Map<string, Expected>();
+  for (const row of csv('transactions_sample_100k.csv.gz')) {
+    if (Number(row.quantity) === 0) continue;
+    const cents = Math.round(parseFloat(row.sales_value) * 100);
+    const at = new Date(row.transaction_timestamp_utc).toISOString();
+    const h = households.get(row.household_id) ?? {
+      spendCents: 0,
+      baskets: new Set<string>(),
+      first: at,
+      last: at,
+      departments: new Map<string, number>(),
+    };
+    h.spendCents += cents;
+    h.baskets.add(row.basket_id);
+    if (at < h.first) h.first = at;
+    if (at > h.last) h.last = at;
+    const d = department.get(row.product_id) ?? 'UNKNOWN';
+    h.departments.set(d, (h.departments.get(d) ?? 0) + cents);
+    households.set(row.household_id, h);
+  }
+  return households;
+}
+
+function topDepartments(spend: Iterable<[string, number]>, n = 3): string[] {
+  return [...spend]
+    .filter(([, cents]) => cents !== 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([d]) => d);
+}
+
+describe('Complete Journey replay', () => {
+  let app: NestFastifyApplication;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    db = await openDatabase();
+    app = await startPosIngest();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  const projected = async () =>
+    (
+      await db.query(
+        `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE 'cj-%'`,
+      )
+    )[0].n;
+
+  it('gives every household the spend, baskets, first and last visit and top departments of the data', async () => {
+    const transactions = loadCompleteJourneyTransactions();
+    const receivedAt = new Date().toISOString();
+    // In chunks, waiting for the projector: the mock broker keeps only ~5 MB per partition.
+    const chunk = 4_000;
+    for (let start = 0; start < transactions.length; start += chunk) {
+      const slice = transactions.slice(start, start + chunk);
+      await produce(
+        TOPICS.transactionRecorded,
+        slice.map((tx) => ({
+          key: transactionMessageKey(tx),
+          value: JSON.stringify({ ...tx, receivedAt }),
+        })),
+      );
+      await eventually(async () => (await projected()) >= start + slice.length, 120_000);
+    }
+    expect(await projected()).toBe(transactions.length);
+
+    const expected = expectedByHousehold();
+    const rows: {
+      card_number: string;
+      lifetime_spend_cents: string;
+      visits: number;
+      first_visit_at: Date;
+      last_visit_at: Date;
+      spend_by_department_cents: Record<string, number>;
+    }[] = await db.query(
+      `SELECT c.card_number, p.lifetime_spend_cents, p.visits, p.first_visit_at, p.last_visit_at,
+              p.spend_by_department_cents
+         FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id)
+        WHERE c.card_number = ANY($1::text[])`,
+      [[...expected.keys()].map(householdCardNumber)],
+    );
+    const byCard = new Map(rows.map((r) => [r.card_number, r]));
+    expect(byCard.size).toBe(expected.size);
+    const mismatches: string[] = [];
+    for (const [household, h] of expected) {
+      const p = byCard.get(householdCardNumber(household));
+      const actual = p && {
+        spend: Number(p.lifetime_spend_cents),
+        baskets: p.visits,
+        first: p.first_visit_at.toISOString(),
+        last: p.last_visit_at.toISOString(),
+        top: topDepartments(Object.entries(p.spend_by_department_cents)),
+      };
+      const wanted = {
+        spend: h.spendCents,
+        baskets: h.baskets.size,
+        first: h.first,
+        last: h.last,
+        top: topDepartments(h.departments),
+      };
+      if (JSON.stringify(actual) !== JSON.stringify(wanted)) {
+        mismatches.push(
+          `household ${household}: ${JSON.stringify(actual)} != ${JSON.stringify(wanted)}`,
+        );
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // The sample has 2,405 households and 56,625 baskets; one household and 229 baskets hold only
+    // lines of quantity 0 and value 0, which are no purchase.
+    expect(expected.size).toBe(2_404);
+    expect(transactions.length).toBe(56_396);
+  });
+});
