@@ -1,7 +1,8 @@
 // One run for every test: unit specs beside the code, integration specs per app, e2e journeys.
 // The global setup creates a throwaway database and starts a Kafka-protocol broker for the run.
-// ts-jest compiles file by file (isolatedModules): type checking is `npm run typecheck`'s job.
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+// ts-jest compiles file by file (isolatedModules in tsconfig.json): type checking is
+// `npm run typecheck`'s job.
+const tsJest = ['ts-jest', { diagnostics: false }];
 
 module.exports = {
   rootDir: '.',

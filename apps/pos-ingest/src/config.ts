@@ -28,6 +28,12 @@ export class PosIngestConfig extends PlatformConfig {
   @Min(0)
   CLOCK_SKEW_SECONDS: number = 300;
 
+  /** Intake requests (single or bulk) one store may make per minute, all its lanes together. */
+  @Type(() => Number)
+  @IsInt({ message: 'STORE_REQUESTS_PER_MINUTE must be a whole number' })
+  @Min(1)
+  STORE_REQUESTS_PER_MINUTE: number = 6_000;
+
   get pointsPerCurrencyUnit(): number {
     return this.POINTS_PER_CURRENCY_UNIT;
   }

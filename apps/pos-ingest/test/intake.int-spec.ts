@@ -300,6 +300,128 @@ describe('pos-ingest intake', () => {
   });
 });
 
+describe('pos-ingest bulk intake and limits', () => {
+  let app: NestFastifyApplication;
+  let db: DataSource;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    db = await openDatabase();
+    app = await startPosIngest({ STORE_REQUESTS_PER_MINUTE: '5' });
+    apiKey = await createTerminal(db, 'store-bulk');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  const bulk = (lines: string[], contentType = 'application/x-ndjson') =>
+    request(app.getHttpServer())
+      .post('/v1/transactions/bulk')
+      .set('X-Api-Key', apiKey)
+      .set('Content-Type', contentType)
+      .send(lines.join('\n'));
+
+  const visitsOf = async (cardNumber: string) =>
+    (
+      await db.query(
+        `SELECT p.visits FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
+        [cardNumber],
+      )
+    )[0]?.visits;
+
+  it('accepts the good lines of an NDJSON upload, says why each bad one is refused, and is safe to resend', async () => {
+    const cardNumber = makeCardNumber();
+    const good = [1, 2, 3].map((n) =>
+      makeTransaction({
+        storeId: 'store-bulk',
+        cardNumber,
+        posTransactionId: `lane-1:${cardNumber}:${n}`,
+      }),
+    );
+    const invalid = makeTransaction({
+      storeId: 'store-bulk',
+      cardNumber,
+      posTransactionId: `lane-1:${cardNumber}:bad`,
+    });
+    const lines = [
+      JSON.stringify(good[0]),
+      '{"not json',
+      JSON.stringify({ ...invalid, totalCents: invalid.totalCents + 1 }),
+      JSON.stringify(good[1]),
+      JSON.stringify({ ...invalid, posTransactionId: 'x:1', cardNumber: PAN }),
+      JSON.stringify({ ...invalid, posTransactionId: 'x:2', storeId: 'store-1' }),
+      '',
+      JSON.stringify(good[2]),
+    ];
+    const response = await bulk(lines).expect(200);
+    expect(response.body).toMatchObject({ accepted: 3, rejected: 4 });
+    expect(
+      response.body.results.map((r: { line: number; status: string; code?: string }) => [
+        r.line,
+        r.status,
+        r.code,
+      ]),
+    ).toEqual([
+      [1, 'accepted', undefined],
+      [2, 'rejected', 'INVALID_JSON'],
+      [3, 'rejected', 'VALIDATION_FAILED'],
+      [4, 'accepted', undefined],
+      [5, 'rejected', 'PAYMENT_CARD_DATA'],
+      [6, 'rejected', 'WRONG_STORE'],
+      [8, 'accepted', undefined],
+    ]);
+    expect(response.body.results[2].errors).toContainEqual(
+      expect.objectContaining({ field: 'totalCents' }),
+    );
+    expect(JSON.stringify(response.body)).not.toContain(PAN);
+    await eventually(async () => (await visitsOf(cardNumber)) === 3);
+
+    const again = await bulk(lines.filter((l, i) => [0, 3, 7].includes(i))).expect(200);
+    expect(again.body).toMatchObject({ accepted: 3, rejected: 0 });
+    // A later transaction of the same card lands after any second effect of the resend would have.
+    const marker = makeTransaction({ storeId: 'store-bulk', cardNumber });
+    await bulk([JSON.stringify(marker)]).expect(200);
+    await eventually(async () => (await visitsOf(cardNumber)) === 4);
+  });
+
+  it('answers 415 to a bulk upload that is not NDJSON', async () => {
+    await bulk(
+      [JSON.stringify(makeTransaction({ storeId: 'store-bulk' }))],
+      'application/json',
+    ).expect(415);
+  });
+
+  it('answers 413 to a single transaction over 1 MB', async () => {
+    const huge = makeTransaction({
+      storeId: 'store-bulk',
+      lines: Array.from({ length: 900 }, () =>
+        makeLine({ sku: 'x'.repeat(60), description: 'y'.repeat(1_200) }),
+      ),
+    });
+    const response = await request(app.getHttpServer())
+      .post('/v1/transactions')
+      .set('X-Api-Key', apiKey)
+      .send(huge);
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it("answers 429 with Retry-After once the store's requests per minute are used up", async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 8; i++) {
+      const response = await bulk([JSON.stringify(makeTransaction({ storeId: 'store-bulk' }))]);
+      statuses.push(response.status);
+      retryAfter ??= response.headers['retry-after'];
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(5);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
 describe('pos-ingest intake when the broker is unavailable', () => {
   it('answers 503 with Retry-After within seconds, so the POS keeps the sale and retries', async () => {
     const broker = await startDevKafka();

@@ -1,6 +1,24 @@
 import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Terminal } from '@loyalty/platform';
+import { PosIngestConfig } from '../config';
 import { IntakeController } from './intake.controller';
 import { IntakeService } from './intake.service';
+import { NdjsonParser } from './ndjson.parser';
 
-@Module({ controllers: [IntakeController], providers: [IntakeService] })
+@Module({
+  imports: [
+    // Per store, not per caller: a store's lanes share its allowance (429 with Retry-After beyond).
+    ThrottlerModule.forRootAsync({
+      inject: [PosIngestConfig],
+      useFactory: (config: PosIngestConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: config.STORE_REQUESTS_PER_MINUTE }],
+        // The auth guard ran first: every request here comes from an authenticated terminal.
+        getTracker: (req: Record<string, unknown>) => (req.terminal as Terminal).storeId,
+      }),
+    }),
+  ],
+  controllers: [IntakeController],
+  providers: [IntakeService, NdjsonParser],
+})
 export class IntakeModule {}

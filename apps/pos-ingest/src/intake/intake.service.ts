@@ -3,21 +3,32 @@ import {
   PosTransaction,
   TOPICS,
   TransactionRecordedV1,
+  Violation,
   WrongStoreError,
   WrongTerminalError,
   validateTransaction,
 } from '@loyalty/domain';
 import { EventProducer } from '@loyalty/kafka';
-import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
+import { DeadlineExceededError, Terminal, fieldErrors, withDeadline } from '@loyalty/platform';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { KafkaJSError } from 'kafkajs';
 import { PosIngestConfig } from '../config';
+import { BulkLineResultDto, BulkResultDto, RecordTransactionDto } from './record-transaction.dto';
 
 /** The lane's budget for a transaction post: it gets 202 or 503 within this. */
 const SEND_DEADLINE_MS = 3_000;
+/** A bulk upload (a terminal back online) may take longer, in sends of this many messages. */
+const BULK_DEADLINE_MS = 30_000;
+const BULK_SEND_SIZE = 500;
 
 /** The Kafka key: the card, so one shopper's transactions stay in order; the store for anonymous sales. */
 export function transactionMessageKey(tx: Pick<PosTransaction, 'cardNumber' | 'storeId'>): string {
   return tx.cardNumber ?? `store:${tx.storeId}`;
+}
+
+function cardDataIn(violations: readonly Violation[]): boolean {
+  return violations.some((v) => v.rule === 'noPaymentCardData');
 }
 
 @Injectable()
@@ -29,6 +40,90 @@ export class IntakeService {
 
   /** Resolves once every in-sync replica has the transaction: only then may the POS forget it. */
   async accept(terminal: Terminal, tx: PosTransaction, receivedAt: Date): Promise<void> {
+    this.assertActsForItself(terminal, tx);
+    const violations = validateTransaction(tx, receivedAt, this.config.transactionRules);
+    if (violations.length > 0) {
+      throw new BadRequestException({
+        code: cardDataIn(violations) ? 'PAYMENT_CARD_DATA' : 'VALIDATION_FAILED',
+        message: violations.map((v) => v.message).join('; '),
+        errors: violations.map((v) => ({ field: v.field, messages: [v.message], rule: v.rule })),
+      });
+    }
+    await this.produce([tx], receivedAt, SEND_DEADLINE_MS);
+  }
+
+  /**
+   * A stream of transactions, one JSON object per line (NDJSON), as a terminal back online sends
+   * its buffer. Each line is judged alone; the good ones are produced together and the answer
+   * lists every line's fate. A line already sent before is accepted again, without a second effect.
+   */
+  async acceptBulk(terminal: Terminal, ndjson: string, receivedAt: Date): Promise<BulkResultDto> {
+    const results: BulkLineResultDto[] = [];
+    const accepted: PosTransaction[] = [];
+    ndjson.split('\n').forEach((text, index) => {
+      if (text.trim() === '') return;
+      const line = index + 1;
+      const outcome = this.judgeLine(terminal, text, receivedAt);
+      if ('tx' in outcome) {
+        accepted.push(outcome.tx);
+        results.push({ line, posTransactionId: outcome.tx.posTransactionId, status: 'accepted' });
+      } else {
+        results.push({ line, status: 'rejected', ...outcome });
+      }
+    });
+    for (let i = 0; i < accepted.length; i += BULK_SEND_SIZE) {
+      await this.produce(accepted.slice(i, i + BULK_SEND_SIZE), receivedAt, BULK_DEADLINE_MS);
+    }
+    return { accepted: accepted.length, rejected: results.length - accepted.length, results };
+  }
+
+  private judgeLine(
+    terminal: Terminal,
+    text: string,
+    receivedAt: Date,
+  ): { tx: PosTransaction } | Pick<BulkLineResultDto, 'code' | 'errors' | 'posTransactionId'> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { code: 'INVALID_JSON', errors: [{ field: '', messages: ['the line is not JSON'] }] };
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return {
+        code: 'INVALID_JSON',
+        errors: [{ field: '', messages: ['the line is not a JSON object'] }],
+      };
+    }
+    const dto = plainToInstance(RecordTransactionDto, json);
+    const posTransactionId =
+      typeof dto.posTransactionId === 'string' ? dto.posTransactionId : undefined;
+    const shapeErrors = fieldErrors(
+      validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }),
+    );
+    if (shapeErrors.length > 0)
+      return { posTransactionId, code: 'VALIDATION_FAILED', errors: shapeErrors };
+    try {
+      this.assertActsForItself(terminal, dto);
+    } catch (error) {
+      const refusal = error as WrongStoreError;
+      return {
+        posTransactionId,
+        code: refusal.code,
+        errors: [{ field: refusal.field ?? '', messages: [refusal.message] }],
+      };
+    }
+    const violations = validateTransaction(dto, receivedAt, this.config.transactionRules);
+    if (violations.length > 0) {
+      return {
+        posTransactionId,
+        code: cardDataIn(violations) ? 'PAYMENT_CARD_DATA' : 'VALIDATION_FAILED',
+        errors: violations.map((v) => ({ field: v.field, messages: [v.message] })),
+      };
+    }
+    return { tx: dto };
+  }
+
+  private assertActsForItself(terminal: Terminal, tx: PosTransaction): void {
     if (tx.storeId !== terminal.storeId) {
       throw new WrongStoreError(`This terminal is bound to store ${terminal.storeId}`, 'storeId');
     }
@@ -38,28 +133,30 @@ export class IntakeService {
         'terminalId',
       );
     }
-    const violations = validateTransaction(tx, receivedAt, this.config.transactionRules);
-    if (violations.length > 0) {
-      const cardData = violations.some((v) => v.rule === 'noPaymentCardData');
-      throw new BadRequestException({
-        code: cardData ? 'PAYMENT_CARD_DATA' : 'VALIDATION_FAILED',
-        message: violations.map((v) => v.message).join('; '),
-        errors: violations.map((v) => ({ field: v.field, messages: [v.message], rule: v.rule })),
-      });
-    }
-    const event: TransactionRecordedV1 = { ...tx, receivedAt: receivedAt.toISOString() };
+  }
+
+  private async produce(
+    txs: readonly PosTransaction[],
+    receivedAt: Date,
+    deadlineMs: number,
+  ): Promise<void> {
+    const messages = txs.map((tx) => ({
+      key: transactionMessageKey(tx),
+      value: { ...tx, receivedAt: receivedAt.toISOString() } satisfies TransactionRecordedV1,
+    }));
     try {
-      const send = this.producer.send(TOPICS.transactionRecorded, [
-        { key: transactionMessageKey(tx), value: event },
-      ]);
-      await withDeadline(send, SEND_DEADLINE_MS, 'Kafka');
+      await withDeadline(
+        this.producer.send(TOPICS.transactionRecorded, messages),
+        deadlineMs,
+        'Kafka',
+      );
     } catch (error) {
-      // Not confirmed in time: the POS keeps the sale and retries. Should the send still land, the
+      // Not confirmed in time: the POS keeps its sales and retries. Should a send still land, the
       // retry is a duplicate, which the projector ignores (idempotent by store and POS id).
       if (error instanceof KafkaJSError || error instanceof DeadlineExceededError) {
         throw new ServiceUnavailableException({
           code: 'INTAKE_UNAVAILABLE',
-          message: 'The transaction was not accepted; keep it and retry',
+          message: 'The transactions were not accepted; keep them and retry',
         });
       }
       throw error;
