@@ -166,7 +166,7 @@ export function planProjection(
   return { effects, voided: [...voided] };
 }
 
-/** Sums effects by store and business date (one row per day, as the database wants it). */
+/** Sums effects by store and business date: one entry per store and day and batch. */
 export function sumStoreDays(effects: readonly StoreDayEffect[]): StoreDayEffect[] {
   const days = new Map<string, StoreDayEffect>();
   for (const effect of effects) {

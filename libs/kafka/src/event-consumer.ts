@@ -47,7 +47,7 @@ export class EventConsumer<T> {
       allowAutoTopicCreation: true,
       // librdkafka's mock broker answers a fetch only when the wait expires, not when data arrives;
       // a short wait keeps swipe-to-profile latency low there and costs little on Apache Kafka.
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: 50,
       retry: { initialRetryTime: 300, retries: 8 },
     });
   }
@@ -56,6 +56,8 @@ export class EventConsumer<T> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
+      // Partitions are independent (order matters only within one): work on several at once.
+      partitionsConsumedConcurrently: 4,
       eachBatchAutoResolve: false,
       eachBatch: async ({
         batch,

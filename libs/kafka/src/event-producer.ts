@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
 
 export interface EventMessage {
@@ -9,11 +9,25 @@ export interface EventMessage {
 }
 
 const SEND_TIMEOUT_MS = 2_000;
+// Sends arriving within this window leave as one request: one record batch per partition, which
+// consumers then fetch together (librdkafka's mock broker returns one producer batch per fetch).
+const LINGER_MS = 20;
+
+type RawMessage = Message & { key: string | Buffer | null };
+
+interface Pending {
+  topic: string;
+  messages: readonly RawMessage[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 /** Produces JSON events; a send resolves only when all in-sync replicas have the messages. */
 @Injectable()
 export class EventProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(kafka: Kafka, @Inject(KAFKA_OPTIONS) options: KafkaOptions) {
     const idempotent = options.idempotentProducer;
@@ -34,6 +48,7 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.flush();
     await this.producer.disconnect();
   }
 
@@ -44,20 +59,32 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  async sendRaw(
-    topic: string,
-    messages: readonly {
-      key: string | Buffer | null;
-      value: string | Buffer | null;
-      headers?: Record<string, string | Buffer>;
-    }[],
-  ): Promise<void> {
-    await this.producer.send({
-      topic,
-      acks: -1,
-      timeout: SEND_TIMEOUT_MS,
-      compression: CompressionTypes.None,
-      messages: [...messages],
+  sendRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ topic, messages, resolve, reject });
+      this.timer ??= setTimeout(() => void this.flush(), LINGER_MS);
     });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const sends = this.pending;
+    this.pending = [];
+    if (sends.length === 0) return;
+    const byTopic = new Map<string, RawMessage[]>();
+    for (const send of sends)
+      byTopic.set(send.topic, [...(byTopic.get(send.topic) ?? []), ...send.messages]);
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        timeout: SEND_TIMEOUT_MS,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      sends.forEach((send) => send.resolve());
+    } catch (error) {
+      sends.forEach((send) => send.reject(error));
+    }
   }
 }

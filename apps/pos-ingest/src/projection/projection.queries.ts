@@ -319,14 +319,8 @@ export class ProjectionQueries {
   async addStoreDays(m: EntityManager, days: readonly StoreDayEffect[]): Promise<void> {
     if (days.length === 0) return;
     await m.query(
-      `INSERT INTO ingest.store_daily_sales AS s (store_id, business_date, sales, returns, anonymous_sales, sales_cents, returns_cents)
-       SELECT * FROM unnest($1::text[], $2::date[], $3::int[], $4::int[], $5::int[], $6::bigint[], $7::bigint[])
-        -- One lock order for every projector, so concurrent batches cannot deadlock on a store's day.
-        ORDER BY 1, 2
-       ON CONFLICT (store_id, business_date) DO UPDATE SET
-         sales = s.sales + excluded.sales, returns = s.returns + excluded.returns,
-         anonymous_sales = s.anonymous_sales + excluded.anonymous_sales,
-         sales_cents = s.sales_cents + excluded.sales_cents, returns_cents = s.returns_cents + excluded.returns_cents`,
+      `INSERT INTO ingest.store_sales_entries (store_id, business_date, sales, returns, anonymous_sales, sales_cents, returns_cents)
+       SELECT * FROM unnest($1::text[], $2::date[], $3::int[], $4::int[], $5::int[], $6::bigint[], $7::bigint[])`,
       [
         days.map((d) => d.storeId),
         days.map((d) => d.businessDate),

@@ -81,17 +81,29 @@ export class CreateIngestSchema1795300000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX points_ledger_shopper_id_idx ON ingest.points_ledger (shopper_id)`,
     );
+    // Store sales are booked as insert-only entries: concurrent projectors never queue on a store's
+    // row of the day. The view sums them.
     await queryRunner.query(`
-      CREATE TABLE ingest.store_daily_sales (
+      CREATE TABLE ingest.store_sales_entries (
+        id bigserial PRIMARY KEY,
         store_id text NOT NULL,
         business_date date NOT NULL,
         sales integer NOT NULL,
         returns integer NOT NULL,
         anonymous_sales integer NOT NULL,
         sales_cents bigint NOT NULL,
-        returns_cents bigint NOT NULL,
-        PRIMARY KEY (store_id, business_date)
+        returns_cents bigint NOT NULL
       )`);
+    await queryRunner.query(
+      `CREATE INDEX store_sales_entries_day_idx ON ingest.store_sales_entries (store_id, business_date)`,
+    );
+    await queryRunner.query(`
+      CREATE VIEW ingest.store_daily_sales AS
+      SELECT store_id, business_date, sum(sales)::int AS sales, sum(returns)::int AS returns,
+             sum(anonymous_sales)::int AS anonymous_sales, sum(sales_cents)::bigint AS sales_cents,
+             sum(returns_cents)::bigint AS returns_cents
+        FROM ingest.store_sales_entries
+       GROUP BY store_id, business_date`);
     await queryRunner.query(`
       CREATE TABLE ingest.outbox (
         id bigserial PRIMARY KEY,

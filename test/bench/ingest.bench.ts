@@ -1,0 +1,321 @@
+import { PosTransaction, luhnCheckDigit } from '@loyalty/domain';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource } from 'typeorm';
+import { postgresOptions } from '@loyalty/platform';
+import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
+import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
+import { transactionMessageKey } from '../../apps/pos-ingest/src/intake/intake.service';
+import { loadCompleteJourneyTransactions } from '../support/complete-journey';
+import { DevKafka, startDevKafka, stopDevKafka } from '../support/dev-kafka';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+// `npm run bench:ingest`: real Complete Journey lines as 20-line receipts, posted by POS terminals
+// over HTTP bulk intake, through Kafka and the projector into PostgreSQL, on this machine.
+// Environment: BENCH_TRANSACTIONS (throughput run), BENCH_RATE and BENCH_SECONDS (latency run).
+
+const TOTAL = Number(process.env.BENCH_TRANSACTIONS ?? 10_000);
+// The issue's latency target is at 2,000/s; this machine sustains less (see docs/PERFORMANCE.md).
+const RATE = Number(process.env.BENCH_RATE ?? 300);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LINES_PER_RECEIPT = 20;
+const BULK_SIZE = 200;
+const IN_FLIGHT = 4;
+const PORT = 3101;
+const STORES = 20;
+
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
+}
+
+/** Receipts of 20 real lines each; copy k re-keys the cards and shifts the days so every id is new. */
+function makeReceipts(count: number, copy: number): PosTransaction[] {
+  const lines = loadCompleteJourneyTransactions().flatMap((tx) =>
+    tx.lines.map((line) => ({ line, tx })),
+  );
+  const receipts: PosTransaction[] = [];
+  for (let i = 0; receipts.length < count; i++) {
+    const start = (i * LINES_PER_RECEIPT) % (lines.length - LINES_PER_RECEIPT);
+    const slice = lines.slice(start, start + LINES_PER_RECEIPT);
+    const first = slice[0].tx;
+    const body = `98${String(copy).padStart(3, '0')}${(first.cardNumber as string).slice(-11, -1)}`;
+    const totalCents = slice.reduce((sum, l) => sum + l.line.amountCents, 0);
+    // A bulk upload comes from one terminal of one store, as when it is back online.
+    const storeId = `store-${Math.floor(i / BULK_SIZE) % STORES}`;
+    receipts.push({
+      ...first,
+      posTransactionId: `bench-${copy}-${i}`,
+      storeId,
+      terminalId: 'lane-1',
+      cardNumber: `${body}${luhnCheckDigit(body)}`,
+      occurredAt: first.occurredAt.replace(/^2017/, String(2017 - copy)),
+      businessDate: first.businessDate.replace(/^2017/, String(2017 - copy)),
+      lines: slice.map((l) => l.line),
+      tenders: [{ type: 'card', amountCents: totalCents }],
+      totalCents,
+    });
+  }
+  return receipts;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function postBulk(
+  keys: Map<string, string>,
+  receipts: readonly PosTransaction[],
+): Promise<void> {
+  const byStore = new Map<string, PosTransaction[]>();
+  for (const r of receipts) byStore.set(r.storeId, [...(byStore.get(r.storeId) ?? []), r]);
+  for (const [storeId, txs] of byStore) {
+    const response = await fetch(`http://127.0.0.1:${PORT}/v1/transactions/bulk`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'x-api-key': keys.get(storeId) as string },
+      body: txs.map((t) => JSON.stringify(t)).join('\n'),
+    });
+    const result = (await response.json()) as { accepted?: number };
+    if (response.status !== 200 || result.accepted !== txs.length) {
+      throw new Error(
+        `bulk upload failed: ${response.status} ${JSON.stringify(result).slice(0, 300)}`,
+      );
+    }
+  }
+}
+
+async function waitProjected(
+  db: Client,
+  prefix: string,
+  count: number,
+  timeoutMs = 300_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stalledSince = Date.now();
+  while (Date.now() < deadline) {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE $1`,
+      [`${prefix}%`],
+    );
+    if (rows[0].n >= count) return;
+    if (rows[0].n !== last) stalledSince = Date.now();
+    // The mock broker keeps ~5 MB per partition: a consumer that falls too far behind loses messages.
+    if (Date.now() - stalledSince > 30_000)
+      throw new Error(`projection stalled at ${rows[0].n}/${count}`);
+    last = rows[0].n;
+    await sleep(50);
+  }
+  throw new Error(`projection did not finish: ${last}/${count}`);
+}
+
+/** Sustained end-to-end throughput: post everything as fast as the intake takes it, until all is projected. */
+async function throughputRun(db: Client, keys: Map<string, string>): Promise<number> {
+  const receipts = makeReceipts(TOTAL, 1);
+  const started = Date.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < receipts.length) {
+      const chunk = receipts.slice(next, next + BULK_SIZE);
+      next += BULK_SIZE;
+      await postBulk(keys, chunk);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const posted = Date.now();
+  await waitProjected(db, 'bench-1-', receipts.length);
+  const seconds = (Date.now() - started) / 1000;
+  log(
+    `throughput: ${receipts.length} receipts of ${LINES_PER_RECEIPT} lines in ${seconds.toFixed(1)} s (intake done after ${((posted - started) / 1000).toFixed(1)} s)`,
+  );
+  return receipts.length / seconds;
+}
+
+/** Swipe-to-profile freshness at a fixed offered rate: from the intake's receipt to the projector's commit. */
+async function latencyRun(
+  db: Client,
+  keys: Map<string, string>,
+): Promise<{ p50: number; p99: number }> {
+  const receipts = makeReceipts(RATE * SECONDS, 2);
+  const tickMs = 100;
+  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const inFlight: Promise<void>[] = [];
+  const started = Date.now();
+  for (let sent = 0, tick = 0; sent < receipts.length; tick++) {
+    const due = started + tick * tickMs;
+    if (due > Date.now()) await sleep(due - Date.now());
+    inFlight.push(postBulk(keys, receipts.slice(sent, sent + perTick)));
+    sent += perTick;
+  }
+  await Promise.all(inFlight);
+  await waitProjected(db, 'bench-2-', receipts.length);
+  const { rows } = await db.query(
+    `SELECT extract(epoch FROM (projected_at - received_at)) * 1000 AS ms FROM ingest.transactions WHERE pos_transaction_id LIKE 'bench-2-%'`,
+  );
+  const latencies = rows
+    .map((r: { ms: string }) => Number(r.ms))
+    .sort((a: number, b: number) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** The floor: raw kafkajs produce + consume of the same messages, and a plain COPY of the same rows. */
+async function baselines(
+  kafkaBrokers: string,
+  db: Client,
+): Promise<{ kafkaPerS: number; copyRowsPerS: number }> {
+  const receipts = makeReceipts(TOTAL, 3);
+  const messages = receipts.map((tx) => ({
+    key: transactionMessageKey(tx),
+    value: JSON.stringify({ ...tx, receivedAt: new Date().toISOString() }),
+  }));
+  const kafka = new Kafka({
+    clientId: 'bench-baseline',
+    brokers: kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const topic = `bench.baseline.${Date.now()}`;
+  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let consumed = 0;
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        consumed += batch.messages.length;
+        if (consumed >= messages.length) resolve();
+      },
+    });
+  });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const kafkaStarted = Date.now();
+  for (let i = 0; i < messages.length; i += 500)
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+  await done;
+  const kafkaPerS = messages.length / ((Date.now() - kafkaStarted) / 1000);
+  await producer.disconnect();
+  await consumer.disconnect();
+
+  await db.query(`CREATE TEMP TABLE copy_baseline (LIKE ingest.transactions INCLUDING DEFAULTS)`);
+  const rows = receipts.map((tx) =>
+    [
+      tx.posTransactionId,
+      tx.storeId,
+      tx.terminalId,
+      tx.cashierId,
+      tx.businessDate,
+      tx.type,
+      tx.cardNumber,
+      tx.occurredAt,
+      '-05:00',
+      tx.totalCents,
+      JSON.stringify(tx.lines),
+      JSON.stringify(tx.tenders),
+      '[]',
+      new Date().toISOString(),
+    ]
+      .map((v) => String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'))
+      .join('\t'),
+  );
+  const copyStarted = Date.now();
+  await pipeline(
+    Readable.from(rows.map((r) => `${r}\n`)),
+    db.query(
+      copyFrom(
+        `COPY copy_baseline (pos_transaction_id, store_id, terminal_id, cashier_id, business_date, type, card_number,
+           occurred_at, utc_offset, total_cents, lines, tenders, applied_offers, received_at) FROM STDIN`,
+      ),
+    ),
+  );
+  const copyRowsPerS = rows.length / ((Date.now() - copyStarted) / 1000);
+  return { kafkaPerS, copyRowsPerS };
+}
+
+async function main(): Promise<void> {
+  const databaseName = `loyalty_bench_${Date.now()}`;
+  let devKafka: DevKafka | null = null;
+  let app: ChildProcess | null = null;
+  try {
+    const databaseUrl = await createTestDatabase(databaseName);
+    devKafka = process.env.KAFKA_BROKERS ? null : await startDevKafka();
+    const brokers = process.env.KAFKA_BROKERS ?? (devKafka as DevKafka).brokers;
+    app = spawn(process.execPath, ['dist/apps/pos-ingest/src/main.js'], {
+      cwd: join(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: brokers,
+        KAFKA_IDEMPOTENT_PRODUCER: devKafka
+          ? 'false'
+          : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        PORT: String(PORT),
+        LOG_LEVEL: 'warn',
+        STORE_REQUESTS_PER_MINUTE: '1000000',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    for (let i = 0; i < 200; i++) {
+      if ((await fetch(`http://127.0.0.1:${PORT}/health/ready`).catch(() => null))?.ok) break;
+      await sleep(100);
+    }
+    const ds = await new DataSource(
+      postgresOptions({ ...loyaltyApiDatabase, databaseUrl, applicationName: 'bench' }),
+    ).initialize();
+    const keys = new Map<string, string>();
+    for (let s = 0; s < STORES; s++)
+      keys.set(`store-${s}`, await createTerminalKey(ds, `store-${s}`, 'lane-1'));
+    await ds.destroy();
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+
+    log(
+      `machine: ${(await import('node:os')).cpus().length} cores; Node ${process.version}; broker ${devKafka ? 'librdkafka mock (kcat)' : brokers}`,
+    );
+    const txPerS = await throughputRun(db, keys);
+    const latency = await latencyRun(db, keys);
+    const base = await baselines(brokers, db);
+    await db.end();
+
+    log(
+      `end-to-end: ${txPerS.toFixed(0)} tx/s (${(txPerS * LINES_PER_RECEIPT).toFixed(0)} lines/s)`,
+    );
+    log(
+      `swipe-to-profile at ${RATE}/s offered for ${SECONDS} s: p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms`,
+    );
+    log(
+      `baseline kafkajs produce+consume: ${base.kafkaPerS.toFixed(0)} msg/s; PostgreSQL COPY: ${base.copyRowsPerS.toFixed(0)} rows/s`,
+    );
+    log(
+      `ratio to the floor: ${((txPerS / Math.min(base.kafkaPerS, base.copyRowsPerS)) * 100).toFixed(0)}% of min(kafka, copy)`,
+    );
+    log(
+      `peak RSS: pos-ingest ${peakRssMb(app.pid as number)} MB, bench ${peakRssMb(process.pid)} MB${devKafka ? `, broker ${peakRssMb(devKafka.pid)} MB` : ''}`,
+    );
+    console.log(
+      `RESULT ingest_tx_per_s=${txPerS.toFixed(0)} p99_freshness_ms=${latency.p99.toFixed(0)} baseline_copy_rows_per_s=${base.copyRowsPerS.toFixed(0)}`,
+    );
+  } finally {
+    app?.kill('SIGTERM');
+    if (app) await new Promise((resolve) => app?.once('exit', resolve));
+    if (devKafka) stopDevKafka(devKafka);
+    await dropTestDatabase(databaseName);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
