@@ -11,6 +11,10 @@ export class PosIngestConfig extends PlatformConfig {
   @IsIn(['true', 'false'], { message: 'PROJECTOR_ENABLED must be true or false' })
   PROJECTOR_ENABLED: 'true' | 'false' = 'true';
 
+  /** The projectors' consumer group; a new one replays the topic from its start (idempotently). */
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'PROJECTOR_GROUP_ID must be a Kafka group id' })
+  PROJECTOR_GROUP_ID = 'pos-ingest.projector';
+
   /** Points a sale earns per currency unit (100 cents), rounded down per transaction. */
   @Type(() => Number)
   @IsNumber({}, { message: 'POINTS_PER_CURRENCY_UNIT must be a number' })

@@ -7,8 +7,6 @@ import { TransactionRecordedDto } from '../intake/record-transaction.dto';
 import { PosIngestConfig } from '../config';
 import { ProjectionService } from './projection.service';
 
-export const PROJECTOR_GROUP = 'pos-ingest.projector';
-
 @Injectable()
 export class TransactionsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumer: EventConsumer<TransactionRecordedV1>;
@@ -20,7 +18,7 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
     private readonly config: PosIngestConfig,
   ) {
     this.consumer = new EventConsumer(kafka, producer, {
-      groupId: PROJECTOR_GROUP,
+      groupId: config.PROJECTOR_GROUP_ID,
       topic: TOPICS.transactionRecorded,
       // The message must satisfy the same contract the HTTP intake checks.
       parse: (value) => parseMessage(TransactionRecordedDto, value) as TransactionRecordedV1,
