@@ -44,6 +44,11 @@ export class OfferAlreadyRedeemedError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+export class TransactionIdReusedError extends DomainError {
+  readonly code = 'TRANSACTION_ID_REUSED';
+  override readonly kind = 'conflict';
+}
+
 export class WrongStoreError extends DomainError {
   readonly code = 'WRONG_STORE';
   override readonly kind = 'forbidden';

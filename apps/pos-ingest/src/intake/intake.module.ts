@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { Terminal } from '@loyalty/platform';
 import { PosIngestConfig } from '../config';
 import { IntakeController } from './intake.controller';
+import { IntakeReceiptsQuery } from './intake-receipts.query';
 import { IntakeService } from './intake.service';
 import { NdjsonParser } from './ndjson.parser';
 
@@ -19,6 +20,6 @@ import { NdjsonParser } from './ndjson.parser';
     }),
   ],
   controllers: [IntakeController],
-  providers: [IntakeService, NdjsonParser],
+  providers: [IntakeReceiptsQuery, IntakeService, NdjsonParser],
 })
 export class IntakeModule {}

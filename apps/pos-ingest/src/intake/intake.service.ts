@@ -2,8 +2,10 @@ import { BadRequestException, Injectable, ServiceUnavailableException } from '@n
 import {
   PosTransaction,
   TOPICS,
+  TransactionIdReusedError,
   TransactionRecordedV1,
   Violation,
+  transactionKey,
   WrongStoreError,
   WrongTerminalError,
   validateTransaction,
@@ -14,6 +16,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { KafkaJSError } from 'kafkajs';
 import { PosIngestConfig } from '../config';
+import { IntakeReceiptsQuery, bodyHash } from './intake-receipts.query';
 import { BulkLineResultDto, BulkResultDto, RecordTransactionDto } from './record-transaction.dto';
 
 /** The lane's budget for a transaction post: it gets 202 or 503 within this. */
@@ -27,6 +30,8 @@ export function transactionMessageKey(tx: Pick<PosTransaction, 'cardNumber' | 's
   return tx.cardNumber ?? `store:${tx.storeId}`;
 }
 
+const REUSED = 'This POS transaction id was already used in this store for a different transaction';
+
 function cardDataIn(violations: readonly Violation[]): boolean {
   return violations.some((v) => v.rule === 'noPaymentCardData');
 }
@@ -35,6 +40,7 @@ function cardDataIn(violations: readonly Violation[]): boolean {
 export class IntakeService {
   constructor(
     private readonly producer: EventProducer,
+    private readonly receipts: IntakeReceiptsQuery,
     private readonly config: PosIngestConfig,
   ) {}
 
@@ -49,6 +55,10 @@ export class IntakeService {
         errors: violations.map((v) => ({ field: v.field, messages: [v.message], rule: v.rule })),
       });
     }
+    // A retry with the same body is produced again (harmless: the projector ignores duplicates).
+    if ((await this.reusedIds([tx])).size > 0) {
+      throw new TransactionIdReusedError(REUSED, 'posTransactionId');
+    }
     await this.produce([tx], receivedAt, SEND_DEADLINE_MS);
   }
 
@@ -58,23 +68,45 @@ export class IntakeService {
    * lists every line's fate. A line already sent before is accepted again, without a second effect.
    */
   async acceptBulk(terminal: Terminal, ndjson: string, receivedAt: Date): Promise<BulkResultDto> {
-    const results: BulkLineResultDto[] = [];
-    const accepted: PosTransaction[] = [];
-    ndjson.split('\n').forEach((text, index) => {
-      if (text.trim() === '') return;
-      const line = index + 1;
-      const outcome = this.judgeLine(terminal, text, receivedAt);
-      if ('tx' in outcome) {
-        accepted.push(outcome.tx);
-        results.push({ line, posTransactionId: outcome.tx.posTransactionId, status: 'accepted' });
-      } else {
-        results.push({ line, status: 'rejected', ...outcome });
-      }
-    });
+    const judged = ndjson
+      .split('\n')
+      .map((text, index) => ({ line: index + 1, text }))
+      .filter(({ text }) => text.trim() !== '')
+      .map(({ line, text }) => ({ line, outcome: this.judgeLine(terminal, text, receivedAt) }));
+    const valid = judged.flatMap(({ outcome }) => ('tx' in outcome ? [outcome.tx] : []));
+    const reused = await this.reusedIds(valid);
+    const accepted = valid.filter((tx) => !reused.has(tx));
     for (let i = 0; i < accepted.length; i += BULK_SEND_SIZE) {
       await this.produce(accepted.slice(i, i + BULK_SEND_SIZE), receivedAt, BULK_DEADLINE_MS);
     }
+    const results: BulkLineResultDto[] = judged.map(({ line, outcome }) => {
+      if (!('tx' in outcome)) return { line, status: 'rejected', ...outcome };
+      const posTransactionId = outcome.tx.posTransactionId;
+      return reused.has(outcome.tx)
+        ? {
+            line,
+            posTransactionId,
+            status: 'rejected',
+            code: 'TRANSACTION_ID_REUSED',
+            errors: [{ field: 'posTransactionId', messages: [REUSED] }],
+          }
+        : { line, posTransactionId, status: 'accepted' };
+    });
     return { accepted: accepted.length, rejected: results.length - accepted.length, results };
+  }
+
+  /** Transactions whose store and id were accepted before, or earlier in this upload, with another body. */
+  private async reusedIds(txs: readonly PosTransaction[]): Promise<Set<PosTransaction>> {
+    const checks = await this.receipts.record(txs);
+    const firstBody = new Map<string, string>();
+    const reused = new Set<PosTransaction>();
+    for (const tx of txs) {
+      const key = transactionKey(tx);
+      const hash = bodyHash(tx);
+      if (checks.get(key) === 'different' || (firstBody.get(key) ?? hash) !== hash) reused.add(tx);
+      if (!firstBody.has(key)) firstBody.set(key, hash);
+    }
+    return reused;
   }
 
   private judgeLine(

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { PosTransaction, transactionKey } from '@loyalty/domain';
+import stableStringify from 'fast-json-stable-stringify';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+/** How a transaction compares with what the intake accepted before under the same store and id. */
+export type ReceiptCheck = 'new' | 'same' | 'different';
+
+export function bodyHash(tx: PosTransaction): string {
+  return createHash('sha256').update(stableStringify(tx)).digest('hex');
+}
+
+/** Named query over `ingest.intake_receipts`: records each transaction's body hash once, in one statement. */
+@Injectable()
+export class IntakeReceiptsQuery {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async record(txs: readonly PosTransaction[]): Promise<Map<string, ReceiptCheck>> {
+    if (txs.length === 0) return new Map();
+    // The outer SELECT sees the table as it was before this statement: a key found there was
+    // accepted earlier, one found only in `inserted` is new.
+    const rows: {
+      store_id: string;
+      pos_transaction_id: string;
+      inserted: boolean;
+      same: boolean | null;
+    }[] = await this.dataSource.query(
+      `WITH input AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS i(store_id, pos_transaction_id, body_sha256)
+         ), inserted AS (
+           INSERT INTO ingest.intake_receipts (store_id, pos_transaction_id, body_sha256)
+           SELECT * FROM input ON CONFLICT DO NOTHING
+           RETURNING store_id, pos_transaction_id
+         )
+         SELECT i.store_id, i.pos_transaction_id, ins.store_id IS NOT NULL AS inserted,
+                r.body_sha256 = i.body_sha256 AS same
+           FROM input i
+           LEFT JOIN inserted ins USING (store_id, pos_transaction_id)
+           LEFT JOIN ingest.intake_receipts r USING (store_id, pos_transaction_id)`,
+      [txs.map((t) => t.storeId), txs.map((t) => t.posTransactionId), txs.map(bodyHash)],
+    );
+    return new Map(
+      rows.map((r) => [
+        transactionKey({ storeId: r.store_id, posTransactionId: r.pos_transaction_id }),
+        r.inserted ? 'new' : r.same ? 'same' : 'different',
+      ]),
+    );
+  }
+}
