@@ -16,7 +16,9 @@ export function bodyHash(tx: PosTransaction): string {
 export class IntakeReceiptsQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async record(txs: readonly PosTransaction[]): Promise<Map<string, ReceiptCheck>> {
+  async record(
+    txs: readonly { tx: PosTransaction; hash: string }[],
+  ): Promise<Map<string, ReceiptCheck>> {
     if (txs.length === 0) return new Map();
     // The outer SELECT sees the table as it was before this statement: a key found there was
     // accepted earlier, one found only in `inserted` is new.
@@ -38,7 +40,7 @@ export class IntakeReceiptsQuery {
            FROM input i
            LEFT JOIN inserted ins USING (store_id, pos_transaction_id)
            LEFT JOIN ingest.intake_receipts r USING (store_id, pos_transaction_id)`,
-      [txs.map((t) => t.storeId), txs.map((t) => t.posTransactionId), txs.map(bodyHash)],
+      [txs.map((t) => t.tx.storeId), txs.map((t) => t.tx.posTransactionId), txs.map((t) => t.hash)],
     );
     return new Map(
       rows.map((r) => [

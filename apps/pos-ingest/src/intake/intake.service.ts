@@ -97,12 +97,12 @@ export class IntakeService {
 
   /** Transactions whose store and id were accepted before, or earlier in this upload, with another body. */
   private async reusedIds(txs: readonly PosTransaction[]): Promise<Set<PosTransaction>> {
-    const checks = await this.receipts.record(txs);
+    const hashed = txs.map((tx) => ({ tx, hash: bodyHash(tx) }));
+    const checks = await this.receipts.record(hashed);
     const firstBody = new Map<string, string>();
     const reused = new Set<PosTransaction>();
-    for (const tx of txs) {
+    for (const { tx, hash } of hashed) {
       const key = transactionKey(tx);
-      const hash = bodyHash(tx);
       if (checks.get(key) === 'different' || (firstBody.get(key) ?? hash) !== hash) reused.add(tx);
       if (!firstBody.has(key)) firstBody.set(key, hash);
     }
