@@ -481,7 +481,8 @@ describe('pos-ingest intake when the broker is unavailable', () => {
       const apiKey = await createTerminal(db, 'store-1');
       const send = (body: object) =>
         request(app.getHttpServer()).post('/v1/transactions').set('X-Api-Key', apiKey).send(body);
-      await send(makeTransaction()).expect(202);
+      // A fresh broker creates the topic on first use: wait until it takes transactions.
+      await eventually(async () => (await send(makeTransaction())).status === 202);
       stopDevKafka(broker);
       const lost = makeTransaction();
       const response = await send(lost).expect(503);
