@@ -100,6 +100,10 @@ describe('findPaymentCardNumbers', () => {
     [{ card: '9800000000009061' }, []],
     [{ sku: '4111111111111112' }, []],
     [{ nested: { deeper: [PAN] } }, ['nested.deeper[0]']],
+    [{ amex: '3782 822463 10005' }, ['amex']],
+    // Digit groups of a UUID are not a card number, even when they pass Luhn joined together.
+    [{ id: 'tx-41111111-1111-1111-1111-111111111111' }, []],
+    [{ id: '41111111111111111111' }, []],
   ])('in %j finds %j', (payload, fields) => {
     expect(findPaymentCardNumbers(payload, '98')).toEqual(fields);
   });

@@ -15,7 +15,10 @@ export interface TransactionRules {
   clockSkewMs: number;
 }
 
-const DIGIT_RUN = /\d{13,19}/g;
+// How card numbers are written: 13-19 digits in a row, or in groups of four (Amex 4-6-5) split by
+// one space or dash. Nothing longer or differently grouped (a UUID's digit groups, say) counts.
+const CARD_SHAPES =
+  /(?<!\d)(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{5})(?!\d)/g;
 
 /** Paths of string fields that hold a payment card number (PAN), e.g. `lines[2].description`. */
 export function findPaymentCardNumbers(
@@ -24,8 +27,10 @@ export function findPaymentCardNumbers(
   path = '',
 ): string[] {
   if (typeof value === 'string') {
-    const runs = value.replace(/[ -]/g, '').match(DIGIT_RUN) ?? [];
-    return runs.some((run) => isLuhnValid(run) && !run.startsWith(loyaltyCardPrefix)) ? [path] : [];
+    const numbers = (value.match(CARD_SHAPES) ?? []).map((shape) => shape.replace(/[ -]/g, ''));
+    const isPan = (digits: string) =>
+      digits.length >= 13 && isLuhnValid(digits) && !digits.startsWith(loyaltyCardPrefix);
+    return numbers.some(isPan) ? [path] : [];
   }
   if (Array.isArray(value))
     return value.flatMap((item, i) =>
