@@ -451,7 +451,10 @@ describe('pos-ingest bulk intake and limits', () => {
   });
 
   it("answers 429 with Retry-After once the store's requests per minute are used up", async () => {
-    const limited = await startPosIngest({ STORE_REQUESTS_PER_MINUTE: '3' });
+    const limited = await startPosIngest({
+      STORE_REQUESTS_PER_MINUTE: '3',
+      PROJECTOR_ENABLED: 'false',
+    });
     try {
       const statuses: number[] = [];
       let retryAfter: string | undefined;
