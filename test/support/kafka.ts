@@ -69,3 +69,36 @@ export async function readUntil(
     await consumer.disconnect();
   }
 }
+
+/**
+ * Commits the topic's current end as a new group's position, so its members read only what is
+ * produced from now on instead of replaying everything earlier tests produced. (The mock broker
+ * has no DescribeGroups, which admin.setOffsets needs: a short-lived member commits instead.)
+ */
+export async function startGroupAtEnd(groupId: string, topic: string): Promise<void> {
+  const kafka = client();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  // Short timeouts: the mock broker makes the next members wait for them even after a clean leave.
+  const member = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 6_000,
+    rebalanceTimeout: 6_000,
+    heartbeatInterval: 2_000,
+  });
+  await member.connect();
+  try {
+    const joined = new Promise((resolve) => member.on(member.events.GROUP_JOIN, resolve));
+    await member.subscribe({ topic, fromBeginning: false });
+    await member.run({ eachBatch: async () => undefined });
+    await joined;
+    await member.commitOffsets(
+      ends.map(({ partition, high }) => ({ topic, partition, offset: high })),
+    );
+  } finally {
+    await member.disconnect();
+  }
+}

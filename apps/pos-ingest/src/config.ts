@@ -15,6 +15,16 @@ export class PosIngestConfig extends PlatformConfig {
   @Matches(/^[A-Za-z0-9._-]+$/, { message: 'PROJECTOR_GROUP_ID must be a Kafka group id' })
   PROJECTOR_GROUP_ID = 'pos-ingest.projector';
 
+  /**
+   * How long the projector group waits for a silent member (crashed, paused, cut off) before its
+   * partitions move to the others. Kafka brokers accept 6 s to 30 min by default.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'PROJECTOR_SESSION_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(6_000)
+  @Max(1_800_000)
+  PROJECTOR_SESSION_TIMEOUT_MS: number = 30_000;
+
   /** Points a sale earns per currency unit (100 cents), rounded down per transaction. */
   @Type(() => Number)
   @IsNumber({}, { message: 'POINTS_PER_CURRENCY_UNIT must be a number' })

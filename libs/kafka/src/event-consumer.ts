@@ -19,6 +19,11 @@ export function isPermanentError(error: unknown): boolean {
 export interface EventConsumerOptions<T> {
   groupId: string;
   topic: string;
+  /**
+   * How long the group waits for a silent member before giving its partitions to the others, and
+   * for the members to rejoin during a rebalance.
+   */
+  sessionTimeoutMs?: number;
   /** Parses and checks the contract; throws PoisonMessageError for a bad message. */
   parse(value: Buffer | null): T;
   /** Handles the events of one partition's batch, in order, all or none. */
@@ -49,6 +54,22 @@ export class EventConsumer<T> {
       // a short wait keeps swipe-to-profile latency low there and costs little on Apache Kafka.
       maxWaitTimeInMs: 50,
       retry: { initialRetryTime: 300, retries: 8 },
+      ...(options.sessionTimeoutMs && {
+        sessionTimeout: options.sessionTimeoutMs,
+        rebalanceTimeout: options.sessionTimeoutMs,
+        heartbeatInterval: Math.floor(options.sessionTimeoutMs / 3),
+      }),
+    });
+    // Which partitions this member holds: what an operator needs to follow a rebalance.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.logger.log(
+        {
+          groupId: payload.groupId,
+          memberId: payload.memberId,
+          partitions: payload.memberAssignment[options.topic] ?? [],
+        },
+        'Joined consumer group',
+      );
     });
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { TOPICS, TransactionRecordedV1 } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
@@ -9,6 +9,7 @@ import { ProjectionService } from './projection.service';
 
 @Injectable()
 export class TransactionsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(TransactionsConsumer.name);
   private readonly consumer: EventConsumer<TransactionRecordedV1>;
 
   constructor(
@@ -20,10 +21,13 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
     this.consumer = new EventConsumer(kafka, producer, {
       groupId: config.PROJECTOR_GROUP_ID,
       topic: TOPICS.transactionRecorded,
+      sessionTimeoutMs: config.PROJECTOR_SESSION_TIMEOUT_MS,
       // The message must satisfy the same contract the HTTP intake checks.
       parse: (value) => parseMessage(TransactionRecordedDto, value) as TransactionRecordedV1,
       handleBatch: async (batch) => {
-        await projection.projectBatch(batch, new Date());
+        const { projected, duplicates } = await projection.projectBatch(batch, new Date());
+        // Duplicates are redeliveries (a rebalance, a crash before the offset commit, a retry).
+        this.logger.debug({ projected, duplicates }, 'Projected batch');
       },
     });
   }

@@ -1,0 +1,103 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { eventually } from './apps';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  pid: number;
+  [field: string]: unknown;
+}
+
+/**
+ * A pos-ingest process of its own (HTTP intake and projector), started from the sources, so a
+ * test can kill it (SIGKILL), freeze it (SIGSTOP) or run several side by side. Its JSON log goes to
+ * a file the test reads: which partitions it holds, what each batch projected.
+ */
+export class ProjectorProcess {
+  private readonly logFile: string;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<NodeJS.Signals | number | null>;
+
+  constructor(env: Record<string, string>) {
+    this.logFile = join(tmpdir(), `projector-${process.pid}-${Date.now()}-${Math.random()}.log`);
+    const log = openSync(this.logFile, 'w');
+    this.child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        'apps/pos-ingest/src/main.ts',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PORT: '0', LOG_LEVEL: 'debug', ...env },
+        stdio: ['ignore', log, log],
+      },
+    );
+    closeSync(log);
+    this.exited = once(this.child, 'exit').then(([code, signal]) => signal ?? code);
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  logs(): LogLine[] {
+    return readFileSync(this.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine);
+  }
+
+  /** The partitions of the topic assigned at each join of the group, oldest first. */
+  assignments(): number[][] {
+    return this.logs()
+      .filter((l) => l.msg === 'Joined consumer group')
+      .map((l) => l.partitions as number[]);
+  }
+
+  /** Transactions the projector found already stored: each one a redelivery. */
+  duplicatesSeen(): number {
+    return this.logs()
+      .filter((l) => l.msg === 'Projected batch')
+      .reduce((sum, l) => sum + (l.duplicates as number), 0);
+  }
+
+  /** Resolves once the process has joined its consumer group `times` times. */
+  async joined(times = 1, timeoutMs = 60_000): Promise<void> {
+    await eventually(async () => {
+      if (this.child.exitCode !== null) {
+        throw new Error(`projector exited: ${readFileSync(this.logFile, 'utf8').slice(-2_000)}`);
+      }
+      return this.assignments().length >= times;
+    }, timeoutMs);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Kills the process without a chance to clean up, as a power cut or the OOM killer would. */
+  async kill(): Promise<NodeJS.Signals | number | null> {
+    this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** Stops it gracefully (SIGTERM: leaves the group, closes connections) and removes its log. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGCONT');
+      this.child.kill('SIGTERM');
+      await this.exited;
+    }
+    if (!process.env.KEEP_PROJECTOR_LOGS) rmSync(this.logFile, { force: true });
+  }
+}
