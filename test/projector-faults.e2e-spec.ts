@@ -109,11 +109,12 @@ describe('projector processes under faults', () => {
       const peer = launch(env);
       await eventually(async () => settled([frozen, peer]), 60_000);
 
-      const sales = makeSales(6_000, 100);
+      const sales = makeSales(12_000, 200);
       await produce(TOPIC, asMessages(sales));
       await eventually(async () => (await storedCount(db, sales)) > 0);
       const peerJoins = peer.assignments().length;
       frozen.signal('SIGSTOP');
+      const storedWhenFrozen = await storedCount(db, sales);
       // The fault: the group gave up on the frozen member and its peer took all partitions.
       await eventually(
         async () => peer.assignments().length > peerJoins && lastAssignment(peer).length === 4,
@@ -122,10 +123,9 @@ describe('projector processes under faults', () => {
       const frozenJoins = frozen.assignments().length;
       frozen.signal('SIGCONT');
       await eventually(async () => (await storedCount(db, sales)) === sales.length, 120_000);
-      // Woken up, it found itself out of the group and joined again; its unfinished batch was
-      // handed to the peer as well, and counted once.
+      // Frozen mid-stream; woken up, it found itself out of the group and joined again.
+      expect(storedWhenFrozen).toBeLessThan(sales.length);
       await eventually(async () => frozen.assignments().length > frozenJoins, 60_000);
-      expect(frozen.duplicatesSeen() + peer.duplicatesSeen()).toBeGreaterThan(0);
 
       await eventually(() => totalsMatch(db, expectedTotals(sales)));
     },
@@ -203,7 +203,7 @@ describe('projector processes under faults', () => {
         // The fault: the projector's database work failed while the server was down.
         const failures = projector
           .logs()
-          .filter((l) => l.level >= 40 && /connect|terminat/i.test(JSON.stringify(l)));
+          .filter((l) => /ECONNREFUSED|Connection terminated/.test(JSON.stringify(l)));
         expect(failures.length).toBeGreaterThan(0);
         postgres.start();
 

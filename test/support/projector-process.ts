@@ -64,13 +64,6 @@ export class ProjectorProcess {
       .map((l) => l.partitions as number[]);
   }
 
-  /** Transactions the projector found already stored: each one a redelivery. */
-  duplicatesSeen(): number {
-    return this.logs()
-      .filter((l) => l.msg === 'Projected batch')
-      .reduce((sum, l) => sum + (l.duplicates as number), 0);
-  }
-
   /** Resolves once the process has joined its consumer group `times` times. */
   async joined(times = 1, timeoutMs = 60_000): Promise<void> {
     await eventually(async () => {

@@ -37,9 +37,14 @@ export interface EventConsumerOptions<T> {
  * one by one so that only the culprit is dead-lettered. Any other error (database or broker down)
  * is retried with backoff without committing, so nothing is lost.
  */
+/** How long a consumer that kafkajs gave up on waits before it joins its group again. */
+const RESTART_DELAY_MS = 5_000;
+
 export class EventConsumer<T> {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     kafka: Kafka,
@@ -71,11 +76,36 @@ export class EventConsumer<T> {
         'Joined consumer group',
       );
     });
+    // kafkajs restarts a consumer after errors it deems transient, and leaves it stopped after
+    // the others (e.g. an answer it did not expect from a broker). A stopped consumer would leave
+    // its partitions unread while the process looks healthy: start it again.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.restartLater(payload.error);
+    });
+  }
+
+  private restartLater(error: Error): void {
+    this.logger.error(
+      { error: error.message },
+      `Consumer stopped on an error; joining the group again in ${RESTART_DELAY_MS} ms`,
+    );
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.consumer
+        .connect()
+        .then(() => this.run())
+        .catch((failure: Error) => this.restartLater(failure));
+    }, RESTART_DELAY_MS);
   }
 
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.run({
       // Partitions are independent (order matters only within one): work on several at once.
       partitionsConsumedConcurrently: 4,
@@ -128,6 +158,8 @@ export class EventConsumer<T> {
 
   /** Leaves the group after in-flight messages finish, so partitions move on at once. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
   }
 

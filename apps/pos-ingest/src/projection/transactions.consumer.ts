@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { TOPICS, TransactionRecordedV1 } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
