@@ -48,6 +48,16 @@ export class PosIngestConfig extends PlatformConfig {
   @Min(1)
   STORE_REQUESTS_PER_MINUTE: number = 6_000;
 
+  /**
+   * How long the intake remembers a transaction's body to refuse its id reused with another body:
+   * longer than any POS stays offline. Older receipts are deleted hourly; the projector still
+   * never counts a store's transaction id twice.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'INTAKE_RECEIPT_RETENTION_DAYS must be a whole number of days' })
+  @Min(1)
+  INTAKE_RECEIPT_RETENTION_DAYS: number = 30;
+
   get pointsPerCurrencyUnit(): number {
     return this.POINTS_PER_CURRENCY_UNIT;
   }

@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { Terminal } from '@loyalty/platform';
 import { PosIngestConfig } from '../config';
 import { IntakeController } from './intake.controller';
+import { IntakeReceiptsPruner } from './intake-receipts.pruner';
 import { IntakeReceiptsQuery } from './intake-receipts.query';
 import { IntakeService } from './intake.service';
 import { NdjsonParser } from './ndjson.parser';
@@ -20,6 +21,6 @@ import { NdjsonParser } from './ndjson.parser';
     }),
   ],
   controllers: [IntakeController],
-  providers: [IntakeReceiptsQuery, IntakeService, NdjsonParser],
+  providers: [IntakeReceiptsPruner, IntakeReceiptsQuery, IntakeService, NdjsonParser],
 })
 export class IntakeModule {}
