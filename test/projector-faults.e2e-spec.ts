@@ -2,8 +2,6 @@ import { PosTransaction, TOPICS } from '@loyalty/domain';
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { posIngestDatabase } from '../apps/pos-ingest/src/database/data-source';
-import { postgresOptions } from '@loyalty/platform';
 import { eventually, openDatabase } from './support/apps';
 import { produce, startGroupAtEnd } from './support/kafka';
 import { ProjectorProcess } from './support/projector-process';
@@ -67,9 +65,7 @@ describe('projector processes under faults', () => {
   it(
     'loses and double-counts nothing when the projector is killed (SIGKILL) at random points and restarted',
     async () => {
-      // A short session timeout lets the restarted process take over without waiting long for the
-      // dead member's session to expire.
-      const env = { PROJECTOR_GROUP_ID: await newGroup(), PROJECTOR_SESSION_TIMEOUT_MS: '6000' };
+      const env = { PROJECTOR_GROUP_ID: await newGroup(), ...SHORT_SESSION };
       const sent: PosTransaction[] = [];
       const kills: { signal: unknown; stored: number; sent: number }[] = [];
       // Lives until three kills have landed mid-stream (one that came after the last commit does
@@ -137,9 +133,7 @@ describe('projector processes under faults', () => {
     async () => {
       const oneDatabase = `loyalty_test_one_projector_${Date.now()}`;
       const oneUrl = await createTestDatabase(oneDatabase);
-      const oneDb = await new DataSource(
-        postgresOptions({ ...posIngestDatabase, databaseUrl: oneUrl, applicationName: 'test' }),
-      ).initialize();
+      const oneDb = await openDatabase(oneUrl);
       try {
         const one = launch({
           PROJECTOR_GROUP_ID: await newGroup(),
@@ -180,24 +174,18 @@ describe('projector processes under faults', () => {
     'backs off while PostgreSQL is down and projects everything once after it restarts',
     async () => {
       const postgres = await ScratchPostgres.create();
-      let scratchDb: DataSource | undefined;
+      const scratchDb = await openDatabase(postgres.url);
       try {
         const projector = launch({
           PROJECTOR_GROUP_ID: await newGroup(),
           DATABASE_URL: postgres.url,
+          ...SHORT_SESSION,
         });
         await projector.joined();
-        scratchDb = await new DataSource(
-          postgresOptions({
-            ...posIngestDatabase,
-            databaseUrl: postgres.url,
-            applicationName: 'test',
-          }),
-        ).initialize();
 
         const sales = makeSales(4_000, 100);
         await produce(TOPIC, asMessages(sales));
-        await eventually(async () => (await storedCount(scratchDb as DataSource, sales)) > 0);
+        await eventually(async () => (await storedCount(scratchDb, sales)) > 0);
         postgres.crash();
         await sleep(8_000);
         // The fault: the projector's database work failed while the server was down.
@@ -208,13 +196,13 @@ describe('projector processes under faults', () => {
         postgres.start();
 
         await eventually(
-          async () => (await storedCount(scratchDb as DataSource, sales)) === sales.length,
+          async () => (await storedCount(scratchDb, sales)) === sales.length,
           120_000,
         );
         expect(projector.logs().filter((l) => l.msg === 'Dead-lettering message')).toEqual([]);
-        await eventually(() => totalsMatch(scratchDb as DataSource, expectedTotals(sales)));
+        await eventually(() => totalsMatch(scratchDb, expectedTotals(sales)));
       } finally {
-        await scratchDb?.destroy();
+        await scratchDb.destroy();
         await Promise.all(processes.splice(0).map((p) => p.stop()));
         postgres.destroy();
       }

@@ -42,11 +42,14 @@ export function startCouponEngine(): Promise<NestFastifyApplication> {
   });
 }
 
-export async function openDatabase(): Promise<DataSource> {
+/** A connection for the test's own queries, to the run's database unless told another. */
+export async function openDatabase(
+  databaseUrl = process.env.DATABASE_URL as string,
+): Promise<DataSource> {
   return new DataSource(
     postgresOptions({
       ...loyaltyApiDatabase,
-      databaseUrl: process.env.DATABASE_URL as string,
+      databaseUrl,
       applicationName: 'test',
     }),
   ).initialize();
