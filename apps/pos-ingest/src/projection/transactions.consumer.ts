@@ -4,6 +4,7 @@ import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { TransactionRecordedDto } from '../intake/record-transaction.dto';
+import { isTransactionRecorded } from '../intake/record-transaction.schema';
 import { PosIngestConfig } from '../config';
 import { ProjectionService } from './projection.service';
 
@@ -21,7 +22,12 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
       groupId: config.PROJECTOR_GROUP_ID,
       topic: TOPICS.transactionRecorded,
       // The message must satisfy the same contract the HTTP intake checks.
-      parse: (value) => parseMessage(TransactionRecordedDto, value) as TransactionRecordedV1,
+      parse: (value) =>
+        parseMessage(
+          TransactionRecordedDto,
+          value,
+          (json) => isTransactionRecorded(json) as boolean,
+        ) as TransactionRecordedV1,
       handleBatch: async (batch) => {
         await projection.projectBatch(batch, new Date());
       },
