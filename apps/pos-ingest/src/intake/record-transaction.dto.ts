@@ -31,9 +31,15 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+/** A business date (the store's trading day), `YYYY-MM-DD`. */
+export const BUSINESS_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** An offer code as the coupon engine issues them. */
+export const OFFER_CODE_PATTERN = /^[0-9A-Z]{1,32}$/;
+
 // The shape of the v1 transaction contract. Its business rules (totals add up, no payment card
 // data, no future timestamps, returns and voids name their original) are `validateTransaction`
-// in libs/domain, checked by the intake after this.
+// in libs/domain, checked by the intake after this. `record-transaction.schema.ts` compiles the
+// same contract for the hot path: keep the two in step.
 
 export class LineDiscountDto {
   @ApiProperty({ enum: LINE_DISCOUNT_SOURCES })
@@ -127,7 +133,7 @@ export class TenderDto {
 
 export class AppliedOfferDto {
   @ApiProperty({ example: 'K7Q2M9XD4T' })
-  @Matches(/^[0-9A-Z]{1,32}$/)
+  @Matches(OFFER_CODE_PATTERN)
   code!: string;
 
   @ApiPropertyOptional({ description: 'The loyalty API redemption, if the POS made one' })
@@ -173,7 +179,7 @@ export class RecordTransactionDto {
 
   @ApiProperty({ example: '2026-11-20', description: "The store's trading day" })
   @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date (YYYY-MM-DD)' })
+  @Matches(BUSINESS_DATE_PATTERN, { message: '$property must be a date (YYYY-MM-DD)' })
   businessDate!: string;
 
   @ApiProperty({

@@ -9,6 +9,7 @@ import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { TransactionRecordedDto } from '../intake/record-transaction.dto';
+import { isTransactionRecorded } from '../intake/record-transaction.schema';
 import { PosIngestConfig } from '../config';
 import { ProjectionService } from './projection.service';
 
@@ -28,7 +29,12 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
       topic: TOPICS.transactionRecorded,
       sessionTimeoutMs: config.PROJECTOR_SESSION_TIMEOUT_MS,
       // The message must satisfy the same contract the HTTP intake checks.
-      parse: (value) => parseMessage(TransactionRecordedDto, value) as TransactionRecordedV1,
+      parse: (value) =>
+        parseMessage(
+          TransactionRecordedDto,
+          value,
+          (json) => isTransactionRecorded(json) as boolean,
+        ) as TransactionRecordedV1,
       handleBatch: async (batch) => {
         const { projected, duplicates } = await projection.projectBatch(batch, new Date());
         // Duplicates are redeliveries (a rebalance, a crash before the offset commit, a retry).
