@@ -3,6 +3,7 @@ export * from './auth/auth.module';
 export * from './auth/terminal-keys';
 export * from './config/load-config';
 export * from './config/platform-config';
+export * from './database/exclusive-migrations.data-source';
 export * from './database/postgres-options';
 export * from './deadline';
 export * from './http/create-http-app';

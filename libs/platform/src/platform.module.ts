@@ -4,8 +4,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { KafkaModule } from '@loyalty/kafka';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import { DataSourceOptions } from 'typeorm';
 import { AuthModule } from './auth/auth.module';
 import { PlatformConfig } from './config/platform-config';
+import { ExclusiveMigrationsDataSource } from './database/exclusive-migrations.data-source';
 import { AppDatabase, postgresOptions } from './database/postgres-options';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
@@ -41,13 +43,16 @@ export class PlatformModule {
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
           },
         }),
-        TypeOrmModule.forRoot(
-          postgresOptions({
-            ...database,
-            databaseUrl: config.DATABASE_URL,
-            applicationName: config.APP_NAME,
-          }),
-        ),
+        TypeOrmModule.forRootAsync({
+          useFactory: () =>
+            postgresOptions({
+              ...database,
+              databaseUrl: config.DATABASE_URL,
+              applicationName: config.APP_NAME,
+            }),
+          dataSourceFactory: (options) =>
+            new ExclusiveMigrationsDataSource(options as DataSourceOptions).initialize(),
+        }),
         KafkaModule.forRoot({
           clientId: config.APP_NAME,
           brokers: config.kafkaBrokers,
