@@ -26,22 +26,51 @@ export function findPaymentCardNumbers(
   loyaltyCardPrefix: string,
   path = '',
 ): string[] {
+  const found: string[] = [];
+  collectPaymentCardNumbers(value, loyaltyCardPrefix, { path }, found);
+  return found;
+}
+
+// Where a value sits, spelled out only for a field that holds a PAN (the walk visits every
+// string of every transaction; almost none does).
+type Place = { path: string } | { parent: Place; key: string } | { parent: Place; index: number };
+
+function pathOf(place: Place): string {
+  if ('path' in place) return place.path;
+  const parent = pathOf(place.parent);
+  if ('index' in place) return `${parent}[${place.index}]`;
+  return parent ? `${parent}.${place.key}` : place.key;
+}
+
+function holdsPan(value: string, loyaltyCardPrefix: string): boolean {
+  const shapes = value.match(CARD_SHAPES);
+  if (!shapes) return false;
+  return shapes.some((shape) => {
+    const digits = shape.replace(/[ -]/g, '');
+    return digits.length >= 13 && isLuhnValid(digits) && !digits.startsWith(loyaltyCardPrefix);
+  });
+}
+
+function collectPaymentCardNumbers(
+  value: unknown,
+  loyaltyCardPrefix: string,
+  place: Place,
+  found: string[],
+): void {
   if (typeof value === 'string') {
-    const numbers = (value.match(CARD_SHAPES) ?? []).map((shape) => shape.replace(/[ -]/g, ''));
-    const isPan = (digits: string) =>
-      digits.length >= 13 && isLuhnValid(digits) && !digits.startsWith(loyaltyCardPrefix);
-    return numbers.some(isPan) ? [path] : [];
+    if (holdsPan(value, loyaltyCardPrefix)) found.push(pathOf(place));
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++)
+      collectPaymentCardNumbers(value[index], loyaltyCardPrefix, { parent: place, index }, found);
+  } else if (value && typeof value === 'object') {
+    for (const key of Object.keys(value))
+      collectPaymentCardNumbers(
+        (value as Record<string, unknown>)[key],
+        loyaltyCardPrefix,
+        { parent: place, key },
+        found,
+      );
   }
-  if (Array.isArray(value))
-    return value.flatMap((item, i) =>
-      findPaymentCardNumbers(item, loyaltyCardPrefix, `${path}[${i}]`),
-    );
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) =>
-      findPaymentCardNumbers(item, loyaltyCardPrefix, path ? `${path}.${key}` : key),
-    );
-  }
-  return [];
 }
 
 /**
