@@ -46,10 +46,6 @@ export class ProjectorProcess {
     this.exited = once(this.child, 'exit').then(([code, signal]) => signal ?? code);
   }
 
-  get pid(): number {
-    return this.child.pid as number;
-  }
-
   logs(): LogLine[] {
     return readFileSync(this.logFile, 'utf8')
       .split('\n')

@@ -85,7 +85,7 @@ export function expectedTotals(txs: readonly PosTransaction[]): Map<string, Card
   return byCard;
 }
 
-export async function actualTotals(
+async function actualTotals(
   db: DataSource,
   cards: readonly string[],
 ): Promise<Map<string, CardTotals>> {

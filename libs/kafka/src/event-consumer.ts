@@ -30,6 +30,9 @@ export interface EventConsumerOptions<T> {
   handleBatch(events: T[]): Promise<void>;
 }
 
+/** How long a consumer that kafkajs gave up on waits before it joins its group again. */
+const RESTART_DELAY_MS = 5_000;
+
 /**
  * Runs a consumer group member over batches. Offsets are committed only after `handleBatch`
  * resolved. Poison messages are dead-lettered with the reason in headers before the batch runs;
@@ -37,9 +40,6 @@ export interface EventConsumerOptions<T> {
  * one by one so that only the culprit is dead-lettered. Any other error (database or broker down)
  * is retried with backoff without committing, so nothing is lost.
  */
-/** How long a consumer that kafkajs gave up on waits before it joins its group again. */
-const RESTART_DELAY_MS = 5_000;
-
 export class EventConsumer<T> {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
