@@ -1,7 +1,7 @@
 import { PosTransaction, luhnCheckDigit } from '@loyalty/domain';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -33,6 +33,8 @@ const IN_FLIGHT = 4;
 const PORT = Number(process.env.BENCH_PORT ?? 3101);
 const STORES = 20;
 const WINDOW = 2_000;
+// USER_HZ: /proc reports CPU time in these ticks on Linux.
+const CLOCK_TICKS_PER_S = 100;
 // `split` (default): the HTTP intake and the projector run as two pos-ingest processes, as a chain
 // deploys them (PROJECTOR_ENABLED=false for the intake); `single`: one process does both.
 const SHAPE = process.env.BENCH_SHAPE ?? 'split';
@@ -76,24 +78,96 @@ function peakRssMb(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
+/** CPU time a process has used so far (user + system), in ms; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL server's processes on this machine (backends, WAL writer, checkpointer...). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU ms used so far by each process of the run, PostgreSQL's summed per process. */
+function cpuSnapshot(processes: ReadonlyMap<string, number>): Map<string, Map<number, number>> {
+  const snapshot = new Map<string, Map<number, number>>();
+  for (const [name, pid] of processes) snapshot.set(name, new Map([[pid, cpuMs(pid)]]));
+  snapshot.set('PostgreSQL', new Map(postgresPids().map((pid) => [pid, cpuMs(pid)])));
+  return snapshot;
+}
+
+/** CPU µs per transaction of each process between two snapshots. */
+function cpuPerTransaction(
+  before: Map<string, Map<number, number>>,
+  after: Map<string, Map<number, number>>,
+  transactions: number,
+): Map<string, number> {
+  return new Map(
+    [...after].map(([name, pids]) => {
+      let ms = 0;
+      // A backend that started during the run counts from zero.
+      for (const [pid, used] of pids) ms += used - (before.get(name)?.get(pid) ?? 0);
+      return [name, (ms * 1000) / transactions];
+    }),
+  );
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function postBulk(
-  keys: Map<string, string>,
-  receipts: readonly PosTransaction[],
-): Promise<void> {
-  const byStore = new Map<string, PosTransaction[]>();
-  for (const r of receipts) byStore.set(r.storeId, [...(byStore.get(r.storeId) ?? []), r]);
-  for (const [storeId, txs] of byStore) {
+/** One bulk request: NDJSON receipts of one store. */
+interface Upload {
+  storeId: string;
+  count: number;
+  body: string;
+}
+
+/**
+ * The receipts as bulk requests, `size` receipts per step (one request per store in a step).
+ * Serialized before a run's clock starts: a real fleet of POS terminals does that on its own
+ * machines, not on the cores under test.
+ */
+function toUploads(receipts: readonly PosTransaction[], size: number): Upload[][] {
+  const steps: Upload[][] = [];
+  for (let i = 0; i < receipts.length; i += size) {
+    const byStore = new Map<string, PosTransaction[]>();
+    for (const r of receipts.slice(i, i + size))
+      byStore.set(r.storeId, [...(byStore.get(r.storeId) ?? []), r]);
+    steps.push(
+      [...byStore].map(([storeId, txs]) => ({
+        storeId,
+        count: txs.length,
+        body: txs.map((t) => JSON.stringify(t)).join('\n'),
+      })),
+    );
+  }
+  return steps;
+}
+
+async function postBulk(keys: Map<string, string>, uploads: readonly Upload[]): Promise<void> {
+  for (const { storeId, count, body } of uploads) {
     const response = await fetch(`http://127.0.0.1:${PORT}/v1/transactions/bulk`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-ndjson', 'x-api-key': keys.get(storeId) as string },
-      body: txs.map((t) => JSON.stringify(t)).join('\n'),
+      body,
     });
     const result = (await response.json()) as { accepted?: number };
-    if (response.status !== 200 || result.accepted !== txs.length) {
+    if (response.status !== 200 || result.accepted !== count) {
       throw new Error(
         `bulk upload failed: ${response.status} ${JSON.stringify(result).slice(0, 300)}`,
       );
@@ -139,8 +213,12 @@ async function countProjected(db: Pool, prefix: string): Promise<number> {
  * Posting stays at most WINDOW transactions ahead of the projector: the mock broker keeps only
  * ~5 MB per partition and would drop what a lagging consumer has not read yet.
  */
-async function throughputRun(db: Pool, keys: Map<string, string>): Promise<number> {
-  const receipts = makeReceipts(TOTAL, 1);
+async function throughputRun(
+  db: Pool,
+  keys: Map<string, string>,
+  steps: readonly Upload[][],
+): Promise<number> {
+  const total = steps.flat().reduce((sum, upload) => sum + upload.count, 0);
   const started = Date.now();
   let next = 0;
   let projected = 0;
@@ -155,20 +233,16 @@ async function throughputRun(db: Pool, keys: Map<string, string>): Promise<numbe
       counting = null;
     })());
   const lane = async () => {
-    while (next < receipts.length) {
-      while (next - projected > WINDOW) await awaitProgress();
-      const chunk = receipts.slice(next, next + BULK_SIZE);
-      next += BULK_SIZE;
-      await postBulk(keys, chunk);
+    while (next < steps.length) {
+      while (next * BULK_SIZE - projected > WINDOW) await awaitProgress();
+      await postBulk(keys, steps[next++]);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  await waitProjected(db, 'bench-1-', receipts.length);
+  await waitProjected(db, 'bench-1-', total);
   const seconds = (Date.now() - started) / 1000;
-  log(
-    `throughput: ${receipts.length} receipts of ${LINES_PER_RECEIPT} lines in ${seconds.toFixed(1)} s`,
-  );
-  return receipts.length / seconds;
+  log(`throughput: ${total} receipts of ${LINES_PER_RECEIPT} lines in ${seconds.toFixed(1)} s`);
+  return total / seconds;
 }
 
 /** Swipe-to-profile freshness at a fixed offered rate: from the intake's receipt to the projector's commit. */
@@ -176,19 +250,18 @@ async function latencyRun(
   db: Pool,
   keys: Map<string, string>,
 ): Promise<{ p50: number; p99: number }> {
-  const receipts = makeReceipts(RATE * SECONDS, 2);
   const tickMs = 100;
   const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const ticks = toUploads(makeReceipts(RATE * SECONDS, 2), perTick);
   const inFlight: Promise<void>[] = [];
   const started = Date.now();
-  for (let sent = 0, tick = 0; sent < receipts.length; tick++) {
+  for (const [tick, uploads] of ticks.entries()) {
     const due = started + tick * tickMs;
     if (due > Date.now()) await sleep(due - Date.now());
-    inFlight.push(postBulk(keys, receipts.slice(sent, sent + perTick)));
-    sent += perTick;
+    inFlight.push(postBulk(keys, uploads));
   }
   await Promise.all(inFlight);
-  await waitProjected(db, 'bench-2-', receipts.length);
+  await waitProjected(db, 'bench-2-', RATE * SECONDS);
   const { rows } = await db.query(
     `SELECT extract(epoch FROM (projected_at - received_at)) * 1000 AS ms FROM ingest.transactions WHERE pos_transaction_id LIKE 'bench-2-%'`,
   );
@@ -217,6 +290,10 @@ async function baselines(
   const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
+  // The clock starts once the consumer holds its partitions: joining a group is not throughput.
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+  );
   let consumed = 0;
   const done = new Promise<void>((resolve) => {
     void consumer.run({
@@ -228,6 +305,7 @@ async function baselines(
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  await joined;
   const kafkaStarted = Date.now();
   for (let i = 0; i < messages.length; i += 500) {
     // The same flow control as the end-to-end run: the mock broker drops what is not read in time.
@@ -326,7 +404,13 @@ async function main(): Promise<void> {
     log(
       `machine: ${(await import('node:os')).cpus().length} cores; Node ${process.version}; ${SHAPE === 'single' ? 'one pos-ingest process' : 'intake and projector processes'}; broker ${devKafka ? 'librdkafka mock (kcat)' : brokers}`,
     );
-    const txPerS = await throughputRun(db, keys);
+    const measured = new Map([...apps].map(([name, app]) => [name, app.pid as number]));
+    measured.set('load generator', process.pid);
+    if (devKafka) measured.set('broker', devKafka.pid);
+    const steps = toUploads(makeReceipts(TOTAL, 1), BULK_SIZE);
+    const cpuBefore = cpuSnapshot(measured);
+    const txPerS = await throughputRun(db, keys, steps);
+    const cpu = cpuPerTransaction(cpuBefore, cpuSnapshot(measured), TOTAL);
     const latency = await latencyRun(db, keys);
     const copyClient = await db.connect();
     const base = await baselines(brokers, copyClient);
@@ -344,6 +428,10 @@ async function main(): Promise<void> {
     );
     log(
       `ratio to the floor: ${((txPerS / Math.min(base.kafkaPerS, base.copyRowsPerS)) * 100).toFixed(0)}% of min(kafka, copy)`,
+    );
+    const cpuTotal = [...cpu.values()].reduce((sum, us) => sum + us, 0);
+    log(
+      `CPU per transaction in the throughput run: ${[...cpu].map(([name, us]) => `${name} ${us.toFixed(0)} µs`).join(', ')}; total ${cpuTotal.toFixed(0)} µs`,
     );
     const rss = [...apps].map(([name, app]) => `${name} ${peakRssMb(app.pid as number)} MB`);
     log(
