@@ -233,9 +233,11 @@ async function throughputRun(
       counting = null;
     })());
   const lane = async () => {
-    while (next < steps.length) {
+    for (;;) {
       while (next * BULK_SIZE - projected > WINDOW) await awaitProgress();
-      await postBulk(keys, steps[next++]);
+      const step = steps[next++];
+      if (!step) return;
+      await postBulk(keys, step);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
@@ -400,6 +402,9 @@ async function main(): Promise<void> {
       keys.set(`store-${s}`, await createTerminalKey(ds, `store-${s}`, 'lane-1'));
     await ds.destroy();
     const db = new Pool({ connectionString: databaseUrl, max: 4 });
+    // After a failure the database is dropped under the pool's idle connections: the failure is
+    // what to report, not their termination.
+    db.on('error', () => undefined);
 
     log(
       `machine: ${(await import('node:os')).cpus().length} cores; Node ${process.version}; ${SHAPE === 'single' ? 'one pos-ingest process' : 'intake and projector processes'}; broker ${devKafka ? 'librdkafka mock (kcat)' : brokers}`,
