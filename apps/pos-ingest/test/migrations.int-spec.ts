@@ -14,6 +14,7 @@ describe('pos-ingest migrations', () => {
 
   afterAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}_bodies" WITH (FORCE)`);
     await admin.end();
   });
 
@@ -37,6 +38,42 @@ describe('pos-ingest migrations', () => {
       expect(applied.map((m) => m.name)).toEqual(posIngestDatabase.migrations.map((m) => m.name));
     } finally {
       await Promise.all(processes.map((p) => p.destroy()));
+    }
+  });
+
+  it('turn stored receipt bodies from jsonb into json and back, keeping every transaction', async () => {
+    await admin.query(`CREATE DATABASE "${name}_bodies"`);
+    const migrations = posIngestDatabase.migrations;
+    const at = (count: number) =>
+      new ExclusiveMigrationsDataSource(
+        postgresOptions({
+          ...posIngestDatabase,
+          migrations: migrations.slice(0, count),
+          databaseUrl: databaseUrl(`${name}_bodies`),
+          applicationName: 'pos-ingest-migrations',
+        }),
+      );
+    const lines = [{ sku: 'A-1', description: 'Crème fraîche', quantity: 0.25, amountCents: 99 }];
+    const before = await at(migrations.length - 1).initialize();
+    await before.query(
+      `INSERT INTO ingest.transactions (pos_transaction_id, store_id, terminal_id, cashier_id, business_date,
+         type, occurred_at, utc_offset, total_cents, lines, tenders, applied_offers, received_at)
+       VALUES ('tx-1', 'store-1', 'lane-1', 'c-1', '2026-11-22', 'sale', now(), '+00:00', 99, $1, '[]', '[]', now())`,
+      [JSON.stringify(lines)],
+    );
+    await before.destroy();
+    const stored = async (ds: ExclusiveMigrationsDataSource) =>
+      (await ds.query(
+        `SELECT pg_typeof(lines)::text AS type, lines FROM ingest.transactions WHERE pos_transaction_id = 'tx-1'`,
+      )) as { type: string; lines: unknown }[];
+
+    const after = await at(migrations.length).initialize();
+    try {
+      expect(await stored(after)).toEqual([{ type: 'json', lines }]);
+      await after.undoLastMigration();
+      expect(await stored(after)).toEqual([{ type: 'jsonb', lines }]);
+    } finally {
+      await after.destroy();
     }
   });
 });

@@ -2,13 +2,18 @@ import { postgresOptions } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
 import { CreateIngestSchema1795300000000 } from './migrations/1795300000000-CreateIngestSchema';
 import { IndexIntakeReceiptsByAge1795400000000 } from './migrations/1795400000000-IndexIntakeReceiptsByAge';
+import { StoreReceiptBodiesAsJson1795500000000 } from './migrations/1795500000000-StoreReceiptBodiesAsJson';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
   migrationsTableName: 'ingest_migrations',
   // The projector works in hand-written SQL (projection.queries.ts): no entities.
   entities: [],
-  migrations: [CreateIngestSchema1795300000000, IndexIntakeReceiptsByAge1795400000000],
+  migrations: [
+    CreateIngestSchema1795300000000,
+    IndexIntakeReceiptsByAge1795400000000,
+    StoreReceiptBodiesAsJson1795500000000,
+  ],
 };
 
 export const OUTBOX_TABLE = 'ingest.outbox';

@@ -132,8 +132,8 @@ export class ProjectionQueries {
          applied_offers, received_at)
        SELECT * FROM json_to_recordset($1::json) AS r(pos_transaction_id text, store_id text, terminal_id text,
          cashier_id text, business_date date, type text, original_pos_transaction_id text, card_number text,
-         shopper_id uuid, occurred_at timestamptz, utc_offset text, total_cents bigint, lines jsonb, tenders jsonb,
-         applied_offers jsonb, received_at timestamptz)
+         shopper_id uuid, occurred_at timestamptz, utc_offset text, total_cents bigint, lines json, tenders json,
+         applied_offers json, received_at timestamptz)
        ON CONFLICT (store_id, pos_transaction_id) DO NOTHING
        RETURNING store_id, pos_transaction_id`,
       [records],
