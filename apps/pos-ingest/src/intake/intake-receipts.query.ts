@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { PosTransaction, transactionKey } from '@loyalty/domain';
-import stableStringify from 'fast-json-stable-stringify';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 /** How a transaction compares with what the intake accepted before under the same store and id. */
 export type ReceiptCheck = 'new' | 'same' | 'different';
 
-export function bodyHash(tx: PosTransaction): string {
-  return createHash('sha256').update(stableStringify(tx)).digest('hex');
+/** The hash the receipts keep of a transaction's canonical JSON (canonical-json.ts). */
+export function bodyHash(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 /** Named query over `ingest.intake_receipts`: records each transaction's body hash once, in one statement. */

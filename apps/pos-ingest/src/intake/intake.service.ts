@@ -3,7 +3,6 @@ import {
   PosTransaction,
   TOPICS,
   TransactionIdReusedError,
-  TransactionRecordedV1,
   Violation,
   transactionKey,
   WrongStoreError,
@@ -16,6 +15,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { KafkaJSError } from 'kafkajs';
 import { PosIngestConfig } from '../config';
+import { canonicalJson, transactionRecordedJson } from './canonical-json';
 import { IntakeReceiptsQuery, bodyHash } from './intake-receipts.query';
 import { BulkLineResultDto, BulkResultDto, RecordTransactionDto } from './record-transaction.dto';
 import { isRecordTransaction, toRecordTransactionDto } from './record-transaction.schema';
@@ -32,6 +32,12 @@ export function transactionMessageKey(tx: Pick<PosTransaction, 'cardNumber' | 's
 }
 
 const REUSED = 'This POS transaction id was already used in this store for a different transaction';
+
+/** A transaction that passed every check, with its canonical JSON. */
+interface Checked {
+  tx: PosTransaction;
+  json: string;
+}
 
 function cardDataIn(violations: readonly Violation[]): boolean {
   return violations.some((v) => v.rule === 'noPaymentCardData');
@@ -56,11 +62,12 @@ export class IntakeService {
         errors: violations.map((v) => ({ field: v.field, messages: [v.message], rule: v.rule })),
       });
     }
+    const checked = { tx, json: canonicalJson(tx) };
     // A retry with the same body is produced again (harmless: the projector ignores duplicates).
-    if ((await this.reusedIds([tx])).size > 0) {
+    if ((await this.reusedIds([checked])).size > 0) {
       throw new TransactionIdReusedError(REUSED, 'posTransactionId');
     }
-    await this.produce([tx], receivedAt, SEND_DEADLINE_MS);
+    await this.produce([checked], receivedAt, SEND_DEADLINE_MS);
   }
 
   /**
@@ -74,9 +81,11 @@ export class IntakeService {
       .map((text, index) => ({ line: index + 1, text }))
       .filter(({ text }) => text.trim() !== '')
       .map(({ line, text }) => ({ line, outcome: this.judgeLine(terminal, text, receivedAt) }));
-    const valid = judged.flatMap(({ outcome }) => ('tx' in outcome ? [outcome.tx] : []));
+    const valid = judged.flatMap(({ outcome }) =>
+      'tx' in outcome ? [{ tx: outcome.tx, json: canonicalJson(outcome.tx) }] : [],
+    );
     const reused = await this.reusedIds(valid);
-    const accepted = valid.filter((tx) => !reused.has(tx));
+    const accepted = valid.filter(({ tx }) => !reused.has(tx));
     for (let i = 0; i < accepted.length; i += BULK_SEND_SIZE) {
       await this.produce(accepted.slice(i, i + BULK_SEND_SIZE), receivedAt, BULK_DEADLINE_MS);
     }
@@ -97,8 +106,8 @@ export class IntakeService {
   }
 
   /** Transactions whose store and id were accepted before, or earlier in this upload, with another body. */
-  private async reusedIds(txs: readonly PosTransaction[]): Promise<Set<PosTransaction>> {
-    const hashed = txs.map((tx) => ({ tx, hash: bodyHash(tx) }));
+  private async reusedIds(checked: readonly Checked[]): Promise<Set<PosTransaction>> {
+    const hashed = checked.map(({ tx, json }) => ({ tx, hash: bodyHash(json) }));
     const checks = await this.receipts.record(hashed);
     const firstBody = new Map<string, string>();
     const reused = new Set<PosTransaction>();
@@ -173,17 +182,17 @@ export class IntakeService {
   }
 
   private async produce(
-    txs: readonly PosTransaction[],
+    checked: readonly Checked[],
     receivedAt: Date,
     deadlineMs: number,
   ): Promise<void> {
-    const messages = txs.map((tx) => ({
+    const messages = checked.map(({ tx, json }) => ({
       key: transactionMessageKey(tx),
-      value: { ...tx, receivedAt: receivedAt.toISOString() } satisfies TransactionRecordedV1,
+      value: transactionRecordedJson(json, receivedAt),
     }));
     try {
       await withDeadline(
-        this.producer.send(TOPICS.transactionRecorded, messages),
+        this.producer.sendRaw(TOPICS.transactionRecorded, messages),
         deadlineMs,
         'Kafka',
       );
