@@ -34,11 +34,18 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 const stringRule = (name: string, validate: (value: string) => boolean) =>
   ajv.addFormat(name, { type: 'string', validate });
 
+// class-validator's `length` counts a surrogate pair, or a character with a presentation selector,
+// as one character, found by two allocating regular-expression scans; in a string without such
+// code units (nearly all) it is the string's length, checked here directly.
+const SURROGATE_OR_SELECTOR = /[\uD800-\uDFFF]|\uFE0E|\uFE0F/;
+const hasLength = (v: string, min: number, max: number) =>
+  SURROGATE_OR_SELECTOR.test(v) ? length(v, min, max) : v.length >= min && v.length <= max;
+
 for (const max of [32, 64, 100]) {
-  stringRule(`id-${max}`, (v) => length(v, 1, max) && matches(v, ID_PATTERN));
+  stringRule(`id-${max}`, (v) => hasLength(v, 1, max) && matches(v, ID_PATTERN));
 }
 for (const max of [64, 200]) {
-  stringRule(`text-${max}`, (v) => length(v, 1, max) && matches(v, PRINTABLE_PATTERN));
+  stringRule(`text-${max}`, (v) => hasLength(v, 1, max) && matches(v, PRINTABLE_PATTERN));
 }
 stringRule(
   'business-date',
