@@ -263,6 +263,7 @@ export class ProjectionQueries {
     m: EntityManager,
     shopperIds: readonly string[],
   ): Promise<Map<string, { firstVisitAt: string | null; lastVisitAt: string | null }>> {
+    if (shopperIds.length === 0) return new Map();
     const rows: { shopper_id: string; first: Date | null; last: Date | null }[] = await m.query(
       `SELECT s.id AS shopper_id,
               (SELECT min(occurred_at) FROM ingest.transactions WHERE shopper_id = s.id AND type = 'sale' AND NOT voided) AS first,
