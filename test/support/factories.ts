@@ -41,6 +41,39 @@ export function makeTransaction(overrides: Partial<PosTransaction> = {}): PosTra
   };
 }
 
+/** A return with every field of the v1 contract, at every depth. */
+export const FULL_TRANSACTION: PosTransaction = {
+  posTransactionId: 'lane-3:000123',
+  storeId: 'store-42',
+  terminalId: 'lane-3',
+  cashierId: 'cashier-17',
+  businessDate: '2026-11-20',
+  occurredAt: '2026-11-20T17:42:10-05:00',
+  type: 'return',
+  originalPosTransactionId: 'lane-3:000100',
+  cardNumber: '9800000000009061',
+  lines: [
+    {
+      sku: '1082185',
+      description: 'Gouda, sliced',
+      department: 'DAIRY',
+      category: 'CHEESE',
+      brand: 'National',
+      quantity: 0.532,
+      unitPriceCents: 846,
+      amountCents: 400,
+      discounts: [
+        { source: 'promotion', amountCents: 50, reference: 'PROMO-2FOR1' },
+        { source: 'coupon', amountCents: 1 },
+      ],
+    },
+    { sku: 'b', department: 'MEAT', quantity: 2, unitPriceCents: 500, amountCents: 1_000 },
+  ],
+  tenders: [{ type: 'card', amountCents: 1_400 }],
+  appliedOffers: [{ code: 'K7Q2M9XD4T', redemptionId: 'r-1', discountCents: 45 }],
+  totalCents: 1_400,
+};
+
 /** A department name no other test uses, so rules of concurrent tests never match each other's shoppers. */
 export function makeDepartment(): string {
   return `DEPT-${randomUUID().slice(0, 8)}`;
