@@ -160,7 +160,13 @@ describe('projector processes under faults', () => {
         await eventually(async () => settled(three), 60_000);
 
         const stream = makeMixedStream(3_000, 150);
-        await produce(TOPIC, asMessages(stream));
+        // Over several seconds, as stores send: a member the mock broker makes rejoin its group
+        // (a few seconds out) still gets its share.
+        await produceSteadily(
+          Array.from({ length: Math.ceil(stream.length / 50) }, (_, i) =>
+            stream.slice(i * 50, (i + 1) * 50),
+          ),
+        );
         await eventually(async () => (await storedCount(db, stream)) === stream.length, 120_000);
         await eventually(async () => (await storedCount(oneDb, stream)) === stream.length, 120_000);
 
