@@ -3,6 +3,20 @@ import { posIngestDatabase } from '../src/database/data-source';
 import { databaseUrl } from '../../../test/support/test-database';
 import { Client } from 'pg';
 
+const migrations = posIngestDatabase.migrations;
+
+/** A data source of the database that applies the first `count` migrations at start. */
+function migratedTo(database: string, count: number): ExclusiveMigrationsDataSource {
+  return new ExclusiveMigrationsDataSource(
+    postgresOptions({
+      ...posIngestDatabase,
+      migrations: migrations.slice(0, count),
+      databaseUrl: databaseUrl(database),
+      applicationName: 'pos-ingest-migrations',
+    }),
+  );
+}
+
 describe('pos-ingest migrations', () => {
   const name = `loyalty_test_migrations_${Date.now()}`;
   const admin = new Client({ connectionString: databaseUrl('postgres') });
@@ -15,6 +29,7 @@ describe('pos-ingest migrations', () => {
   afterAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS "${name}_bodies" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}_receipts" WITH (FORCE)`);
     await admin.end();
   });
 
@@ -43,16 +58,7 @@ describe('pos-ingest migrations', () => {
 
   it('turn stored receipt bodies from jsonb into json and back, keeping every transaction', async () => {
     await admin.query(`CREATE DATABASE "${name}_bodies"`);
-    const migrations = posIngestDatabase.migrations;
-    const at = (count: number) =>
-      new ExclusiveMigrationsDataSource(
-        postgresOptions({
-          ...posIngestDatabase,
-          migrations: migrations.slice(0, count),
-          databaseUrl: databaseUrl(`${name}_bodies`),
-          applicationName: 'pos-ingest-migrations',
-        }),
-      );
+    const at = (count: number) => migratedTo(`${name}_bodies`, count);
     const lines = [{ sku: 'A-1', description: 'Crème fraîche', quantity: 0.25, amountCents: 99 }];
     const before = await at(migrations.length - 1).initialize();
     await before.query(
@@ -72,6 +78,28 @@ describe('pos-ingest migrations', () => {
       expect(await stored(after)).toEqual([{ type: 'json', lines }]);
       await after.undoLastMigration();
       expect(await stored(after)).toEqual([{ type: 'jsonb', lines }]);
+    } finally {
+      await after.destroy();
+    }
+  });
+
+  it('add intake receipts to a database set up by the first migration alone', async () => {
+    await admin.query(`CREATE DATABASE "${name}_receipts"`);
+    const receiptsTable = async (ds: ExclusiveMigrationsDataSource) =>
+      (
+        (await ds.query(`SELECT to_regclass('ingest.intake_receipts') AS t`)) as {
+          t: string | null;
+        }[]
+      )[0].t;
+    const before = await migratedTo(`${name}_receipts`, 1).initialize();
+    try {
+      expect(await receiptsTable(before)).toBeNull();
+    } finally {
+      await before.destroy();
+    }
+    const after = await migratedTo(`${name}_receipts`, migrations.length).initialize();
+    try {
+      expect(await receiptsTable(after)).toBe('ingest.intake_receipts');
     } finally {
       await after.destroy();
     }

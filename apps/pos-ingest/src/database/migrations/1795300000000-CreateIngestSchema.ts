@@ -45,16 +45,6 @@ export class CreateIngestSchema1795300000000 implements MigrationInterface {
         -- The idempotency key: a POS transaction id is unique within its store.
         UNIQUE (store_id, pos_transaction_id)
       )`);
-    // What the intake accepted, by store and POS id: a retry with the same body is answered as a
-    // success, the same id with another body is refused (409) before anything is produced.
-    await queryRunner.query(`
-      CREATE TABLE ingest.intake_receipts (
-        store_id text NOT NULL,
-        pos_transaction_id text NOT NULL,
-        body_sha256 text NOT NULL,
-        received_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (store_id, pos_transaction_id)
-      )`);
     await queryRunner.query(
       `CREATE INDEX transactions_original_idx ON ingest.transactions (store_id, original_pos_transaction_id)
         WHERE original_pos_transaction_id IS NOT NULL`,
