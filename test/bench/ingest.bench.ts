@@ -13,9 +13,9 @@ import { DataSource } from 'typeorm';
 import { postgresOptions } from '@loyalty/platform';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
-import { transactionMessageKey } from '../../apps/pos-ingest/src/intake/intake.service';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
-import { DevKafka, startDevKafka, stopDevKafka } from '../support/dev-kafka';
+import { asMessages } from '../support/sales-oracle';
+import { DevKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 // `npm run bench:ingest`: real Complete Journey lines as 20-line receipts, posted by POS terminals
@@ -279,10 +279,7 @@ async function baselines(
   db: PoolClient,
 ): Promise<{ kafkaPerS: number; copyRowsPerS: number }> {
   const receipts = makeReceipts(TOTAL, 3);
-  const messages = receipts.map((tx) => ({
-    key: transactionMessageKey(tx),
-    value: JSON.stringify({ ...tx, receivedAt: new Date().toISOString() }),
-  }));
+  const messages = asMessages(receipts);
   const kafka = new Kafka({
     clientId: 'bench-baseline',
     brokers: kafkaBrokers.split(','),
@@ -374,15 +371,13 @@ async function main(): Promise<void> {
   const apps = new Map<string, ChildProcess>();
   try {
     const databaseUrl = await createTestDatabase(databaseName);
-    devKafka = process.env.KAFKA_BROKERS ? null : await startDevKafka();
-    const brokers = process.env.KAFKA_BROKERS ?? (devKafka as DevKafka).brokers;
+    const kafka = await kafkaForApps();
+    devKafka = kafka.devKafka;
+    const brokers = kafka.env.KAFKA_BROKERS;
     const env = {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      KAFKA_BROKERS: brokers,
-      KAFKA_IDEMPOTENT_PRODUCER: devKafka
-        ? 'false'
-        : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
+      ...kafka.env,
       JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
       STORE_REQUESTS_PER_MINUTE: '1000000',

@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
-import { DevKafka, startDevKafka, stopDevKafka } from '../support/dev-kafka';
+import { DevKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 
 // Starts the whole system on this machine and plays real Complete Journey baskets through it as
 // POS terminals. Environment: DATABASE_URL, KAFKA_BROKERS, JWT_SECRET (all optional), DEMO_BASKETS.
@@ -193,24 +193,15 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty_demo';
   await ensureDatabase(databaseUrl);
 
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    devKafka = await startDevKafka();
-    brokers = devKafka.brokers;
+  const kafka = await kafkaForApps();
+  devKafka = kafka.devKafka;
+  if (devKafka) {
     log(
-      `KAFKA_BROKERS is not set: started a local development Kafka broker (librdkafka mock cluster, in memory) at ${brokers}`,
+      `KAFKA_BROKERS is not set: started a local development Kafka broker (librdkafka mock cluster, in memory) at ${devKafka.brokers}`,
     );
   }
   const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
-  const env = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: brokers,
-    KAFKA_IDEMPOTENT_PRODUCER: devKafka
-      ? 'false'
-      : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
-    JWT_SECRET: jwtSecret,
-  };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, ...kafka.env, JWT_SECRET: jwtSecret };
   for (const app of APPS) startApp(app.name, app.port, env);
   await Promise.all(APPS.map((app) => waitReady(app.name, app.port)));
   log('loyalty-api, pos-ingest and coupon-engine are up (logs in .demo/)');

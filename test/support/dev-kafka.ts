@@ -53,3 +53,27 @@ export function stopDevKafka({ pid, logFile }: DevKafka): void {
   }
   rmSync(logFile, { force: true });
 }
+
+/** The Kafka settings a local run gives its apps. */
+export interface AppKafka {
+  devKafka: DevKafka | null;
+  env: { KAFKA_BROKERS: string; KAFKA_IDEMPOTENT_PRODUCER: string };
+}
+
+/**
+ * KAFKA_BROKERS when set, else a dev broker started here (stop it with stopDevKafka). The mock
+ * broker has no idempotent producer, so the apps turn it off there.
+ */
+export async function kafkaForApps(): Promise<AppKafka> {
+  const configured = process.env.KAFKA_BROKERS;
+  const devKafka = configured ? null : await startDevKafka();
+  return {
+    devKafka,
+    env: {
+      KAFKA_BROKERS: configured ?? (devKafka as DevKafka).brokers,
+      KAFKA_IDEMPOTENT_PRODUCER: devKafka
+        ? 'false'
+        : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
+    },
+  };
+}

@@ -1,5 +1,9 @@
 import { PosTransaction } from '@loyalty/domain';
 import { DataSource } from 'typeorm';
+import {
+  canonicalJson,
+  transactionRecordedJson,
+} from '../../apps/pos-ingest/src/intake/canonical-json';
 import { transactionMessageKey } from '../../apps/pos-ingest/src/intake/intake.service';
 import { makeCardNumber, makeLine, makeTransaction } from './factories';
 
@@ -58,7 +62,7 @@ export function makeMixedStream(saleCount: number, cardCount = 50): PosTransacti
 export function asMessages(txs: readonly PosTransaction[]): { key: string; value: string }[] {
   return txs.map((tx) => ({
     key: transactionMessageKey(tx),
-    value: JSON.stringify({ ...tx, receivedAt: new Date().toISOString() }),
+    value: transactionRecordedJson(canonicalJson(tx), new Date()),
   }));
 }
 
