@@ -1,14 +1,42 @@
 import { PosTransaction } from '@loyalty/domain';
-import { CONTRACT_FIELDS } from './record-transaction.schema';
+import { SchemaObject } from 'ajv';
+import build from 'fast-json-stringify';
+import { RECORD_TRANSACTION_SCHEMA } from './record-transaction.schema';
+
+/**
+ * The contract as fast-json-stringify reads it: every object's fields in name order, none marked
+ * required (it would write those first), and any field may be null (class-validator lets an
+ * optional field be null, and JSON.stringify writes that null).
+ */
+function inNameOrder(schema: SchemaObject): SchemaObject {
+  if (schema.properties) {
+    const properties = schema.properties as Record<string, SchemaObject>;
+    return {
+      type: 'object',
+      nullable: true,
+      properties: Object.fromEntries(
+        Object.keys(properties)
+          .sort()
+          .map((name) => [name, inNameOrder(properties[name])]),
+      ),
+    };
+  }
+  if (schema.items)
+    return { type: 'array', nullable: true, items: inNameOrder(schema.items as SchemaObject) };
+  return { type: schema.enum ? 'string' : (schema.type as string), nullable: true };
+}
+
+const serialize = build(inNameOrder(RECORD_TRANSACTION_SCHEMA));
 
 /**
  * A transaction as canonical JSON: every object's fields in name order, whatever order the POS
- * sent them in, so the same transaction always has the same text and body hash. An array replacer
- * names the fields and fixes their order natively; sorting each object's keys in JS
- * (fast-json-stable-stringify, which gives the same text) took a fifth of the intake's CPU.
+ * sent them in, so the same transaction always has the same text and body hash. It is the text
+ * fast-json-stable-stringify writes (receipts stored earlier hold its hashes), from a serializer
+ * compiled for the contract: sorting each object's keys at run time, or JSON.stringify with the
+ * field names as replacer, took three times as long.
  */
 export function canonicalJson(tx: PosTransaction): string {
-  return JSON.stringify(tx, CONTRACT_FIELDS as string[]);
+  return serialize(tx);
 }
 
 /** The `pos.transaction-recorded.v1` message value for a transaction in canonical JSON. */

@@ -128,21 +128,11 @@ function transactionSchema(extra: boolean, more: Record<string, SchemaObject> = 
   );
 }
 
-function fieldNames(schema: SchemaObject): string[] {
-  const properties = Object.entries((schema.properties ?? {}) as Record<string, SchemaObject>);
-  return [
-    ...properties.flatMap(([name, property]) => [name, ...fieldNames(property)]),
-    ...(schema.items ? fieldNames(schema.items as SchemaObject) : []),
-  ];
-}
-
-/** Every field name of the v1 transaction contract, at any depth, in name order. */
-export const CONTRACT_FIELDS: readonly string[] = [
-  ...new Set(fieldNames(transactionSchema(false))),
-].sort();
+/** The body of `POST /v1/transactions` or a bulk line, as JSON Schema. */
+export const RECORD_TRANSACTION_SCHEMA: SchemaObject = transactionSchema(false);
 
 /** The body of `POST /v1/transactions` or a bulk line, as `RecordTransactionDto` with no unknown field. */
-export const isRecordTransaction: ValidateFunction = ajv.compile(transactionSchema(false));
+export const isRecordTransaction: ValidateFunction = ajv.compile(RECORD_TRANSACTION_SCHEMA);
 
 /** A `pos.transaction-recorded.v1` message, as `TransactionRecordedDto` (unknown fields tolerated). */
 export const isTransactionRecorded: ValidateFunction = ajv.compile(
