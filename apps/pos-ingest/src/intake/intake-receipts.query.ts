@@ -21,7 +21,8 @@ export class IntakeReceiptsQuery {
   ): Promise<Map<string, ReceiptCheck>> {
     if (txs.length === 0) return new Map();
     // The outer SELECT sees the table as it was before this statement: a key found there was
-    // accepted earlier, one found only in `inserted` is new.
+    // accepted earlier, one found only in `inserted` is new. The earlier body is looked up key by
+    // key: as a join, the planner hashed the whole table for every upload.
     const rows: {
       store_id: string;
       pos_transaction_id: string;
@@ -36,10 +37,11 @@ export class IntakeReceiptsQuery {
            RETURNING store_id, pos_transaction_id
          )
          SELECT i.store_id, i.pos_transaction_id, ins.store_id IS NOT NULL AS inserted,
-                r.body_sha256 = i.body_sha256 AS same
+                (SELECT r.body_sha256 FROM ingest.intake_receipts r
+                  WHERE r.store_id = i.store_id AND r.pos_transaction_id = i.pos_transaction_id)
+                  = i.body_sha256 AS same
            FROM input i
-           LEFT JOIN inserted ins USING (store_id, pos_transaction_id)
-           LEFT JOIN ingest.intake_receipts r USING (store_id, pos_transaction_id)`,
+           LEFT JOIN inserted ins USING (store_id, pos_transaction_id)`,
       [txs.map((t) => t.tx.storeId), txs.map((t) => t.tx.posTransactionId), txs.map((t) => t.hash)],
     );
     return new Map(
