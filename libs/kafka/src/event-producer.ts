@@ -73,8 +73,11 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
     this.pending = [];
     if (sends.length === 0) return;
     const byTopic = new Map<string, RawMessage[]>();
-    for (const send of sends)
-      byTopic.set(send.topic, [...(byTopic.get(send.topic) ?? []), ...send.messages]);
+    for (const send of sends) {
+      const messages = byTopic.get(send.topic);
+      if (messages) messages.push(...send.messages);
+      else byTopic.set(send.topic, [...send.messages]);
+    }
     try {
       await this.producer.sendBatch({
         acks: -1,

@@ -17,7 +17,8 @@ interface OutboxRow {
   id: string;
   topic: string;
   key: string;
-  payload: unknown;
+  /** The event as JSON text, sent as it is. */
+  payload: string;
   headers: Record<string, string>;
 }
 
@@ -97,17 +98,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       if (!locked) return 0;
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id, topic, key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${BATCH_SIZE}`,
+        `SELECT id, topic, key, payload::text AS payload, headers FROM ${this.table} ORDER BY id LIMIT ${BATCH_SIZE}`,
       );
       if (rows.length === 0) return 0;
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-      for (const [topic, topicRows] of byTopic) {
-        await this.producer.send(
-          topic,
-          topicRows.map((r) => ({ key: r.key, value: r.payload, headers: r.headers })),
-        );
-      }
+      // The producer sends them together, in order per topic, and resolves once all are acked.
+      await Promise.all(
+        rows.map((r) =>
+          this.producer.sendRaw(r.topic, [{ key: r.key, value: r.payload, headers: r.headers }]),
+        ),
+      );
       await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),
       ]);

@@ -15,14 +15,21 @@ export async function appendToOutbox(
   events: readonly OutboxEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
+  // One JSON document, in event order (the ids follow it): as arrays of JSON text, node-postgres
+  // escaped every payload and PostgreSQL unescaped it before parsing it.
   await manager.query(
     `INSERT INTO ${table} (topic, key, payload, headers)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])`,
+     SELECT topic, key, payload, headers
+       FROM jsonb_to_recordset($1::jsonb) AS e(topic text, key text, payload jsonb, headers jsonb)`,
     [
-      events.map((e) => e.topic),
-      events.map((e) => e.key),
-      events.map((e) => JSON.stringify(e.value)),
-      events.map((e) => JSON.stringify(e.headers ?? {})),
+      JSON.stringify(
+        events.map((e) => ({
+          topic: e.topic,
+          key: e.key,
+          payload: e.value,
+          headers: e.headers ?? {},
+        })),
+      ),
     ],
   );
 }
