@@ -3,7 +3,12 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ProjectionService } from '../src/projection/projection.service';
 import { eventually, openDatabase, startPosIngest } from '../../../test/support/apps';
-import { makeCardNumber, makeLine, makeTransaction } from '../../../test/support/factories';
+import {
+  FULL_TRANSACTION,
+  makeCardNumber,
+  makeLine,
+  makeTransaction,
+} from '../../../test/support/factories';
 import { findMessage, produce } from '../../../test/support/kafka';
 
 describe('pos-ingest projector', () => {
@@ -64,6 +69,43 @@ describe('pos-ingest projector', () => {
     expect(await stateOf(cardNumber, storeId)).toEqual(before);
     expect(before.profile.visits).toBe(2);
     expect(before.ledger).toEqual({ points: 2 * 3, entries: 2 });
+  });
+
+  it('stores every field as sent, text with backslashes, quotes and escapes included', async () => {
+    const tx = {
+      ...FULL_TRANSACTION,
+      storeId: `store-${makeCardNumber()}`,
+      cardNumber: makeCardNumber(),
+      type: 'sale' as const,
+      originalPosTransactionId: undefined,
+      lines: FULL_TRANSACTION.lines.map((line) => ({
+        ...line,
+        description: String.raw`Crème "fraîche" 50% \N \t \ C:\x\ – 🧀`,
+      })),
+    };
+    expect(await project(tx)).toEqual({ projected: 1, duplicates: 0 });
+    const [stored] = await db.query(
+      `SELECT terminal_id, cashier_id, to_char(business_date, 'YYYY-MM-DD') AS business_date, type,
+              original_pos_transaction_id, card_number, occurred_at, utc_offset, total_cents::int, lines,
+              tenders, applied_offers, received_at
+         FROM ingest.transactions WHERE store_id = $1 AND pos_transaction_id = $2`,
+      [tx.storeId, tx.posTransactionId],
+    );
+    expect(stored).toEqual({
+      terminal_id: tx.terminalId,
+      cashier_id: tx.cashierId,
+      business_date: tx.businessDate,
+      type: 'sale',
+      original_pos_transaction_id: null,
+      card_number: tx.cardNumber,
+      occurred_at: new Date(tx.occurredAt),
+      utc_offset: '-05:00',
+      total_cents: tx.totalCents,
+      lines: tx.lines,
+      tenders: tx.tenders,
+      applied_offers: tx.appliedOffers,
+      received_at: new Date('2026-11-20T22:42:11.000Z'),
+    });
   });
 
   it('books points: a sale earns, a return reverses in proportion, the balance is the ledger sum', async () => {

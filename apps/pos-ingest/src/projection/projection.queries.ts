@@ -287,24 +287,18 @@ export class ProjectionQueries {
     profiles: readonly ShopperProfile[],
     now: Date,
   ): Promise<void> {
+    // One JSON document, as for the transactions: an array of department maps would be escaped
+    // by node-postgres and unescaped by PostgreSQL before being parsed.
     await m.query(
       `UPDATE ingest.shopper_profiles p
-          SET lifetime_spend_cents = u.spend, visits = u.visits, first_visit_at = u.first_visit_at,
-              last_visit_at = u.last_visit_at, spend_by_department_cents = u.departments,
-              points_balance = u.points, updated_at = $8
-         FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::bigint[])
-           AS u(shopper_id, spend, visits, first_visit_at, last_visit_at, departments, points)
-        WHERE p.shopper_id = u.shopper_id`,
-      [
-        profiles.map((p) => p.shopperId),
-        profiles.map((p) => p.lifetimeSpendCents),
-        profiles.map((p) => p.visits),
-        profiles.map((p) => p.firstVisitAt),
-        profiles.map((p) => p.lastVisitAt),
-        profiles.map((p) => JSON.stringify(p.spendByDepartmentCents)),
-        profiles.map((p) => p.pointsBalance),
-        now,
-      ],
+          SET lifetime_spend_cents = u."lifetimeSpendCents", visits = u.visits,
+              first_visit_at = u."firstVisitAt", last_visit_at = u."lastVisitAt",
+              spend_by_department_cents = u."spendByDepartmentCents", points_balance = u."pointsBalance",
+              updated_at = $2
+         FROM jsonb_to_recordset($1::jsonb) AS u("shopperId" uuid, "lifetimeSpendCents" bigint, visits int,
+           "firstVisitAt" timestamptz, "lastVisitAt" timestamptz, "spendByDepartmentCents" jsonb, "pointsBalance" bigint)
+        WHERE p.shopper_id = u."shopperId"`,
+      [JSON.stringify(profiles), now],
     );
   }
 
