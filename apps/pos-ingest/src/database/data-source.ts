@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CreateIngestSchema1795300000000 } from './migrations/1795300000000-CreateIngestSchema';
 import { IndexIntakeReceiptsByAge1795400000000 } from './migrations/1795400000000-IndexIntakeReceiptsByAge';
 import { StoreReceiptBodiesAsJson1795500000000 } from './migrations/1795500000000-StoreReceiptBodiesAsJson';
+import { CompressReceiptBodiesWithLz41795600000000 } from './migrations/1795600000000-CompressReceiptBodiesWithLz4';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -13,6 +14,7 @@ export const posIngestDatabase = {
     CreateIngestSchema1795300000000,
     IndexIntakeReceiptsByAge1795400000000,
     StoreReceiptBodiesAsJson1795500000000,
+    CompressReceiptBodiesWithLz41795600000000,
   ],
 };
 
