@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { PosTransaction } from './transaction';
 import { findPaymentCardNumbers, validateTransaction } from './validate-transaction';
 
@@ -104,7 +105,22 @@ describe('findPaymentCardNumbers', () => {
     // Digit groups of a UUID are not a card number, even when they pass Luhn joined together.
     [{ id: 'tx-41111111-1111-1111-1111-111111111111' }, []],
     [{ id: '41111111111111111111' }, []],
+    // Nor a run of its groups that its hex letters cut short (these pass Luhn).
+    [{ id: 'tx-784fa4c2-2943-4203-8805-744e206512c3' }, []],
+    [{ id: 'tx-2fad7efb-4451-4657-8825-6e303855742d' }, []],
+    [{ note: 'paid 4111 1111 1111 1111, thanks' }, ['note']],
   ])('in %j finds %j', (payload, fields) => {
     expect(findPaymentCardNumbers(payload, '98')).toEqual(fields);
+  });
+
+  it('finds none in a UUID, whatever its digits', () => {
+    fc.assert(
+      fc.property(fc.uuid(), (id) => {
+        expect(findPaymentCardNumbers({ id: `tx-${id}`, note: id.toUpperCase() }, '98')).toEqual(
+          [],
+        );
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -16,9 +16,10 @@ export interface TransactionRules {
 }
 
 // How card numbers are written: 13-19 digits in a row, or in groups of four (Amex 4-6-5) split by
-// one space or dash. Nothing longer or differently grouped (a UUID's digit groups, say) counts.
+// one space or dash, the groups not glued to a letter. Nothing longer or differently grouped
+// counts: not a UUID's digit groups, whole or cut short by its hex letters ("…c2-2943-4203-8805-744e…").
 const CARD_SHAPES =
-  /(?<!\d)(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{5})(?!\d)/g;
+  /(?<!\d)(?:\d{13,19}|(?<![A-Za-z])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{5})(?![A-Za-z]))(?!\d)/g;
 
 /** Paths of string fields that hold a payment card number (PAN), e.g. `lines[2].description`. */
 export function findPaymentCardNumbers(
