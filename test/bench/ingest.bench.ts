@@ -175,6 +175,14 @@ async function postBulk(keys: Map<string, string>, uploads: readonly Upload[]): 
   }
 }
 
+async function countProjected(db: Pool, prefix: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE $1`,
+    [`${prefix}%`],
+  );
+  return rows[0].n;
+}
+
 async function waitProjected(
   db: Pool,
   prefix: string,
@@ -185,27 +193,15 @@ async function waitProjected(
   let last = -1;
   let stalledSince = Date.now();
   while (Date.now() < deadline) {
-    const { rows } = await db.query(
-      `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE $1`,
-      [`${prefix}%`],
-    );
-    if (rows[0].n >= count) return;
-    if (rows[0].n !== last) stalledSince = Date.now();
+    const n = await countProjected(db, prefix);
+    if (n >= count) return;
+    if (n !== last) stalledSince = Date.now();
     // The mock broker keeps ~5 MB per partition: a consumer that falls too far behind loses messages.
-    if (Date.now() - stalledSince > 30_000)
-      throw new Error(`projection stalled at ${rows[0].n}/${count}`);
-    last = rows[0].n;
+    if (Date.now() - stalledSince > 30_000) throw new Error(`projection stalled at ${n}/${count}`);
+    last = n;
     await sleep(50);
   }
   throw new Error(`projection did not finish: ${last}/${count}`);
-}
-
-async function countProjected(db: Pool, prefix: string): Promise<number> {
-  const { rows } = await db.query(
-    `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE $1`,
-    [`${prefix}%`],
-  );
-  return rows[0].n;
 }
 
 /**
@@ -223,12 +219,12 @@ async function throughputRun(
   let next = 0;
   let projected = 0;
   // One count at a time for all lanes, and not too often: each is a scan of the transactions
-  // table, and the database shares the cores with the app (4 lanes polling every 20 ms took
-  // about a third of a core).
+  // table, and the database shares the cores with the apps (every 50 ms it took a few percent of
+  // a core; the window is over a second of projection, so 200 ms is fine enough).
   let counting: Promise<void> | null = null;
   const awaitProgress = () =>
     (counting ??= (async () => {
-      await sleep(50);
+      await sleep(200);
       projected = await countProjected(db, 'bench-1-');
       counting = null;
     })());
@@ -353,7 +349,11 @@ async function baselines(
 
 /** A pos-ingest process from dist/, once it is ready. */
 async function startApp(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const app = spawn(process.execPath, ['dist/apps/pos-ingest/src/main.js'], {
+  // BENCH_PROFILE_DIR: each app writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const app = spawn(process.execPath, [...profile, 'dist/apps/pos-ingest/src/main.js'], {
     cwd: join(__dirname, '..', '..'),
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -411,6 +411,11 @@ async function main(): Promise<void> {
     const cpuBefore = cpuSnapshot(measured);
     const txPerS = await throughputRun(db, keys, steps);
     const cpu = cpuPerTransaction(cpuBefore, cpuSnapshot(measured), TOTAL);
+    // Each projector batch is one database transaction, whose start time every row it stores has.
+    const { rows: batches } = await db.query(
+      `SELECT count(*)::float / count(DISTINCT projected_at) AS size
+         FROM ingest.transactions WHERE pos_transaction_id LIKE 'bench-1-%'`,
+    );
     const latency = await latencyRun(db, keys);
     const copyClient = await db.connect();
     const base = await baselines(brokers, copyClient);
@@ -419,6 +424,9 @@ async function main(): Promise<void> {
 
     log(
       `end-to-end: ${txPerS.toFixed(0)} tx/s (${(txPerS * LINES_PER_RECEIPT).toFixed(0)} lines/s)`,
+    );
+    log(
+      `projector batches in the throughput run: ${Number(batches[0].size).toFixed(1)} transactions on average`,
     );
     log(
       `swipe-to-profile at ${RATE}/s offered for ${SECONDS} s: p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms`,
