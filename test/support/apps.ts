@@ -2,15 +2,18 @@ import { JwtService } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JWT_ISSUER, Role, createHttpApp, loadConfig, postgresOptions } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule as CouponEngineModule } from '../../apps/coupon-engine/src/app.module';
 import { CouponEngineConfig } from '../../apps/coupon-engine/src/config';
+import { offerEventGroups } from '../../apps/coupon-engine/src/offers/offer-events.consumer';
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { AppModule as PosIngestModule } from '../../apps/pos-ingest/src/app.module';
 import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
+import { startGroupAtEnd } from './kafka';
 
 // Each app starts as its own Nest application, configured from the environment of the global setup.
 const env = (overrides: Record<string, string> = {}) => ({
@@ -35,11 +38,30 @@ export function startLoyaltyApi(): Promise<NestFastifyApplication> {
   });
 }
 
-export function startCouponEngine(): Promise<NestFastifyApplication> {
-  return createHttpApp(CouponEngineModule.register(loadConfig(CouponEngineConfig, env())), {
-    title: 'coupon-engine',
-    description: '',
-  });
+/**
+ * Starts a coupon engine with groups of its own that read only what is produced from now on.
+ * Read from their start, the topics hold every profile change earlier test files produced, which
+ * the engine would work through before the test's own; and the mock broker makes a member wait
+ * for the session timeout of members that left a group before it.
+ */
+export async function startCouponEngine(): Promise<NestFastifyApplication> {
+  const prefix = `coupon-engine.test-${randomUUID()}`;
+  await Promise.all(
+    Object.values(offerEventGroups(prefix)).map(({ groupId, topic }) =>
+      startGroupAtEnd(groupId, topic),
+    ),
+  );
+  const overrides = {
+    COUPON_ENGINE_GROUP_PREFIX: prefix,
+    COUPON_ENGINE_SESSION_TIMEOUT_MS: '6000',
+  };
+  return createHttpApp(
+    CouponEngineModule.register(loadConfig(CouponEngineConfig, env(overrides))),
+    {
+      title: 'coupon-engine',
+      description: '',
+    },
+  );
 }
 
 /** A connection for the test's own queries, to the run's database unless told another. */

@@ -3,27 +3,43 @@ import { OfferRedeemedV1, ProfileChangedV1, TOPICS } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
+import { CouponEngineConfig } from '../config';
 import { OfferRedeemedDto, ProfileChangedDto } from './offer-events.dto';
 import { OffersService } from './offers.service';
+
+/** The engine's consumer groups, one per topic it reads. */
+export function offerEventGroups(prefix: string) {
+  return {
+    profileTriggers: { groupId: `${prefix}.profile-triggers`, topic: TOPICS.profileChanged },
+    offerRedemptions: { groupId: `${prefix}.offer-redemptions`, topic: TOPICS.offerRedeemed },
+  };
+}
 
 /** Profile changes trigger offers; redemptions (decided by loyalty-api) update offer state. */
 @Injectable()
 export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumers: Pick<EventConsumer<unknown>, 'start' | 'stop'>[];
 
-  constructor(kafka: Kafka, producer: EventProducer, offers: OffersService) {
+  constructor(
+    kafka: Kafka,
+    producer: EventProducer,
+    offers: OffersService,
+    config: CouponEngineConfig,
+  ) {
+    const groups = offerEventGroups(config.COUPON_ENGINE_GROUP_PREFIX);
+    const sessionTimeoutMs = config.COUPON_ENGINE_SESSION_TIMEOUT_MS;
     this.consumers = [
       new EventConsumer<ProfileChangedV1>(kafka, producer, {
-        groupId: 'coupon-engine.profile-triggers',
-        topic: TOPICS.profileChanged,
+        ...groups.profileTriggers,
+        sessionTimeoutMs,
         parse: (value) => parseMessage(ProfileChangedDto, value) as ProfileChangedV1,
         handleBatch: async (events) => {
           for (const event of events) await offers.issueForProfile(event, new Date());
         },
       }),
       new EventConsumer<OfferRedeemedV1>(kafka, producer, {
-        groupId: 'coupon-engine.offer-redemptions',
-        topic: TOPICS.offerRedeemed,
+        ...groups.offerRedemptions,
+        sessionTimeoutMs,
         parse: (value) => parseMessage(OfferRedeemedDto, value) as OfferRedeemedV1,
         handleBatch: async (events) => {
           for (const event of events) await offers.markRedeemed(event);
