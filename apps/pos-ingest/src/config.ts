@@ -1,4 +1,4 @@
-import { PlatformConfig } from '@loyalty/platform';
+import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
 import { TransactionRules } from '@loyalty/domain';
@@ -12,17 +12,11 @@ export class PosIngestConfig extends PlatformConfig {
   PROJECTOR_ENABLED: 'true' | 'false' = 'true';
 
   /** The projectors' consumer group; a new one replays the topic from its start (idempotently). */
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'PROJECTOR_GROUP_ID must be a Kafka group id' })
+  @IsConsumerGroupId()
   PROJECTOR_GROUP_ID = 'pos-ingest.projector';
 
-  /**
-   * How long the projector group waits for a silent member (crashed, paused, cut off) before its
-   * partitions move to the others. Kafka brokers accept 6 s to 30 min by default.
-   */
-  @Type(() => Number)
-  @IsInt({ message: 'PROJECTOR_SESSION_TIMEOUT_MS must be a whole number of milliseconds' })
-  @Min(6_000)
-  @Max(1_800_000)
+  /** How long the projector group waits for a silent member (crashed, paused, cut off). */
+  @IsSessionTimeoutMs()
   PROJECTOR_SESSION_TIMEOUT_MS: number = 30_000;
 
   /** Points a sale earns per currency unit (100 cents), rounded down per transaction. */

@@ -1,6 +1,7 @@
 export * from './auth/access';
 export * from './auth/auth.module';
 export * from './auth/terminal-keys';
+export * from './config/consumer-config';
 export * from './config/load-config';
 export * from './config/platform-config';
 export * from './database/exclusive-migrations.data-source';
