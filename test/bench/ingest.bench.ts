@@ -148,8 +148,11 @@ function toUploads(receipts: readonly PosTransaction[], size: number): Upload[][
   const steps: Upload[][] = [];
   for (let i = 0; i < receipts.length; i += size) {
     const byStore = new Map<string, PosTransaction[]>();
-    for (const r of receipts.slice(i, i + size))
-      byStore.set(r.storeId, [...(byStore.get(r.storeId) ?? []), r]);
+    for (const r of receipts.slice(i, i + size)) {
+      const ofStore = byStore.get(r.storeId);
+      if (ofStore) ofStore.push(r);
+      else byStore.set(r.storeId, [r]);
+    }
     steps.push(
       [...byStore].map(([storeId, txs]) => ({
         storeId,
