@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import {
   canonicalJson,
   transactionRecordedJson,
-} from '../../apps/pos-ingest/src/intake/canonical-json';
+} from '../../apps/pos-ingest/src/transactions/canonical-json';
 import { transactionMessageKey } from '../../apps/pos-ingest/src/intake/intake.service';
 import { makeCardNumber, makeLine, makeTransaction } from './factories';
 

@@ -13,3 +13,4 @@ export * from './platform.module';
 export * from './http/is-card-number.validator';
 export * from './messaging/parse-message';
 export * from './http/patterns';
+export * from './json-depth';

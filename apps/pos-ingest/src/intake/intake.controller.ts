@@ -17,15 +17,13 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { CurrentTerminal, ForTerminals, Terminal } from '@loyalty/platform';
 import { IntakeService } from './intake.service';
 import { NDJSON } from './ndjson.parser';
-import {
-  BulkResultDto,
-  RecordTransactionDto,
-  TransactionAcceptedDto,
-} from './record-transaction.dto';
+import { BulkResultDto, TransactionAcceptedDto } from './intake.dto';
+import { RECORD_TRANSACTION_SCHEMA } from '../transactions/transaction.schema';
 
 @ApiTags('transactions')
 @Controller('v1/transactions')
@@ -45,13 +43,14 @@ export class IntakeController {
   @ApiOperation({
     summary: 'Record a finished POS transaction (durably accepted when this answers 202)',
   })
+  @ApiBody({ schema: RECORD_TRANSACTION_SCHEMA as SchemaObject })
   @ApiAcceptedResponse({ type: TransactionAcceptedDto })
   async record(
     @CurrentTerminal() terminal: Terminal,
-    @Body() dto: RecordTransactionDto,
+    @Body() body: unknown,
   ): Promise<TransactionAcceptedDto> {
-    await this.intake.accept(terminal, dto, new Date());
-    return { posTransactionId: dto.posTransactionId, status: 'accepted' };
+    const tx = await this.intake.accept(terminal, body, new Date());
+    return { posTransactionId: tx.posTransactionId, status: 'accepted' };
   }
 
   @Post('bulk')

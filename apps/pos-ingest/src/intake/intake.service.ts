@@ -1,30 +1,44 @@
-import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import {
   PosTransaction,
   TOPICS,
   TransactionIdReusedError,
-  Violation,
   transactionKey,
   WrongStoreError,
   WrongTerminalError,
-  validateTransaction,
 } from '@loyalty/domain';
 import { EventProducer } from '@loyalty/kafka';
-import { DeadlineExceededError, Terminal, fieldErrors, withDeadline } from '@loyalty/platform';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import {
+  DeadlineExceededError,
+  FieldError,
+  Terminal,
+  exceedsJsonDepth,
+  withDeadline,
+} from '@loyalty/platform';
 import { KafkaJSError } from 'kafkajs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { PosIngestConfig } from '../config';
-import { canonicalJson, transactionRecordedJson } from './canonical-json';
+import { canonicalJson, transactionRecordedJson } from '../transactions/canonical-json';
+import { Parsed, TransactionRefusal, parseTransaction } from '../transactions/parse-transaction';
 import { IntakeReceiptsQuery, bodyHash } from './intake-receipts.query';
-import { BulkLineResultDto, BulkResultDto, RecordTransactionDto } from './record-transaction.dto';
-import { isRecordTransaction, toRecordTransactionDto } from './record-transaction.schema';
+import { BulkLineResultDto, BulkResultDto } from './intake.dto';
 
 /** The lane's budget for a transaction post: it gets 202 or 503 within this. */
 const SEND_DEADLINE_MS = 3_000;
 /** A bulk upload (a terminal back online) may take longer, in sends of this many messages. */
 const BULK_DEADLINE_MS = 30_000;
 const BULK_SEND_SIZE = 500;
+/** Transactions one bulk upload may carry; a terminal with more sends several uploads. */
+export const MAX_BULK_LINES = 2_000;
+/** Bulk lines judged between two yields to the event loop, so health checks and lanes go on. */
+const BULK_LINES_PER_TURN = 100;
+/** Nesting deeper than any transaction (four levels) is refused before it is parsed. */
+const MAX_LINE_DEPTH = 8;
 
 /** The Kafka key: the card, so one shopper's transactions stay in order; the store for anonymous sales. */
 export function transactionMessageKey(tx: Pick<PosTransaction, 'cardNumber' | 'storeId'>): string {
@@ -33,14 +47,26 @@ export function transactionMessageKey(tx: Pick<PosTransaction, 'cardNumber' | 's
 
 const REUSED = 'This POS transaction id was already used in this store for a different transaction';
 
+/** A bulk line's fate: the contract's verdict, or a refusal for acting for another store or lane. */
+type LineOutcome = Parsed<PosTransaction> | { ok: false; code: string; errors: FieldError[] };
+
+function invalidJson(message: string): TransactionRefusal {
+  return { ok: false, code: 'INVALID_JSON', errors: [{ field: '', messages: [message] }] };
+}
+
+/** The 400 for a refused transaction: its code and every bad field by path. */
+function refusalBody({ code, errors }: TransactionRefusal) {
+  return {
+    code,
+    message: errors.map((e) => `${e.field || 'body'} ${e.messages.join(', ')}`).join('; '),
+    errors,
+  };
+}
+
 /** A transaction that passed every check, with its canonical JSON. */
 interface Checked {
   tx: PosTransaction;
   json: string;
-}
-
-function cardDataIn(violations: readonly Violation[]): boolean {
-  return violations.some((v) => v.rule === 'noPaymentCardData');
 }
 
 @Injectable()
@@ -52,22 +78,18 @@ export class IntakeService {
   ) {}
 
   /** Resolves once every in-sync replica has the transaction: only then may the POS forget it. */
-  async accept(terminal: Terminal, tx: PosTransaction, receivedAt: Date): Promise<void> {
+  async accept(terminal: Terminal, body: unknown, receivedAt: Date): Promise<PosTransaction> {
+    const parsed = parseTransaction(body, receivedAt, this.config.transactionRules);
+    if (!parsed.ok) throw new BadRequestException(refusalBody(parsed));
+    const tx = parsed.tx;
     this.assertActsForItself(terminal, tx);
-    const violations = validateTransaction(tx, receivedAt, this.config.transactionRules);
-    if (violations.length > 0) {
-      throw new BadRequestException({
-        code: cardDataIn(violations) ? 'PAYMENT_CARD_DATA' : 'VALIDATION_FAILED',
-        message: violations.map((v) => v.message).join('; '),
-        errors: violations.map((v) => ({ field: v.field, messages: [v.message], rule: v.rule })),
-      });
-    }
     const checked = { tx, json: canonicalJson(tx) };
     // A retry with the same body is produced again (harmless: the projector ignores duplicates).
     if ((await this.reusedIds([checked])).size > 0) {
       throw new TransactionIdReusedError(REUSED, 'posTransactionId');
     }
     await this.produce([checked], receivedAt, SEND_DEADLINE_MS);
+    return tx;
   }
 
   /**
@@ -76,13 +98,25 @@ export class IntakeService {
    * lists every line's fate. A line already sent before is accepted again, without a second effect.
    */
   async acceptBulk(terminal: Terminal, ndjson: string, receivedAt: Date): Promise<BulkResultDto> {
-    const judged = ndjson
+    const lines = ndjson
       .split('\n')
       .map((text, index) => ({ line: index + 1, text }))
-      .filter(({ text }) => text.trim() !== '')
-      .map(({ line, text }) => ({ line, outcome: this.judgeLine(terminal, text, receivedAt) }));
+      .filter(({ text }) => text.trim() !== '');
+    if (lines.length > MAX_BULK_LINES) {
+      throw new PayloadTooLargeException({
+        code: 'TOO_MANY_LINES',
+        message: `A bulk upload carries at most ${MAX_BULK_LINES} transactions; send the rest in another upload`,
+        field: 'body',
+      });
+    }
+    const judged: { line: number; outcome: LineOutcome }[] = [];
+    for (let i = 0; i < lines.length; i += BULK_LINES_PER_TURN) {
+      if (i > 0) await yieldToEventLoop();
+      for (const { line, text } of lines.slice(i, i + BULK_LINES_PER_TURN))
+        judged.push({ line, outcome: this.judgeLine(terminal, text, receivedAt) });
+    }
     const valid = judged.flatMap(({ outcome }) =>
-      'tx' in outcome ? [{ tx: outcome.tx, json: canonicalJson(outcome.tx) }] : [],
+      outcome.ok ? [{ tx: outcome.tx, json: canonicalJson(outcome.tx) }] : [],
     );
     const reused = await this.reusedIds(valid);
     const accepted = valid.filter(({ tx }) => !reused.has(tx));
@@ -90,7 +124,8 @@ export class IntakeService {
       await this.produce(accepted.slice(i, i + BULK_SEND_SIZE), receivedAt, BULK_DEADLINE_MS);
     }
     const results: BulkLineResultDto[] = judged.map(({ line, outcome }) => {
-      if (!('tx' in outcome)) return { line, status: 'rejected', ...outcome };
+      if (!outcome.ok)
+        return { line, status: 'rejected', code: outcome.code, errors: outcome.errors };
       const posTransactionId = outcome.tx.posTransactionId;
       return reused.has(outcome.tx)
         ? {
@@ -119,54 +154,29 @@ export class IntakeService {
     return reused;
   }
 
-  private judgeLine(
-    terminal: Terminal,
-    text: string,
-    receivedAt: Date,
-  ): { tx: PosTransaction } | Pick<BulkLineResultDto, 'code' | 'errors' | 'posTransactionId'> {
+  // A refused line's answer names fields, never values: it may hold card data.
+  private judgeLine(terminal: Terminal, text: string, receivedAt: Date): LineOutcome {
+    if (exceedsJsonDepth(text, MAX_LINE_DEPTH))
+      return invalidJson(`the line nests deeper than ${MAX_LINE_DEPTH} levels`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      return { code: 'INVALID_JSON', errors: [{ field: '', messages: ['the line is not JSON'] }] };
+      return invalidJson('the line is not JSON');
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      return {
-        code: 'INVALID_JSON',
-        errors: [{ field: '', messages: ['the line is not a JSON object'] }],
-      };
-    }
-    // The compiled contract accepts most lines at once; class-validator judges (and words) the rest.
-    const fast = isRecordTransaction(json);
-    const dto = fast
-      ? toRecordTransactionDto(json as RecordTransactionDto)
-      : plainToInstance(RecordTransactionDto, json);
-    const posTransactionId =
-      typeof dto.posTransactionId === 'string' ? dto.posTransactionId : undefined;
-    const shapeErrors = fast
-      ? []
-      : fieldErrors(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }));
-    if (shapeErrors.length > 0)
-      return { posTransactionId, code: 'VALIDATION_FAILED', errors: shapeErrors };
+    const parsed = parseTransaction(json, receivedAt, this.config.transactionRules);
+    if (!parsed.ok) return parsed;
     try {
-      this.assertActsForItself(terminal, dto);
+      this.assertActsForItself(terminal, parsed.tx);
     } catch (error) {
       const refusal = error as WrongStoreError;
       return {
-        posTransactionId,
+        ok: false,
         code: refusal.code,
         errors: [{ field: refusal.field ?? '', messages: [refusal.message] }],
       };
     }
-    const violations = validateTransaction(dto, receivedAt, this.config.transactionRules);
-    if (violations.length > 0) {
-      return {
-        posTransactionId,
-        code: cardDataIn(violations) ? 'PAYMENT_CARD_DATA' : 'VALIDATION_FAILED',
-        errors: violations.map((v) => ({ field: v.field, messages: [v.message] })),
-      };
-    }
-    return { tx: dto };
+    return parsed;
   }
 
   private assertActsForItself(terminal: Terminal, tx: PosTransaction): void {

@@ -5,11 +5,10 @@ import {
   BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { TOPICS, TransactionRecordedV1 } from '@loyalty/domain';
-import { EventConsumer, EventProducer } from '@loyalty/kafka';
-import { parseMessage } from '@loyalty/platform';
+import { EventConsumer, EventProducer, PoisonMessageError } from '@loyalty/kafka';
+import { parseJsonObject } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
-import { TransactionRecordedDto } from '../intake/record-transaction.dto';
-import { isTransactionRecorded } from '../intake/record-transaction.schema';
+import { parseTransactionRecorded } from '../transactions/parse-transaction';
 import { PosIngestConfig } from '../config';
 import { ProjectionService } from './projection.service';
 
@@ -28,13 +27,14 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
       groupId: config.PROJECTOR_GROUP_ID,
       topic: TOPICS.transactionRecorded,
       sessionTimeoutMs: config.PROJECTOR_SESSION_TIMEOUT_MS,
-      // The message must satisfy the same contract the HTTP intake checks.
-      parse: (value) =>
-        parseMessage(
-          TransactionRecordedDto,
-          value,
-          (json) => isTransactionRecorded(json) as boolean,
-        ) as TransactionRecordedV1,
+      // The same judge as the HTTP intake's, at the time the intake received the transaction.
+      parse: (value) => {
+        const parsed = parseTransactionRecorded(parseJsonObject(value), config.transactionRules);
+        if (parsed.ok) return parsed.tx;
+        throw new PoisonMessageError(
+          `${parsed.code}: ${parsed.errors.map((e) => `${e.field} ${e.messages.join(', ')}`).join('; ')}`,
+        );
+      },
       handleBatch: async (batch) => {
         const { projected, duplicates } = await projection.projectBatch(batch, new Date());
         // Duplicates are redeliveries (a rebalance, a crash before the offset commit, a retry).

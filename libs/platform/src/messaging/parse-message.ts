@@ -2,31 +2,35 @@ import { PoisonMessageError } from '@loyalty/kafka';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { fieldErrors } from '../http/validation';
+import { exceedsJsonDepth } from '../json-depth';
 
-/**
- * Parses a Kafka message value as JSON and checks it against a class-validator contract. A message
- * that fails is poison: the reason names every bad field. Unknown extra fields are tolerated, so
- * producers can add fields without breaking consumers.
- */
-export function parseMessage<T extends object>(
-  contract: new () => T,
-  value: Buffer | null,
-  /**
-   * A faster check of the same contract (e.g. compiled JSON Schema) that never accepts what the
-   * class-validator contract refuses; what it refuses is judged by the contract, which words the reason.
-   */
-  accepts?: (json: object) => boolean,
-): T {
+/** Deeper than any event contract nests; deeper messages are poison, never walked. */
+const MAX_MESSAGE_DEPTH = 16;
+
+/** A Kafka message value as a JSON object, or poison saying why it is none. */
+export function parseJsonObject(value: Buffer | null): object {
+  const text = value?.toString('utf8') ?? '';
+  if (exceedsJsonDepth(text, MAX_MESSAGE_DEPTH))
+    throw new PoisonMessageError(`value nests deeper than ${MAX_MESSAGE_DEPTH} levels`);
   let json: unknown;
   try {
-    json = JSON.parse(value?.toString('utf8') ?? '');
+    json = JSON.parse(text);
   } catch {
     throw new PoisonMessageError('value is not JSON');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new PoisonMessageError('value is not a JSON object');
   }
-  if (accepts?.(json)) return json as T;
+  return json;
+}
+
+/**
+ * Parses a Kafka message value as JSON and checks it against a class-validator contract. A message
+ * that fails is poison: the reason names every bad field. Unknown extra fields are tolerated, so
+ * producers can add fields without breaking consumers.
+ */
+export function parseMessage<T extends object>(contract: new () => T, value: Buffer | null): T {
+  const json = parseJsonObject(value);
   const errors = fieldErrors(validateSync(plainToInstance(contract, json)));
   if (errors.length > 0) {
     throw new PoisonMessageError(

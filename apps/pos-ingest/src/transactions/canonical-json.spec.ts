@@ -4,7 +4,7 @@ import stableStringify from 'fast-json-stable-stringify';
 import { FULL_TRANSACTION } from '../../../../test/support/factories';
 import { canonicalJson, transactionRecordedJson } from './canonical-json';
 import { SchemaObject } from 'ajv';
-import { RECORD_TRANSACTION_SCHEMA } from './record-transaction.schema';
+import { RECORD_TRANSACTION_SCHEMA } from './transaction.schema';
 
 function keysAtAnyDepth(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(keysAtAnyDepth);

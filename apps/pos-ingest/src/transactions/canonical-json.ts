@@ -1,12 +1,12 @@
 import { PosTransaction } from '@loyalty/domain';
 import { SchemaObject } from 'ajv';
 import build from 'fast-json-stringify';
-import { RECORD_TRANSACTION_SCHEMA } from './record-transaction.schema';
+import { RECORD_TRANSACTION_SCHEMA } from './transaction.schema';
 
 /**
  * The contract as fast-json-stringify reads it: every object's fields in name order, none marked
- * required (it would write those first), and any field may be null (class-validator lets an
- * optional field be null, and JSON.stringify writes that null).
+ * required (it would write those first). Nulls are allowed here so that the text stays the one
+ * fast-json-stable-stringify writes for any value (the contract itself refuses them).
  */
 function inNameOrder(schema: SchemaObject): SchemaObject {
   if (schema.properties) {
