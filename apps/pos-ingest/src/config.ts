@@ -1,6 +1,6 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, Max, Min } from 'class-validator';
 import { TransactionRules } from '@loyalty/domain';
 
 export class PosIngestConfig extends PlatformConfig {
@@ -25,10 +25,6 @@ export class PosIngestConfig extends PlatformConfig {
   @Min(0)
   @Max(100)
   POINTS_PER_CURRENCY_UNIT: number = 1;
-
-  /** Our loyalty cards start with this; other Luhn-valid 13-19 digit numbers are payment cards. */
-  @Matches(/^\d{1,8}$/, { message: 'LOYALTY_CARD_PREFIX must be 1 to 8 digits' })
-  LOYALTY_CARD_PREFIX = '98';
 
   /** How far ahead of our clock a POS clock may run before its transactions are refused. */
   @Type(() => Number)

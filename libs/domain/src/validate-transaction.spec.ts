@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { PosTransaction } from './transaction';
-import { findPaymentCardNumbers, validateTransaction } from './validate-transaction';
+import {
+  findPaymentCardNumbers,
+  maskPaymentCardNumbers,
+  validateTransaction,
+} from './validate-transaction';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const rules = { loyaltyCardPrefix: '98', clockSkewMs: 300_000 };
@@ -121,6 +125,33 @@ describe('findPaymentCardNumbers', () => {
         );
       }),
       { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('maskPaymentCardNumbers', () => {
+  it.each([
+    [`/v1/rules?q=${PAN}`, '/v1/rules?q=****1111'],
+    ['paid 4111 1111 1111 1111, thanks', 'paid ****1111, thanks'],
+    [`${PAN} and 3782 822463 10005`, '****1111 and ****0005'],
+    ['card 9800000000009061', 'card 9800000000009061'],
+    ['sku 4111111111111112', 'sku 4111111111111112'],
+    ['tx-784fa4c2-2943-4203-8805-744e206512c3', 'tx-784fa4c2-2943-4203-8805-744e206512c3'],
+  ])('masks %s as %s', (text, masked) => {
+    expect(maskPaymentCardNumbers(text, '98')).toBe(masked);
+  });
+
+  it('leaves nothing findPaymentCardNumbers would find', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.constantFrom(PAN, '4111 1111 1111 1111', ''),
+        fc.string(),
+        (a, pan, b) => {
+          const masked = maskPaymentCardNumbers(`${a}${pan}${b}`, '98');
+          expect(findPaymentCardNumbers({ masked }, '98')).toEqual([]);
+        },
+      ),
     );
   });
 });

@@ -75,6 +75,20 @@ function collectPaymentCardNumbers(
 }
 
 /**
+ * The text with every payment card number in it masked to its last four digits (`****1111`):
+ * what logs may keep of a value that held one.
+ */
+export function maskPaymentCardNumbers(text: string, loyaltyCardPrefix: string): string {
+  if (!holdsPan(text, loyaltyCardPrefix)) return text;
+  return text.replace(CARD_SHAPES, (shape) => {
+    const digits = shape.replace(/[ -]/g, '');
+    return digits.length >= 13 && isLuhnValid(digits) && !digits.startsWith(loyaltyCardPrefix)
+      ? `****${digits.slice(-4)}`
+      : shape;
+  });
+}
+
+/**
  * The business rules of a well-formed transaction (its shape is checked at the edge). Never
  * echoes a value: a violation may be about card data.
  */

@@ -14,3 +14,4 @@ export * from './http/is-card-number.validator';
 export * from './messaging/parse-message';
 export * from './http/patterns';
 export * from './json-depth';
+export * from './http/request-screen.interceptor';

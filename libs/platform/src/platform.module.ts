@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { findPaymentCardNumbers, maskPaymentCardNumbers } from '@loyalty/domain';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KafkaModule } from '@loyalty/kafka';
 import { LoggerModule } from 'nestjs-pino';
@@ -11,6 +13,34 @@ import { ExclusiveMigrationsDataSource } from './database/exclusive-migrations.d
 import { AppDatabase, postgresOptions } from './database/postgres-options';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
+import { RequestScreenInterceptor } from './http/request-screen.interceptor';
+
+/** A caller's X-Request-Id is kept only if it is a plain id: it is logged and answered back. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(header: unknown, loyaltyCardPrefix: string): string {
+  return typeof header === 'string' &&
+    REQUEST_ID_PATTERN.test(header) &&
+    findPaymentCardNumbers(header, loyaltyCardPrefix).length === 0
+    ? header
+    : randomUUID();
+}
+
+/** What the request log keeps of a request: its URL and headers with any card number masked. */
+function maskedRequest(loyaltyCardPrefix: string) {
+  const mask = (text: string) => maskPaymentCardNumbers(text, loyaltyCardPrefix);
+  return (req: { url?: string; query?: unknown; headers?: Record<string, unknown> }) => ({
+    ...req,
+    url: req.url && mask(req.url),
+    query: undefined,
+    headers: Object.fromEntries(
+      Object.entries(req.headers ?? {}).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? mask(value) : value,
+      ]),
+    ),
+  });
+}
 
 export interface PlatformOptions {
   config: PlatformConfig;
@@ -38,7 +68,8 @@ export class PlatformModule {
           pinoHttp: {
             name: config.APP_NAME,
             level: config.LOG_LEVEL,
-            genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+            genReqId: (req) => requestIdOf(req.headers['x-request-id'], config.LOYALTY_CARD_PREFIX),
+            serializers: { req: maskedRequest(config.LOYALTY_CARD_PREFIX) },
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
           },
@@ -63,7 +94,11 @@ export class PlatformModule {
         AuthModule,
       ],
       controllers: [HealthController],
-      providers: [...configProviders, KafkaHealthIndicator],
+      providers: [
+        ...configProviders,
+        KafkaHealthIndicator,
+        { provide: APP_INTERCEPTOR, useClass: RequestScreenInterceptor },
+      ],
       exports: configProviders,
     };
   }

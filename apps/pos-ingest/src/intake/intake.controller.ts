@@ -1,23 +1,16 @@
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  Post,
-  UnsupportedMediaTypeException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  SchemaObject,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { CurrentTerminal, ForTerminals, Terminal } from '@loyalty/platform';
 import { IntakeService } from './intake.service';
@@ -67,14 +60,7 @@ export class IntakeController {
     },
   })
   @ApiOkResponse({ type: BulkResultDto })
-  recordBulk(
-    @CurrentTerminal() terminal: Terminal,
-    @Headers('content-type') contentType: string | undefined,
-    @Body() body: unknown,
-  ): Promise<BulkResultDto> {
-    if (typeof body !== 'string' || !contentType?.startsWith(NDJSON)) {
-      throw new UnsupportedMediaTypeException(`Send ${NDJSON}: one JSON transaction per line`);
-    }
+  recordBulk(@CurrentTerminal() terminal: Terminal, @Body() body: string): Promise<BulkResultDto> {
     return this.intake.acceptBulk(terminal, body, new Date());
   }
 }

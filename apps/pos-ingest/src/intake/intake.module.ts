@@ -17,6 +17,8 @@ import { NdjsonParser } from './ndjson.parser';
         throttlers: [{ ttl: 60_000, limit: config.STORE_REQUESTS_PER_MINUTE }],
         // The auth guard ran first: every request here comes from an authenticated terminal.
         getTracker: (req: Record<string, unknown>) => (req.terminal as Terminal).storeId,
+        // One allowance per store for single and bulk posts alike (the default key is per route).
+        generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
       }),
     }),
   ],

@@ -35,8 +35,10 @@ const BULK_DEADLINE_MS = 30_000;
 const BULK_SEND_SIZE = 500;
 /** Transactions one bulk upload may carry; a terminal with more sends several uploads. */
 export const MAX_BULK_LINES = 2_000;
-/** Bulk lines judged between two yields to the event loop, so health checks and lanes go on. */
-const BULK_LINES_PER_TURN = 100;
+/** Text judged between two yields to the event loop (about 10 ms of work), so other requests go on. */
+const BULK_CHARS_PER_TURN = 256 * 1024;
+/** Fields named per refused bulk line: enough to fix it, and the answer stays small. */
+const MAX_LINE_ERRORS = 5;
 /** Nesting deeper than any transaction (four levels) is refused before it is parsed. */
 const MAX_LINE_DEPTH = 8;
 
@@ -109,15 +111,20 @@ export class IntakeService {
         field: 'body',
       });
     }
+    // Judged in turns of bounded text, so no upload holds the event loop for long.
     const judged: { line: number; outcome: LineOutcome }[] = [];
-    for (let i = 0; i < lines.length; i += BULK_LINES_PER_TURN) {
-      if (i > 0) await yieldToEventLoop();
-      for (const { line, text } of lines.slice(i, i + BULK_LINES_PER_TURN))
-        judged.push({ line, outcome: this.judgeLine(terminal, text, receivedAt) });
+    const valid: Checked[] = [];
+    let sinceYield = 0;
+    for (const { line, text } of lines) {
+      if (sinceYield > BULK_CHARS_PER_TURN) {
+        await yieldToEventLoop();
+        sinceYield = 0;
+      }
+      sinceYield += text.length;
+      const outcome = this.judgeLine(terminal, text, receivedAt);
+      judged.push({ line, outcome });
+      if (outcome.ok) valid.push({ tx: outcome.tx, json: canonicalJson(outcome.tx) });
     }
-    const valid = judged.flatMap(({ outcome }) =>
-      outcome.ok ? [{ tx: outcome.tx, json: canonicalJson(outcome.tx) }] : [],
-    );
     const reused = await this.reusedIds(valid);
     const accepted = valid.filter(({ tx }) => !reused.has(tx));
     for (let i = 0; i < accepted.length; i += BULK_SEND_SIZE) {

@@ -3,8 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 
 export const NDJSON = 'application/x-ndjson';
-/** A day of one lane's buffered sales fits well within this. */
-export const BULK_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+/** MAX_BULK_LINES receipts of 20 lines fit well within this; larger uploads get a 413. */
+export const BULK_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Lets Fastify take NDJSON bodies (bulk uploads) as text, with their own size limit (413 beyond). */
 @Injectable()

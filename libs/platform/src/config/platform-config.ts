@@ -35,6 +35,13 @@ export class PlatformConfig {
   @IsNotEmpty()
   APP_NAME!: string;
 
+  /**
+   * Our loyalty cards start with this; any other Luhn-valid 13-19 digit number in a request is a
+   * payment card number, refused by every app.
+   */
+  @Matches(/^\d{1,8}$/, { message: 'LOYALTY_CARD_PREFIX must be 1 to 8 digits' })
+  LOYALTY_CARD_PREFIX = '98';
+
   get idempotentProducer(): boolean {
     return this.KAFKA_IDEMPOTENT_PRODUCER === 'true';
   }

@@ -1,9 +1,12 @@
-import { DynamicModule } from '@nestjs/common';
+import { BadRequestException, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
 import { ErrorFilter } from './error.filter';
+import { JSON_MEDIA_TYPE } from './request-screen.interceptor';
+import { exceedsJsonDepth } from '../json-depth';
 import { createValidationPipe } from './validation';
 import { PlatformConfig } from '../config/platform-config';
 import { ConfigError, loadConfig } from '../config/load-config';
@@ -15,6 +18,36 @@ export interface HttpAppOptions {
   bodyLimit?: number;
 }
 
+/** Deeper than any request contract nests; deeper bodies are refused before they are parsed. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * JSON bodies are refused past MAX_JSON_DEPTH (walking a 10,000-level document overflows the
+ * stack) and parsed as Fastify does (prototype poisoning refused); any other media type is kept
+ * as text, so that the route's own screen answers 415 naming what it takes.
+ */
+function registerBodyParsers(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser(JSON_MEDIA_TYPE);
+  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
+    if (exceedsJsonDepth(body as string, MAX_JSON_DEPTH)) {
+      done(
+        new BadRequestException({
+          code: 'BODY_TOO_DEEP',
+          message: `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
+          field: 'body',
+        }),
+        undefined,
+      );
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+}
+
 /** Builds an app the same way in production and in tests: Fastify, JSON logs, validation, errors, OpenAPI. */
 export async function createHttpApp(
   module: DynamicModule,
@@ -23,11 +56,13 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024 }),
-    { bufferLogs: true },
+    // Body parsers are ours (registerBodyParsers).
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
+  registerBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalFilters(new ErrorFilter(app.get(PlatformConfig).LOYALTY_CARD_PREFIX));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

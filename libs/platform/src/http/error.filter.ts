@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { DomainError } from '@loyalty/domain';
+import { DomainError, maskPaymentCardNumbers } from '@loyalty/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const CODES: Record<number, string> = {
@@ -36,6 +36,8 @@ const STATUS_BY_KIND: Record<DomainError['kind'], number> = {
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorFilter.name);
+
+  constructor(private readonly loyaltyCardPrefix: string) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -73,11 +75,24 @@ export class ErrorFilter implements ExceptionFilter {
       void reply.status(fastifyStatus).send({
         statusCode: fastifyStatus,
         code: CODES[fastifyStatus] ?? 'BAD_REQUEST',
-        message: (exception as Error).message,
+        message: maskPaymentCardNumbers((exception as Error).message, this.loyaltyCardPrefix),
       });
       return;
     }
-    this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    // Only what names the failure: a database error's query parameters are request data.
+    const error = exception instanceof Error ? exception : new Error(String(exception));
+    this.logger.error(
+      {
+        err: {
+          type: error.name,
+          message: maskPaymentCardNumbers(error.message, this.loyaltyCardPrefix),
+          code: (error as { code?: unknown }).code,
+          stack: error.stack?.split('\n').slice(1).join('\n'),
+        },
+        requestId: request.id,
+      },
+      'Unhandled error',
+    );
     void reply.status(500).send({
       statusCode: 500,
       code: 'INTERNAL',
