@@ -132,7 +132,12 @@ export class IntakeService {
     }
     const results: BulkLineResultDto[] = judged.map(({ line, outcome }) => {
       if (!outcome.ok)
-        return { line, status: 'rejected', code: outcome.code, errors: outcome.errors };
+        return {
+          line,
+          status: 'rejected',
+          code: outcome.code,
+          errors: outcome.errors.slice(0, MAX_LINE_ERRORS),
+        };
       const posTransactionId = outcome.tx.posTransactionId;
       return reused.has(outcome.tx)
         ? {
