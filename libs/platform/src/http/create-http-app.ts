@@ -21,6 +21,10 @@ export interface HttpAppOptions {
 /** Deeper than any request contract nests; deeper bodies are refused before they are parsed. */
 export const MAX_JSON_DEPTH = 32;
 
+function bodyError(code: string, message: string): BadRequestException {
+  return new BadRequestException({ code, message, field: 'body' });
+}
+
 /**
  * JSON bodies are refused past MAX_JSON_DEPTH (walking a 10,000-level document overflows the
  * stack) and parsed as Fastify does (prototype poisoning refused); any other media type is kept
@@ -30,18 +34,27 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(JSON_MEDIA_TYPE);
   fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
-    if (exceedsJsonDepth(body as string, MAX_JSON_DEPTH)) {
-      done(
-        new BadRequestException({
-          code: 'BODY_TOO_DEEP',
-          message: `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
-          field: 'body',
-        }),
-        undefined,
+    const text = body as string;
+    if (text.trim() === '')
+      return done(bodyError('BODY_REQUIRED', 'This route takes a JSON object as its body'));
+    if (exceedsJsonDepth(text, MAX_JSON_DEPTH))
+      return done(
+        bodyError(
+          'BODY_TOO_DEEP',
+          `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
+        ),
       );
-      return;
-    }
-    parseJson(request, body as string, done);
+    // Fastify's message for a syntax error quotes the body: ours names the problem only.
+    parseJson(request, text, (error, json) =>
+      error
+        ? done(
+            bodyError(
+              'INVALID_JSON',
+              'The body is not valid JSON (or names __proto__ or constructor.prototype)',
+            ),
+          )
+        : done(null, json),
+    );
   });
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
     done(null, body),
