@@ -3,7 +3,7 @@ import { PlatformModule } from '@loyalty/platform';
 import { PosIngestConfig } from './config';
 import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
 import { IntakeModule } from './intake/intake.module';
-import { ProjectionModule } from './projection/projection.module';
+import { TransactionsModule } from './transactions/transactions.module';
 
 @Module({})
 export class AppModule {
@@ -13,7 +13,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ config, database: posIngestDatabase, outboxTable: OUTBOX_TABLE }),
         IntakeModule,
-        ProjectionModule,
+        TransactionsModule,
       ],
     };
   }

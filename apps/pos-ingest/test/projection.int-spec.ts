@@ -1,7 +1,7 @@
 import { PosTransaction, TOPICS, TransactionRecordedV1, deadLetterTopic } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { ProjectionService } from '../src/projection/projection.service';
+import { ProjectionService } from '../src/transactions/projection.service';
 import { eventually, openDatabase, startPosIngest } from '../../../test/support/apps';
 import {
   FULL_TRANSACTION,

@@ -4,6 +4,7 @@ import {
   StoredTransaction,
   addProfileEffects,
   applyProfileEffect,
+  planBatchChanges,
   planProjection,
   pointsFor,
   profileEffect,
@@ -219,6 +220,72 @@ describe('planProjection', () => {
   it('leaves a voided transaction alone', () => {
     const storedTxs = new Map([['store-1:t1', { tx: tx('t1'), voided: true }]]);
     expect(planProjection([voidOf('v2', 't1')], storedTxs, new Set()).effects).toEqual([]);
+  });
+});
+
+describe('planBatchChanges', () => {
+  const shopperOf = (t: PosTransaction) => (t.cardNumber ? `shopper-${t.cardNumber}` : null);
+
+  it('sums effects per shopper, writes one ledger entry per cause, and counts store days', () => {
+    const a = tx('a');
+    const b = tx('b', {}, [['MEAT', 2_000]]);
+    const anonymous = tx('c', { cardNumber: undefined });
+    const changes = planBatchChanges(
+      {
+        effects: [
+          { tx: a, sign: 1, cause: a },
+          { tx: b, sign: 1, cause: b },
+          { tx: anonymous, sign: 1, cause: anonymous },
+        ],
+        voided: [],
+      },
+      shopperOf,
+      1,
+    );
+    expect([...changes.profiles.keys()]).toEqual(['shopper-9800000000000000']);
+    expect(changes.profiles.get('shopper-9800000000000000')).toMatchObject({
+      spendCents: 3_050,
+      visits: 2,
+      points: 30,
+    });
+    expect(changes.points.map((p) => [p.kind, p.points, p.sourceId])).toEqual([
+      ['earn', 10, 'store-1:a'],
+      ['earn', 20, 'store-1:b'],
+    ]);
+    expect(changes.visitsToRecount).toEqual([]);
+    expect(changes.storeDays).toEqual([
+      expect.objectContaining({ sales: 3, anonymousSales: 1, salesCents: 4_100 }),
+    ]);
+  });
+
+  it('reverses the points of a voided sale under the void as cause, and recounts visits', () => {
+    const sale = tx('a');
+    const voidTx = tx('v', { type: 'void', originalPosTransactionId: 'a' }, []);
+    const changes = planBatchChanges(
+      { effects: [{ tx: sale, sign: -1, cause: voidTx }], voided: ['store-1:a'] },
+      shopperOf,
+      1,
+    );
+    expect(changes.points).toEqual([
+      {
+        shopperId: 'shopper-9800000000000000',
+        kind: 'reverse',
+        points: -10,
+        sourceId: 'store-1:v',
+      },
+    ]);
+    expect(changes.visitsToRecount).toEqual(['shopper-9800000000000000']);
+  });
+
+  it('writes no ledger entry for a sale too small to earn a point', () => {
+    const small = tx('s', {}, [['DAIRY', 99]]);
+    const changes = planBatchChanges(
+      { effects: [{ tx: small, sign: 1, cause: small }], voided: [] },
+      shopperOf,
+      1,
+    );
+    expect(changes.points).toEqual([]);
+    expect(changes.profiles.size).toBe(1);
   });
 });
 

@@ -166,6 +166,61 @@ export function planProjection(
   return { effects, voided: [...voided] };
 }
 
+/** A points ledger entry a transaction causes: earned by a sale, reversed by a return or void. */
+export interface PointsEntry {
+  shopperId: string;
+  kind: 'earn' | 'reverse';
+  points: number;
+  /** The transaction that caused it, `store:posTransactionId`: one entry per cause. */
+  sourceId: string;
+}
+
+/** Everything a batch changes besides the transactions themselves, by noun. */
+export interface BatchChanges {
+  /** Summed effect per shopper. */
+  profiles: Map<string, ProfileEffect>;
+  points: PointsEntry[];
+  /** Shoppers who lost a visit: their first and last visit must be recounted. */
+  visitsToRecount: string[];
+  storeDays: StoreDayEffect[];
+}
+
+/**
+ * What a plan does to profiles, points and store sales. `shopperOf` names the shopper of a
+ * transaction (none for an anonymous sale, which still counts for its store).
+ */
+export function planBatchChanges(
+  plan: ProjectionPlan,
+  shopperOf: (tx: PosTransaction) => string | null,
+  pointsPerCurrencyUnit: number,
+): BatchChanges {
+  const profiles = new Map<string, ProfileEffect>();
+  const points: PointsEntry[] = [];
+  const visitsToRecount = new Set<string>();
+  for (const { tx, sign, cause } of plan.effects) {
+    const shopperId = shopperOf(tx);
+    if (!shopperId) continue;
+    const effect = profileEffect(tx, sign, pointsPerCurrencyUnit);
+    const sum = profiles.get(shopperId);
+    profiles.set(shopperId, sum ? addProfileEffects(sum, effect) : effect);
+    if (effect.points !== 0) {
+      points.push({
+        shopperId,
+        kind: effect.points > 0 ? 'earn' : 'reverse',
+        points: effect.points,
+        sourceId: transactionKey(cause),
+      });
+    }
+    if (effect.visits < 0) visitsToRecount.add(shopperId);
+  }
+  return {
+    profiles,
+    points,
+    visitsToRecount: [...visitsToRecount],
+    storeDays: sumStoreDays(plan.effects.map(({ tx, sign }) => storeDayEffect(tx, sign))),
+  };
+}
+
 /** Sums effects by store and business date: one entry per store and day and batch. */
 export function sumStoreDays(effects: readonly StoreDayEffect[]): StoreDayEffect[] {
   const days = new Map<string, StoreDayEffect>();

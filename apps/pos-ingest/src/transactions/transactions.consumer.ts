@@ -8,7 +8,7 @@ import { TOPICS, TransactionRecordedV1 } from '@loyalty/domain';
 import { EventConsumer, EventProducer, PoisonMessageError } from '@loyalty/kafka';
 import { parseJsonObject } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
-import { parseTransactionRecorded } from '../transactions/parse-transaction';
+import { parseTransactionRecorded } from './parse-transaction';
 import { PosIngestConfig } from '../config';
 import { ProjectionService } from './projection.service';
 

@@ -5,12 +5,9 @@ import {
   ShopperProfile,
   TOPICS,
   TransactionRecordedV1,
-  addProfileEffects,
   applyProfileEffect,
+  planBatchChanges,
   planProjection,
-  profileEffect,
-  storeDayEffect,
-  sumStoreDays,
   transactionKey,
 } from '@loyalty/domain';
 import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
@@ -18,7 +15,11 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../config';
 import { OUTBOX_TABLE } from '../database/data-source';
-import { LedgerEntry, ProjectionQueries } from './projection.queries';
+import { CardsQueries } from '../cards/cards.queries';
+import { PointsQueries } from '../points/points.queries';
+import { ProfilesQueries } from '../profiles/profiles.queries';
+import { StoreSalesQueries } from '../store-sales/store-sales.queries';
+import { TransactionsQueries } from './transactions.queries';
 
 export interface ProjectionResult {
   projected: number;
@@ -29,7 +30,11 @@ export interface ProjectionResult {
 export class ProjectionService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly queries: ProjectionQueries,
+    private readonly cards: CardsQueries,
+    private readonly transactions: TransactionsQueries,
+    private readonly profiles: ProfilesQueries,
+    private readonly points: PointsQueries,
+    private readonly storeSales: StoreSalesQueries,
     private readonly relay: OutboxRelay,
     private readonly config: PosIngestConfig,
   ) {}
@@ -45,14 +50,14 @@ export class ProjectionService {
   ): Promise<ProjectionResult> {
     const result = await this.dataSource.transaction(async (m) => {
       const cards = [...new Set(batch.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : [])))];
-      const shopperByCard = await this.queries.resolveShoppers(m, cards);
+      const shopperByCard = await this.cards.resolveShoppers(m, cards);
       const shopperOf = new Map(
         batch.map((tx) => [
           transactionKey(tx),
           tx.cardNumber ? (shopperByCard.get(tx.cardNumber) ?? null) : null,
         ]),
       );
-      const freshKeys = await this.queries.insertTransactions(
+      const freshKeys = await this.transactions.insertTransactions(
         m,
         batch.map((tx) => ({
           tx,
@@ -79,52 +84,35 @@ export class ProjectionService {
             ]
           : [],
       );
-      const stored = await this.queries.findStored(m, originalKeys);
+      const stored = await this.transactions.findStored(m, originalKeys);
       for (const original of stored.values())
         shopperOf.set(transactionKey(original.tx), original.shopperId);
-      const voidedEarlier = await this.queries.findVoided(
+      const voidedEarlier = await this.transactions.findVoided(
         m,
         fresh.filter((tx) => tx.type !== 'void').map(transactionKey),
         freshKeys,
       );
       const plan = planProjection(fresh, stored, voidedEarlier);
-      await this.queries.markVoided(m, plan.voided);
+      await this.transactions.markVoided(m, plan.voided);
 
-      const effects = new Map<string, ProfileEffect>();
-      const ledger: LedgerEntry[] = [];
-      const unvisited = new Set<string>();
-      for (const { tx, sign, cause } of plan.effects) {
-        const shopperId = shopperOf.get(transactionKey(tx));
-        if (!shopperId) continue;
-        const effect = profileEffect(tx, sign, this.config.pointsPerCurrencyUnit);
-        const sum = effects.get(shopperId);
-        effects.set(shopperId, sum ? addProfileEffects(sum, effect) : effect);
-        if (effect.points !== 0) {
-          ledger.push({
-            shopperId,
-            kind: effect.points > 0 ? 'earn' : 'reverse',
-            points: effect.points,
-            sourceId: transactionKey(cause),
-          });
-        }
-        if (effect.visits < 0) unvisited.add(shopperId);
-      }
-      const shopperIds = [...effects.keys()];
-      const profiles = await this.queries.lockProfiles(m, shopperIds);
-      const recounted = await this.queries.recountVisits(m, [...unvisited]);
+      const changes = planBatchChanges(
+        plan,
+        (tx) => shopperOf.get(transactionKey(tx)) ?? null,
+        this.config.pointsPerCurrencyUnit,
+      );
+      const shopperIds = [...changes.profiles.keys()];
+      const profiles = await this.profiles.lockProfiles(m, shopperIds);
+      const recounted = await this.profiles.recountVisits(m, changes.visitsToRecount);
       const changed: ShopperProfile[] = shopperIds.map((shopperId) => {
         const profile = applyProfileEffect(
           profiles.get(shopperId) as ShopperProfile,
-          effects.get(shopperId) as ProfileEffect,
+          changes.profiles.get(shopperId) as ProfileEffect,
         );
         return { ...profile, ...recounted.get(shopperId) };
       });
-      await this.queries.saveProfiles(m, changed, now);
-      await this.queries.insertLedgerEntries(m, ledger);
-      await this.queries.addStoreDays(
-        m,
-        sumStoreDays(plan.effects.map(({ tx, sign }) => storeDayEffect(tx, sign))),
-      );
+      await this.profiles.saveProfiles(m, changed, now);
+      await this.points.insertLedgerEntries(m, changes.points);
+      await this.storeSales.addStoreDays(m, changes.storeDays);
       await appendToOutbox(
         m,
         OUTBOX_TABLE,

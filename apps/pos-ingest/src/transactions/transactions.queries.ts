@@ -1,29 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import {
-  PosTransaction,
-  ShopperProfile,
-  StoreDayEffect,
-  StoredTransaction,
-  transactionKey,
-} from '@loyalty/domain';
-import { randomUUID } from 'node:crypto';
+import { PosTransaction, StoredTransaction, transactionKey } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
-// The projector's hand-written SQL, one statement per step of a batch whatever its size
-// (arrays in, `unnest` in SQL): the hot path of ingest.
+// `ingest.transactions` for the projector: one statement per step of a batch whatever its size
+// (arrays or one JSON document in, `unnest`/`json_to_recordset` in SQL), the hot path of ingest.
 
 export interface NewTransaction {
   tx: PosTransaction;
   shopperId: string | null;
   receivedAt: string;
-}
-
-export interface LedgerEntry {
-  shopperId: string;
-  kind: 'earn' | 'reverse';
-  points: number;
-  /** The transaction that caused it, `store:posTransactionId`. */
-  sourceId: string;
 }
 
 interface TransactionRow {
@@ -44,16 +29,6 @@ interface TransactionRow {
   voided: boolean;
 }
 
-interface ProfileRow {
-  shopper_id: string;
-  lifetime_spend_cents: string;
-  visits: number;
-  first_visit_at: Date | null;
-  last_visit_at: Date | null;
-  spend_by_department_cents: Record<string, number>;
-  points_balance: string;
-}
-
 function utcOffsetOf(isoDateTime: string): string {
   const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(isoDateTime)?.[1] ?? 'Z';
   return offset === 'Z' ? '+00:00' : offset;
@@ -68,36 +43,7 @@ function keysParams(keys: readonly string[]): [string[], string[]] {
 }
 
 @Injectable()
-export class ProjectionQueries {
-  /** The shoppers of these cards; a valid card never seen before gets a new unregistered shopper. */
-  async resolveShoppers(
-    m: EntityManager,
-    cardNumbers: readonly string[],
-  ): Promise<Map<string, string>> {
-    if (cardNumbers.length === 0) return new Map();
-    const find = async () =>
-      new Map(
-        (
-          (await m.query(
-            `SELECT card_number, shopper_id FROM ingest.cards WHERE card_number = ANY($1::text[])`,
-            [cardNumbers],
-          )) as { card_number: string; shopper_id: string }[]
-        ).map((r) => [r.card_number, r.shopper_id]),
-      );
-    const known = await find();
-    const unknown = cardNumbers.filter((card) => !known.has(card));
-    if (unknown.length === 0) return known;
-    const ids = unknown.map(() => randomUUID());
-    await m.query(`INSERT INTO ingest.shoppers (id) SELECT unnest($1::uuid[])`, [ids]);
-    await m.query(
-      `INSERT INTO ingest.cards (card_number, shopper_id) SELECT * FROM unnest($1::text[], $2::uuid[])
-       ON CONFLICT (card_number) DO NOTHING`,
-      [unknown, ids],
-    );
-    // Another projector may have created a card first (during a rebalance): read what won.
-    return find();
-  }
-
+export class TransactionsQueries {
   /** Inserts the transactions not stored yet; returns the keys of those it inserted. */
   async insertTransactions(
     m: EntityManager,
@@ -224,113 +170,6 @@ export class ProjectionQueries {
          FROM unnest($1::text[], $2::text[]) AS k(store_id, pos_transaction_id)
         WHERE t.store_id = k.store_id AND t.pos_transaction_id = k.pos_transaction_id`,
       keysParams(keys),
-    );
-  }
-
-  /** The profiles of these shoppers, created empty where missing, locked until commit. */
-  async lockProfiles(
-    m: EntityManager,
-    shopperIds: readonly string[],
-  ): Promise<Map<string, ShopperProfile>> {
-    await m.query(
-      `INSERT INTO ingest.shopper_profiles (shopper_id, lifetime_spend_cents, visits, spend_by_department_cents, points_balance)
-       SELECT unnest($1::uuid[]), 0, 0, '{}', 0
-       ON CONFLICT (shopper_id) DO NOTHING`,
-      [shopperIds],
-    );
-    const rows: ProfileRow[] = await m.query(
-      `SELECT * FROM ingest.shopper_profiles WHERE shopper_id = ANY($1::uuid[]) ORDER BY shopper_id FOR UPDATE`,
-      [shopperIds],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.shopper_id,
-        {
-          shopperId: row.shopper_id,
-          lifetimeSpendCents: Number(row.lifetime_spend_cents),
-          visits: row.visits,
-          firstVisitAt: row.first_visit_at?.toISOString() ?? null,
-          lastVisitAt: row.last_visit_at?.toISOString() ?? null,
-          spendByDepartmentCents: row.spend_by_department_cents,
-          pointsBalance: Number(row.points_balance),
-        },
-      ]),
-    );
-  }
-
-  /** First and last visit recounted from the sales that stand (after a void took one away). */
-  async recountVisits(
-    m: EntityManager,
-    shopperIds: readonly string[],
-  ): Promise<Map<string, { firstVisitAt: string | null; lastVisitAt: string | null }>> {
-    if (shopperIds.length === 0) return new Map();
-    const rows: { shopper_id: string; first: Date | null; last: Date | null }[] = await m.query(
-      `SELECT s.id AS shopper_id,
-              (SELECT min(occurred_at) FROM ingest.transactions WHERE shopper_id = s.id AND type = 'sale' AND NOT voided) AS first,
-              (SELECT max(occurred_at) FROM ingest.transactions WHERE shopper_id = s.id AND type = 'sale' AND NOT voided) AS last
-         FROM unnest($1::uuid[]) AS s(id)`,
-      [shopperIds],
-    );
-    return new Map(
-      rows.map((r) => [
-        r.shopper_id,
-        {
-          firstVisitAt: r.first?.toISOString() ?? null,
-          lastVisitAt: r.last?.toISOString() ?? null,
-        },
-      ]),
-    );
-  }
-
-  async saveProfiles(
-    m: EntityManager,
-    profiles: readonly ShopperProfile[],
-    now: Date,
-  ): Promise<void> {
-    // One JSON document, as for the transactions: an array of department maps would be escaped
-    // by node-postgres and unescaped by PostgreSQL before being parsed.
-    await m.query(
-      `UPDATE ingest.shopper_profiles p
-          SET lifetime_spend_cents = u."lifetimeSpendCents", visits = u.visits,
-              first_visit_at = u."firstVisitAt", last_visit_at = u."lastVisitAt",
-              spend_by_department_cents = u."spendByDepartmentCents", points_balance = u."pointsBalance",
-              updated_at = $2
-         FROM jsonb_to_recordset($1::jsonb) AS u("shopperId" uuid, "lifetimeSpendCents" bigint, visits int,
-           "firstVisitAt" timestamptz, "lastVisitAt" timestamptz, "spendByDepartmentCents" jsonb, "pointsBalance" bigint)
-        WHERE p.shopper_id = u."shopperId"`,
-      [JSON.stringify(profiles), now],
-    );
-  }
-
-  async insertLedgerEntries(m: EntityManager, entries: readonly LedgerEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await m.query(
-      `INSERT INTO ingest.points_ledger (shopper_id, kind, points, source_type, source_id)
-       SELECT shopper_id, kind, points, 'transaction', source_id
-         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[]) AS e(shopper_id, kind, points, source_id)`,
-      [
-        entries.map((e) => e.shopperId),
-        entries.map((e) => e.kind),
-        entries.map((e) => e.points),
-        entries.map((e) => e.sourceId),
-      ],
-    );
-  }
-
-  async addStoreDays(m: EntityManager, days: readonly StoreDayEffect[]): Promise<void> {
-    if (days.length === 0) return;
-    await m.query(
-      `INSERT INTO ingest.store_sales_entries (store_id, business_date, sales, returns, anonymous_sales, sales_cents, returns_cents)
-       SELECT * FROM unnest($1::text[], $2::date[], $3::int[], $4::int[], $5::int[], $6::bigint[], $7::bigint[])`,
-      [
-        days.map((d) => d.storeId),
-        days.map((d) => d.businessDate),
-        days.map((d) => d.sales),
-        days.map((d) => d.returns),
-        days.map((d) => d.anonymousSales),
-        days.map((d) => d.salesCents),
-        days.map((d) => d.returnsCents),
-      ],
     );
   }
 }
