@@ -10,6 +10,14 @@ const libraryPaths = {
   message: 'Import libraries through their alias, e.g. @loyalty/domain.',
 };
 
+// Libraries know no app's schema: SQL on an app's tables lives in that app (or a named query of
+// the app that reads them).
+const SCHEMA_NAME = '/(?<![\\w-])(ingest|coupons|loyalty)\\.[a-z_]+/';
+const noSchemaNames = [
+  { selector: `Literal[value=${SCHEMA_NAME}]`, message: 'No app schema inside libs/.' },
+  { selector: `TemplateElement[value.raw=${SCHEMA_NAME}]`, message: 'No app schema inside libs/.' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -88,6 +96,7 @@ export default tseslint.config(
           selector: "NewExpression[callee.name='Date'][arguments.length=0]",
           message: 'Time arrives as an argument.',
         },
+        ...noSchemaNames,
       ],
     },
   },
@@ -107,6 +116,7 @@ export default tseslint.config(
           ],
         },
       ],
+      'no-restricted-syntax': ['error', ...noSchemaNames],
     },
   },
 );

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@loyalty/platform';
+import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { CheckoutModule } from './checkout/checkout.module';
 import { LoyaltyApiConfig } from './config';
 import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
@@ -11,7 +12,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config, database: loyaltyApiDatabase, outboxTable: OUTBOX_TABLE }),
+        PlatformModule.forRoot({
+          config,
+          database: loyaltyApiDatabase,
+          outboxTable: OUTBOX_TABLE,
+          terminalKeys: TerminalKeysQuery,
+        }),
         CheckoutModule,
         RulesModule,
       ],

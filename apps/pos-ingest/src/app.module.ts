@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@loyalty/platform';
+import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { PosIngestConfig } from './config';
 import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
 import { IntakeModule } from './intake/intake.module';
@@ -11,7 +12,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config, database: posIngestDatabase, outboxTable: OUTBOX_TABLE }),
+        PlatformModule.forRoot({
+          config,
+          database: posIngestDatabase,
+          outboxTable: OUTBOX_TABLE,
+          terminalKeys: TerminalKeysQuery,
+        }),
         IntakeModule,
         TransactionsModule,
       ],

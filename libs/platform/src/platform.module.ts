@@ -1,5 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { findPaymentCardNumbers, maskPaymentCardNumbers } from '@loyalty/domain';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -7,7 +7,9 @@ import { KafkaModule } from '@loyalty/kafka';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSourceOptions } from 'typeorm';
+import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { TerminalKeyLookup } from './auth/terminal-keys';
 import { PlatformConfig } from './config/platform-config';
 import { ExclusiveMigrationsDataSource } from './database/exclusive-migrations.data-source';
 import { AppDatabase, postgresOptions } from './database/postgres-options';
@@ -46,6 +48,8 @@ export interface PlatformOptions {
   config: PlatformConfig;
   database: Omit<AppDatabase, 'databaseUrl' | 'applicationName'>;
   outboxTable: string;
+  /** How this app finds terminal keys; an app without terminal routes has none. */
+  terminalKeys?: Type<TerminalKeyLookup>;
 }
 
 /**
@@ -54,7 +58,7 @@ export interface PlatformOptions {
  */
 @Module({})
 export class PlatformModule {
-  static forRoot({ config, database, outboxTable }: PlatformOptions): DynamicModule {
+  static forRoot({ config, database, outboxTable, terminalKeys }: PlatformOptions): DynamicModule {
     // Libraries inject PlatformConfig; app code injects its own subclass (e.g. PosIngestConfig).
     const configProviders = [
       { provide: PlatformConfig, useValue: config },
@@ -97,9 +101,12 @@ export class PlatformModule {
       providers: [
         ...configProviders,
         KafkaHealthIndicator,
+        // Every route is closed unless it declares who may call it.
+        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: RequestScreenInterceptor },
+        ...(terminalKeys ? [{ provide: TerminalKeyLookup, useClass: terminalKeys }] : []),
       ],
-      exports: configProviders,
+      exports: [...configProviders, ...(terminalKeys ? [TerminalKeyLookup] : [])],
     };
   }
 }

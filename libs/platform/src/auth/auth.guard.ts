@@ -3,15 +3,16 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
+  Inject,
   Logger,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { assertNever } from '@loyalty/domain';
-import { DataSource } from 'typeorm';
 import { ACCESS_KEY, Access, Principal, STAFF_AND_SHOPPER_ROLES, Role, Terminal } from './access';
-import { findTerminalByKey } from './terminal-keys';
+import { TerminalKeyLookup, authenticateTerminalKey } from './terminal-keys';
 
 interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -31,7 +32,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
-    private readonly dataSource: DataSource,
+    // Explicit token: a union type's design metadata is Object.
+    @Optional() @Inject(TerminalKeyLookup) private readonly terminalKeys: TerminalKeyLookup | null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -72,7 +74,10 @@ export class AuthGuard implements CanActivate {
     const now = Date.now();
     const cached = this.terminalCache.get(apiKey);
     if (cached && cached.until > now) return cached.terminal;
-    const terminal = await findTerminalByKey(this.dataSource, apiKey);
+    // An app without terminal routes provides no lookup.
+    const terminal = this.terminalKeys
+      ? await authenticateTerminalKey(this.terminalKeys, apiKey)
+      : null;
     if (!terminal) throw new UnauthorizedException('Unknown or revoked terminal API key');
     // Only real keys are cached, so the cache is bounded by the number of terminals.
     this.terminalCache.set(apiKey, { terminal, until: now + TERMINAL_CACHE_MS });

@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PlatformConfig } from '../config/platform-config';
-import { AuthGuard } from './auth.guard';
 
 export const JWT_ISSUER = 'loyalty-platform';
 
-// Installs the guard for every route of the app: a route is closed unless it declares who may call it.
+// Token signing and verification for the guard (installed by PlatformModule on every route).
 @Global()
 @Module({
   imports: [
@@ -19,7 +17,6 @@ export const JWT_ISSUER = 'loyalty-platform';
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
   exports: [JwtModule],
 })
 export class AuthModule {}

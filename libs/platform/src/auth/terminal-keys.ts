@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Terminal } from './access';
 
 // A terminal API key is `tk_<keyId>_<secret>`. Only a SHA-256 of the secret is stored: the secret
@@ -27,26 +26,33 @@ export function parseTerminalKey(apiKey: string): { keyId: string; secret: strin
   return match ? { keyId: match[1], secret: match[2] } : null;
 }
 
+/** A terminal key as its owner stores it: only a hash of the secret. */
+export interface StoredTerminalKey {
+  keyId: string;
+  storeId: string;
+  terminalId: string;
+  secretHash: string;
+}
+
 /**
- * Named query: the keys live in `loyalty.terminal_api_keys`, owned by loyalty-api (which creates
- * and revokes them); pos-ingest reads them through this query only.
+ * How an app finds a terminal's key that is not revoked: each app provides its own (the app that
+ * owns the keys reads its table; another app reads it through a named query of its own).
  */
-export async function findTerminalByKey(
-  dataSource: DataSource,
+export abstract class TerminalKeyLookup {
+  abstract findActive(keyId: string): Promise<StoredTerminalKey | null>;
+}
+
+/** The terminal an API key authenticates, or null for a malformed, unknown, revoked or wrong key. */
+export async function authenticateTerminalKey(
+  lookup: TerminalKeyLookup,
   apiKey: string,
 ): Promise<Terminal | null> {
   const parsed = parseTerminalKey(apiKey);
   if (!parsed) return null;
-  const rows: { key_id: string; store_id: string; terminal_id: string; secret_hash: string }[] =
-    await dataSource.query(
-      `SELECT key_id, store_id, terminal_id, secret_hash FROM loyalty.terminal_api_keys
-        WHERE key_id = $1 AND revoked_at IS NULL`,
-      [parsed.keyId],
-    );
-  const row = rows[0];
-  if (!row) return null;
-  const expected = Buffer.from(row.secret_hash, 'hex');
+  const stored = await lookup.findActive(parsed.keyId);
+  if (!stored) return null;
+  const expected = Buffer.from(stored.secretHash, 'hex');
   const actual = Buffer.from(hashSecret(parsed.secret), 'hex');
-  if (!timingSafeEqual(expected, actual)) return null;
-  return { keyId: row.key_id, storeId: row.store_id, terminalId: row.terminal_id };
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+  return { keyId: stored.keyId, storeId: stored.storeId, terminalId: stored.terminalId };
 }
