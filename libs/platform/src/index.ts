@@ -15,3 +15,4 @@ export * from './messaging/parse-message';
 export * from './http/patterns';
 export * from './json-depth';
 export * from './http/request-screen.interceptor';
+export * from './http/api-errors';

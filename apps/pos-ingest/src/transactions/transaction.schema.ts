@@ -120,7 +120,7 @@ function transactionSchema(extra: boolean, more: Record<string, SchemaObject> = 
   const appliedOffer = object(
     {
       code: { type: 'string', pattern: OFFER_CODE_PATTERN, example: 'K7Q2M9XD4T' },
-      redemptionId: id(64, '6f1c…', 'The loyalty API redemption, if the POS made one'),
+      redemptionId: id(64, 'rd-6f1c2a', 'The loyalty API redemption, if the POS made one'),
       discountCents: cents(45, 'What the offer gave'),
     },
     ['redemptionId'],

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from './kafka.health';
 import { Public } from '../auth/access';
+import { ApiErrors } from '../http/api-errors';
 
 @ApiTags('health')
 @Controller('health')
@@ -24,6 +25,11 @@ export class HealthController {
   /** The app can serve: database and Kafka answer in time (for load balancers). */
   @Get('ready')
   @Public()
+  @ApiErrors({
+    status: 503,
+    codes: ['UNAVAILABLE'],
+    description: 'The database or Kafka does not answer in time: route no traffic here',
+  })
   @HealthCheck()
   ready() {
     return this.health.check([

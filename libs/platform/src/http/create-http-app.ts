@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { FastifyInstance } from 'fastify';
+import { ErrorDto, FieldErrorDto, documentErrors } from './api-errors';
 import { ErrorFilter } from './error.filter';
 import { JSON_MEDIA_TYPE } from './request-screen.interceptor';
 import { exceedsJsonDepth } from '../json-depth';
@@ -77,15 +78,18 @@ export async function createHttpApp(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(app.get(PlatformConfig).LOYALTY_CARD_PREFIX));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setDescription(options.description)
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', name: 'X-Api-Key', in: 'header' }, 'terminal')
-      .addBearerAuth()
-      .build(),
+  const document = documentErrors(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.title)
+        .setDescription(options.description)
+        .setVersion('1')
+        .addApiKey({ type: 'apiKey', name: 'X-Api-Key', in: 'header' }, 'terminal')
+        .addBearerAuth()
+        .build(),
+      { extraModels: [ErrorDto, FieldErrorDto] },
+    ),
   );
   SwaggerModule.setup('docs', app, document);
   await app.init();
