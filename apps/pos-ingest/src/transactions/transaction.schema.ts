@@ -77,10 +77,26 @@ const arrayOf = (items: SchemaObject, maxItems: number): SchemaObject => ({
   items,
 });
 
+/** The business rules (validateTransaction), which JSON Schema cannot state. */
+const RULES_DESCRIPTION = [
+  'A finished POS transaction (contract v1). Amounts are integer cents, positive on every type: the type gives the direction.',
+  'Rules beyond the fields: totalCents equals the sum of the line amounts, and the tenders add up to totalCents;',
+  'a sale has at least one line and no originalPosTransactionId; a return names the transaction it refunds (same store) and has lines;',
+  'a void names the transaction it cancels and has no lines, no tenders and totalCents 0;',
+  'occurredAt is at most CLOCK_SKEW_SECONDS (300) ahead of the server clock;',
+  'no string anywhere holds a payment card number (a Luhn-valid 13-19 digit run, also in groups, not starting with LOYALTY_CARD_PREFIX): 400 PAYMENT_CARD_DATA, never echoed.',
+  '(storeId, posTransactionId) is the idempotency key: the same body again is answered as before, another body gets 409 TRANSACTION_ID_REUSED.',
+].join(' ');
+
 /** `extra`: whether unknown fields are allowed (messages) or refused (HTTP). */
 function transactionSchema(extra: boolean, more: Record<string, SchemaObject> = {}): SchemaObject {
-  const object = (properties: Record<string, SchemaObject>, optional: string[] = []) => ({
+  const object = (
+    properties: Record<string, SchemaObject>,
+    optional: string[] = [],
+    description?: string,
+  ) => ({
     type: 'object',
+    ...(description ? { description } : {}),
     properties,
     required: Object.keys(properties).filter((key) => !optional.includes(key)),
     additionalProperties: extra,
@@ -164,6 +180,7 @@ function transactionSchema(extra: boolean, more: Record<string, SchemaObject> = 
       ...more,
     },
     ['originalPosTransactionId', 'cardNumber', 'appliedOffers'],
+    RULES_DESCRIPTION,
   );
 }
 
