@@ -307,6 +307,8 @@ ${JSON.stringify(quote.body, null, 2)}
 Press Ctrl-C (or send SIGINT or SIGTERM to npm) to stop the apps and the broker it started.`);
 }
 
+// A process manager or an IDE signals npm alone, and npm passes it on only to its child, the shell
+// running the `demo` script: that script `exec`s ts-node so that this process is that child.
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 main().catch((error: unknown) => {
