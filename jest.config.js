@@ -15,5 +15,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
-  testTimeout: 60_000,
+  // Longer than a test's default waits (eventually, findMessage: 30 s each; a test may have
+  // three) on a machine twice as slow as ours; a test that waits longer sets its own timeout.
+  testTimeout: 120_000,
 };

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { offerEventGroups } from '../apps/coupon-engine/src/offers/offer-events.consumer';
 import { AppProcess } from './support/app-process';
-import { createTerminal, eventually, openDatabase, tokenFor } from './support/apps';
-import { startGroupAtEnd } from './support/kafka';
+import { createTerminal, openDatabase, tokenFor } from './support/apps';
+import { startGroupAtEnd, waitForDrain } from './support/kafka';
 import {
   CANARY_PAN,
   OpenApiDocument,
@@ -35,23 +35,6 @@ async function endOffsets(topic: string): Promise<Map<number, string>> {
     return new Map(
       (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, high]),
     );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Resolves once the group has committed every partition of the topic up to its end. */
-async function drained(groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await eventually(async () => {
-      const ends = await endOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return committed.partitions.every(
-        ({ partition, offset }) => Number(offset) >= Number(ends.get(partition) ?? 0),
-      );
-    }, 60_000);
   } finally {
     await admin.disconnect();
   }
@@ -271,7 +254,7 @@ describe('bad input, from outside, against every app', () => {
   }, 120_000);
 
   it('keeps a payment card number nowhere: not in a table, a topic or a log; dead-letters nothing it accepted; stays ready', async () => {
-    await drained(projectorGroup, TOPICS.transactionRecorded);
+    await waitForDrain(projectorGroup, TOPICS.transactionRecorded);
     expect(await endOffsets(deadLetters)).toEqual(deadLettersBefore);
     for (const pan of [CANARY_PAN, SPACED_PAN]) {
       expect(await rowsHolding(db, pan)).toEqual([]);

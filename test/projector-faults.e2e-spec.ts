@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase } from './support/apps';
-import { produce, startGroupAtEnd } from './support/kafka';
+import { produce, startGroupAtEnd, waitForDrain } from './support/kafka';
 import { ProjectorProcess } from './support/projector-process';
 import {
   asMessages,
@@ -19,13 +19,28 @@ import { createTestDatabase, dropTestDatabase } from './support/test-database';
 // Faults that need projector processes of their own: killed, frozen, several in one group, and
 // their database restarted under them. Each test first shows the fault happened, then compares
 // the profiles with an oracle computed from what was sent: nothing lost, nothing counted twice.
-// Each test uses a consumer group of its own that starts at the topic's current end.
+// Each test uses a consumer group of its own that starts at the topic's current end, and asserts
+// only after that group has drained the topic (committed every message, which it does only after
+// the effects): profiles that look right while redeliveries are still in flight prove nothing.
 
 const TOPIC = TOPICS.transactionRecorded;
-// Processes start from the sources (several seconds each) and the faults take their time.
-const FAULT_TEST_TIMEOUT_MS = 300_000;
+// Bounds of the waits, for a machine at least twice as slow as ours; each test's timeout is the
+// sum of the waits inside it. A process starts from the sources and joins its group (seconds here).
+const JOIN_MS = 60_000;
+// Members that left or froze hold a rebalance up to their session timeout (6 s) before it settles.
+const SETTLE_MS = 60_000;
+// What a poll for a first effect or a logged failure may take.
+const NOTICE_MS = 30_000;
+// The stream (a few thousand sales) projected and committed, restarts and backoff included.
+const DRAIN_MS = 120_000;
+// Starting groups, producing, database connections and the final queries.
+const MARGIN_MS = 60_000;
 // The group gives up on a dead or frozen member after 6 s (the broker's minimum), not 30 s.
 const SHORT_SESSION = { PROJECTOR_SESSION_TIMEOUT_MS: '6000' };
+// The most lives the killed projector gets to have three kills land mid-stream.
+const MAX_LIVES = 10;
+// A life after its join: ten chunks produced 100 ms apart, the kill at a random point within.
+const LIFE_MS = 10_000;
 
 describe('projector processes under faults', () => {
   let db: DataSource;
@@ -73,16 +88,17 @@ describe('projector processes under faults', () => {
   it(
     'loses and double-counts nothing when the projector is killed (SIGKILL) at random points and restarted',
     async () => {
-      const env = { PROJECTOR_GROUP_ID: await newGroup(), ...SHORT_SESSION };
+      const groupId = await newGroup();
+      const env = { PROJECTOR_GROUP_ID: groupId, ...SHORT_SESSION };
       const sent: PosTransaction[] = [];
       const kills: { signal: unknown; stored: number; sent: number }[] = [];
       // Lives until three kills have landed mid-stream (one that came after the last commit does
-      // not count), at most ten.
-      for (let life = 0; life < 10 && kills.length < 3; life++) {
+      // not count), at most MAX_LIVES.
+      for (let life = 0; life < MAX_LIVES && kills.length < 3; life++) {
         const chunks = Array.from({ length: 10 }, () => makeSales(600, 200));
         sent.push(...chunks.flat());
         const projector = launch(env);
-        await projector.joined();
+        await projector.joined(JOIN_MS);
         const producing = produceSteadily(chunks);
         // A random point: fetching, in a database transaction, or between its commit and the
         // offset commit (which follows the batches of all partitions fetched together).
@@ -93,7 +109,8 @@ describe('projector processes under faults', () => {
         await producing;
       }
       launch(env);
-      await eventually(async () => (await storedCount(db, sent)) === sent.length, 120_000);
+      // The last life joins (after the dead members' sessions expire) and finishes the stream.
+      await waitForDrain(groupId, TOPIC, JOIN_MS + DRAIN_MS);
 
       // The fault happened: three kills with work in hand, each followed by a restart.
       expect(kills).toHaveLength(3);
@@ -101,24 +118,34 @@ describe('projector processes under faults', () => {
         expect(kill.signal).toBe('SIGKILL');
         expect(kill.stored).toBeLessThan(kill.sent);
       }
-      await eventually(() => totalsMatch(db, expectedTotals(sent)));
+      expect(await storedCount(db, sent)).toBe(sent.length);
+      expect(await totalsMatch(db, expectedTotals(sent))).toBe(true);
     },
-    FAULT_TEST_TIMEOUT_MS,
+    MAX_LIVES * (JOIN_MS + LIFE_MS) + JOIN_MS + DRAIN_MS + MARGIN_MS,
   );
 
   it(
     'moves the partitions of a projector frozen past its session timeout and counts its work once',
     async () => {
-      const env = { PROJECTOR_GROUP_ID: await newGroup(), ...SHORT_SESSION };
+      const groupId = await newGroup();
+      const env = { PROJECTOR_GROUP_ID: groupId, ...SHORT_SESSION };
       const frozen = launch(env);
       const peer = launch(env);
-      await eventually(async () => settled([frozen, peer]), 60_000);
+      await eventually(
+        async () => settled([frozen, peer]),
+        JOIN_MS + SETTLE_MS,
+        'the two projectors holding all four partitions between them',
+      );
 
       // The stream keeps flowing for seconds after the freeze: the frozen member had work coming.
       const chunks = Array.from({ length: 40 }, () => makeSales(300, 200));
       const sales = chunks.flat();
       const producing = produceSteadily(chunks);
-      await eventually(async () => (await storedCount(db, sales)) > 0);
+      await eventually(
+        async () => (await storedCount(db, sales)) > 0,
+        NOTICE_MS,
+        'a first sale of the stream stored',
+      );
       const peerJoins = peer.assignments().length;
       frozen.signal('SIGSTOP');
       const storedWhenFrozen = await storedCount(db, sales);
@@ -126,18 +153,26 @@ describe('projector processes under faults', () => {
       // The fault: the group gave up on the frozen member and its peer took all partitions.
       await eventually(
         async () => peer.assignments().length > peerJoins && lastAssignment(peer).length === 4,
-        60_000,
+        SETTLE_MS,
+        'the peer holding all four partitions after the frozen member was given up on',
       );
       const frozenJoins = frozen.assignments().length;
       frozen.signal('SIGCONT');
-      await eventually(async () => (await storedCount(db, sales)) === sales.length, 120_000);
-      // Frozen mid-stream; woken up, it found itself out of the group and joined again.
-      expect(storedWhenFrozen).toBeLessThan(sales.length);
-      await eventually(async () => frozen.assignments().length > frozenJoins, 60_000);
+      // Woken up, it found itself out of the group and joined again (redoing, if anything, the
+      // batch it held when frozen); then the group finished the stream.
+      await eventually(
+        async () => frozen.assignments().length > frozenJoins,
+        SETTLE_MS,
+        'the woken projector joining its group again',
+      );
+      await waitForDrain(groupId, TOPIC, DRAIN_MS);
 
-      await eventually(() => totalsMatch(db, expectedTotals(sales)));
+      // Frozen mid-stream.
+      expect(storedWhenFrozen).toBeLessThan(sales.length);
+      expect(await storedCount(db, sales)).toBe(sales.length);
+      expect(await totalsMatch(db, expectedTotals(sales))).toBe(true);
     },
-    FAULT_TEST_TIMEOUT_MS,
+    JOIN_MS + 3 * SETTLE_MS + NOTICE_MS + DRAIN_MS + MARGIN_MS,
   );
 
   it(
@@ -147,8 +182,9 @@ describe('projector processes under faults', () => {
       const oneUrl = await createTestDatabase(oneDatabase);
       const oneDb = await openDatabase(oneUrl);
       try {
+        const oneGroup = await newGroup();
         const one = launch({
-          PROJECTOR_GROUP_ID: await newGroup(),
+          PROJECTOR_GROUP_ID: oneGroup,
           DATABASE_URL: oneUrl,
           ...SHORT_SESSION,
         });
@@ -156,8 +192,12 @@ describe('projector processes under faults', () => {
         const three = [1, 2, 3].map(() =>
           launch({ PROJECTOR_GROUP_ID: threeGroup, ...SHORT_SESSION }),
         );
-        await one.joined();
-        await eventually(async () => settled(three), 60_000);
+        await one.joined(JOIN_MS);
+        await eventually(
+          async () => settled(three),
+          JOIN_MS + SETTLE_MS,
+          'the three projectors each holding partitions, all four between them',
+        );
 
         const stream = makeMixedStream(3_000, 150);
         // Over several seconds, as stores send: a member the mock broker makes rejoin its group
@@ -167,8 +207,10 @@ describe('projector processes under faults', () => {
             stream.slice(i * 50, (i + 1) * 50),
           ),
         );
-        await eventually(async () => (await storedCount(db, stream)) === stream.length, 120_000);
-        await eventually(async () => (await storedCount(oneDb, stream)) === stream.length, 120_000);
+        await waitForDrain(threeGroup, TOPIC, DRAIN_MS);
+        await waitForDrain(oneGroup, TOPIC, DRAIN_MS);
+        expect(await storedCount(db, stream)).toBe(stream.length);
+        expect(await storedCount(oneDb, stream)).toBe(stream.length);
 
         // Each of the three projected its share of the stream.
         for (const projector of three) {
@@ -185,7 +227,7 @@ describe('projector processes under faults', () => {
         await dropTestDatabase(oneDatabase);
       }
     },
-    FAULT_TEST_TIMEOUT_MS,
+    2 * JOIN_MS + SETTLE_MS + 2 * DRAIN_MS + MARGIN_MS,
   );
 
   it(
@@ -194,43 +236,51 @@ describe('projector processes under faults', () => {
       const postgres = await ScratchPostgres.create();
       const scratchDb = await openDatabase(postgres.url);
       try {
+        const groupId = await newGroup();
         const projector = launch({
-          PROJECTOR_GROUP_ID: await newGroup(),
+          PROJECTOR_GROUP_ID: groupId,
           DATABASE_URL: postgres.url,
           ...SHORT_SESSION,
         });
-        await projector.joined();
+        await projector.joined(JOIN_MS);
 
         // The stream keeps flowing while the database is down.
         const chunks = Array.from({ length: 20 }, () => makeSales(200, 100));
         const sales = chunks.flat();
         const producing = produceSteadily(chunks);
-        await eventually(async () => (await storedCount(scratchDb, sales)) > 0);
+        await eventually(
+          async () => (await storedCount(scratchDb, sales)) > 0,
+          NOTICE_MS,
+          'a first sale of the stream stored',
+        );
         postgres.crash();
         await producing;
-        await sleep(5_000);
         // The fault: the projector's batches failed while the server was down.
-        const failedBatches = projector
-          .logs()
-          .filter(
-            (l) => l.topic === TOPIC && /ECONNREFUSED|Connection terminated/.test(String(l.stack)),
-          );
-        expect(failedBatches.length).toBeGreaterThan(0);
+        await eventually(
+          async () =>
+            projector
+              .logs()
+              .some(
+                (l) =>
+                  l.topic === TOPIC && /ECONNREFUSED|Connection terminated/.test(String(l.stack)),
+              ),
+          NOTICE_MS,
+          'the projector logging a batch failed for the database being down',
+        );
         postgres.start();
 
-        await eventually(
-          async () => (await storedCount(scratchDb, sales)) === sales.length,
-          120_000,
-        );
+        // It retries with backoff, then finishes the stream once the server is back.
+        await waitForDrain(groupId, TOPIC, DRAIN_MS);
+        expect(await storedCount(scratchDb, sales)).toBe(sales.length);
         expect(projector.logs().filter((l) => l.msg === 'Dead-lettering message')).toEqual([]);
-        await eventually(() => totalsMatch(scratchDb, expectedTotals(sales)));
+        expect(await totalsMatch(scratchDb, expectedTotals(sales))).toBe(true);
       } finally {
         await scratchDb.destroy();
         await Promise.all(processes.splice(0).map((p) => p.stop()));
         postgres.destroy();
       }
     },
-    FAULT_TEST_TIMEOUT_MS,
+    JOIN_MS + 2 * NOTICE_MS + DRAIN_MS + MARGIN_MS,
   );
 });
 

@@ -4,7 +4,7 @@ import { JWT_ISSUER, postgresOptions } from '@loyalty/platform';
 import { SingleBar } from 'cli-progress';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -12,13 +12,17 @@ import { DataSource } from 'typeorm';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
-import { DevKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
+import { AppKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 
 // Starts the whole system on this machine and plays real Complete Journey baskets through it as
 // POS terminals. Environment: DATABASE_URL, KAFKA_BROKERS, JWT_SECRET (all optional), DEMO_BASKETS.
 
 const ROOT = join(__dirname, '..', '..');
 const LOG_DIR = join(ROOT, '.demo');
+// The running demo's settings, for the CLI: `npm run cli -- token --env-file .demo/demo.env ...`.
+const SETTINGS_FILE = join(LOG_DIR, 'demo.env');
+// How long an app may take to stop gracefully (leave its groups, flush its outbox) before SIGKILL.
+const APP_STOP_TIMEOUT_MS = 15_000;
 const APPS = [
   { name: 'loyalty-api', port: 3000 },
   { name: 'pos-ingest', port: 3001 },
@@ -61,7 +65,8 @@ const RULES = [
 }));
 
 const children: ChildProcess[] = [];
-let devKafka: DevKafka | null = null;
+// Set as soon as the broker is being started, so that a signal arriving meanwhile still stops it.
+let kafkaStarting: Promise<AppKafka> | null = null;
 
 function log(message: string): void {
   console.log(`[demo] ${message}`);
@@ -178,14 +183,35 @@ async function waitUntilStable(
 }
 
 let shuttingDown = false;
-async function shutdown(code: number): Promise<never> {
+let stopped: Promise<never> | null = null;
+
+/** Stops every app (SIGTERM, SIGKILL if it hangs) and the dev broker, then exits; once only. */
+function shutdown(code: number): Promise<never> {
   shuttingDown = true;
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(
-    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
-  );
-  if (devKafka) stopDevKafka(devKafka);
-  process.exit(code);
+  stopped ??= stopEverything().then(() => process.exit(code));
+  return stopped;
+}
+
+async function stopEverything(): Promise<void> {
+  await Promise.all(children.map(stopApp));
+  const kafka = await kafkaStarting?.catch(() => null);
+  if (kafka?.devKafka) stopDevKafka(kafka.devKafka);
+  rmSync(SETTINGS_FILE, { force: true });
+}
+
+async function stopApp(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), APP_STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** What the CLI needs to act on this demo: its database, broker and JWT secret (owner-only file). */
+function writeSettings(env: Record<string, string>): void {
+  const lines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  writeFileSync(SETTINGS_FILE, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 async function main(): Promise<void> {
@@ -193,15 +219,18 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loyalty_demo';
   await ensureDatabase(databaseUrl);
 
-  const kafka = await kafkaForApps();
-  devKafka = kafka.devKafka;
-  if (devKafka) {
+  kafkaStarting = kafkaForApps();
+  const kafka = await kafkaStarting;
+  if (shuttingDown) return;
+  if (kafka.devKafka) {
     log(
-      `KAFKA_BROKERS is not set: started a local development Kafka broker (librdkafka mock cluster, in memory) at ${devKafka.brokers}`,
+      `KAFKA_BROKERS is not set: started a local development Kafka broker (librdkafka mock cluster, in memory) at ${kafka.devKafka.brokers}`,
     );
   }
   const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, ...kafka.env, JWT_SECRET: jwtSecret };
+  const settings = { DATABASE_URL: databaseUrl, ...kafka.env, JWT_SECRET: jwtSecret };
+  writeSettings(settings);
+  const env = { ...process.env, ...settings };
   for (const app of APPS) startApp(app.name, app.port, env);
   await Promise.all(APPS.map((app) => waitReady(app.name, app.port)));
   log('loyalty-api, pos-ingest and coupon-engine are up (logs in .demo/)');
@@ -261,6 +290,12 @@ The loyalty platform is running with ${baskets.length} real baskets and ${offers
   Health          http://127.0.0.1:3001/health/ready
   Terminal key    ${apiKey}  (store ${storeId})
   Marketer token  ${marketerToken}
+  Settings        .demo/demo.env (this run's DATABASE_URL, KAFKA_BROKERS and JWT_SECRET)
+
+Tokens for other roles (support, admin, shopper) and more terminal keys, from this run's settings:
+
+  npm run cli -- token --env-file .demo/demo.env --role support --subject sam
+  npm run cli -- terminal-key --env-file .demo/demo.env --store ${storeId} --terminal lane-2
 
 An example checkout quote for a seeded card with an offer:
 
@@ -269,9 +304,11 @@ An example checkout quote for a seeded card with an offer:
 
 ${JSON.stringify(quote.body, null, 2)}
 
-Press Ctrl-C to stop.`);
+Press Ctrl-C (or send SIGINT or SIGTERM to npm) to stop the apps and the broker it started.`);
 }
 
+// A process manager or an IDE signals npm alone, and npm passes it on only to its child, the shell
+// running the `demo` script: that script `exec`s ts-node so that this process is that child.
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 main().catch((error: unknown) => {

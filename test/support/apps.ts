@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JWT_ISSUER, Role, createHttpApp, loadConfig, postgresOptions } from '@loyalty/platform';
+import { TOPICS } from '@loyalty/domain';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,13 +40,33 @@ export function startLoyaltyApi(): Promise<NestFastifyApplication> {
 }
 
 /**
+ * Starts a pos-ingest whose projector has a consumer group of its own that reads only what is
+ * produced from now on (see startCouponEngine for why), so that a test can wait for exactly its
+ * own messages to be projected: `waitForDrain(groupId, TOPICS.transactionRecorded)`.
+ */
+export async function startPosIngestWithOwnGroup(
+  overrides: Record<string, string> = {},
+): Promise<{ app: NestFastifyApplication; groupId: string }> {
+  const groupId = `pos-ingest.test-${randomUUID()}`;
+  await startGroupAtEnd(groupId, TOPICS.transactionRecorded);
+  const app = await startPosIngest({
+    PROJECTOR_GROUP_ID: groupId,
+    PROJECTOR_SESSION_TIMEOUT_MS: '6000',
+    ...overrides,
+  });
+  return { app, groupId };
+}
+
+/**
  * Starts a coupon engine with groups of its own that read only what is produced from now on.
  * Read from their start, the topics hold every profile change earlier test files produced, which
  * the engine would work through before the test's own; and the mock broker makes a member wait
- * for the session timeout of members that left a group before it.
+ * for the session timeout of members that left a group before it. A test that waits for the
+ * groups to drain passes its own `prefix` and finds them with `offerEventGroups(prefix)`.
  */
-export async function startCouponEngine(): Promise<NestFastifyApplication> {
-  const prefix = `coupon-engine.test-${randomUUID()}`;
+export async function startCouponEngine(
+  prefix = `coupon-engine.test-${randomUUID()}`,
+): Promise<NestFastifyApplication> {
   await Promise.all(
     Object.values(offerEventGroups(prefix)).map(({ groupId, topic }) =>
       startGroupAtEnd(groupId, topic),
@@ -93,10 +114,14 @@ export function tokenFor(role: Role, subject = `${role}-1`): string {
   );
 }
 
-/** Polls until `probe` returns something other than undefined/null/false, or fails after `timeoutMs`. */
+/**
+ * Polls until `probe` returns something other than undefined/null/false, or fails after `timeoutMs`
+ * saying what it awaited (`awaited`, else the probe's source) and the probe's last error.
+ */
 export async function eventually<T>(
   probe: () => Promise<T | null | undefined | false>,
   timeoutMs = 30_000,
+  awaited = probe.toString().replace(/\s+/g, ' '),
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -109,5 +134,7 @@ export async function eventually<T>(
     }
     await sleep(100);
   }
-  throw new Error(`Condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+  throw new Error(
+    `Not met within ${timeoutMs} ms: ${awaited}${last ? ` (last error: ${String(last)})` : ''}`,
+  );
 }

@@ -1,5 +1,6 @@
 import { Kafka, KafkaMessage, Partitioners, RecordMetadata, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 function client(): Kafka {
   return new Kafka({
@@ -100,5 +101,51 @@ export async function startGroupAtEnd(groupId: string, topic: string): Promise<v
     );
   } finally {
     await member.disconnect();
+  }
+}
+
+/** One partition's progress: the group's committed offset against the end it must reach. */
+interface PartitionLag {
+  partition: number;
+  committed: string;
+  end: string;
+}
+
+/**
+ * Waits until consumer group `groupId` has committed, on every partition of `topic`, the end
+ * offsets the topic has now: everything produced before the call is processed (a consumer
+ * commits only after the effects of what it read are committed). Polling a count in the
+ * database cannot show this: a duplicate delivery still in flight changes no count until it
+ * does harm. Fails after `timeoutMs` naming each partition still behind.
+ */
+export async function waitForDrain(
+  groupId: string,
+  topic: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const admin = client().admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const deadline = Date.now() + timeoutMs;
+    let behind: PartitionLag[] = [];
+    do {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      behind = ends.flatMap(({ partition, low, high }) => {
+        const offset = committed.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+        // -1: the group never committed here, which is drained only if there is nothing to read.
+        const done = offset === '-1' ? low === high : BigInt(offset) >= BigInt(high);
+        return done ? [] : [{ partition, committed: offset, end: high }];
+      });
+      if (behind.length === 0) return;
+      await sleep(200);
+    } while (Date.now() < deadline);
+    throw new Error(
+      `Consumer group ${groupId} did not drain ${topic} within ${timeoutMs} ms; behind: ${behind
+        .map((p) => `partition ${p.partition} committed ${p.committed} of ${p.end}`)
+        .join(', ')}`,
+    );
+  } finally {
+    await admin.disconnect();
   }
 }

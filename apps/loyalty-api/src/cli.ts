@@ -8,6 +8,8 @@ import { createTerminalKey } from './terminals/create-terminal-key';
 const USAGE = `Usage:
   loyalty-cli terminal-key --store <storeId> --terminal <terminalId>   create a POS terminal API key (needs DATABASE_URL)
   loyalty-cli token --role <role> --subject <id> [--expires-in 8h]     sign a development JWT (needs JWT_SECRET)
+Either command also takes --env-file <path>: settings read from a file of NAME=value lines
+(e.g. .demo/demo.env, written by npm run demo); variables already set in the environment win.
 Roles: ${STAFF_AND_SHOPPER_ROLES.join(', ')}`;
 
 function requireEnv(name: string): string {
@@ -26,8 +28,11 @@ async function main(argv: string[]): Promise<string> {
       role: { type: 'string' },
       subject: { type: 'string' },
       'expires-in': { type: 'string', default: '8h' },
+      'env-file': { type: 'string' },
     },
   });
+  // The running demo's random JWT secret and its database are only in its settings file.
+  if (values['env-file']) process.loadEnvFile(values['env-file']);
   if (command === 'terminal-key' && values.store && values.terminal) {
     const dataSource = await new DataSource(
       postgresOptions({

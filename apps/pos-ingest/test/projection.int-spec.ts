@@ -2,14 +2,18 @@ import { PosTransaction, TOPICS, TransactionRecordedV1, deadLetterTopic } from '
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ProjectionService } from '../src/transactions/projection.service';
-import { eventually, openDatabase, startPosIngest } from '../../../test/support/apps';
+import {
+  openDatabase,
+  startPosIngest,
+  startPosIngestWithOwnGroup,
+} from '../../../test/support/apps';
 import {
   FULL_TRANSACTION,
   makeCardNumber,
   makeLine,
   makeTransaction,
 } from '../../../test/support/factories';
-import { findMessage, produce } from '../../../test/support/kafka';
+import { findMessage, produce, waitForDrain } from '../../../test/support/kafka';
 
 describe('pos-ingest projector', () => {
   let app: NestFastifyApplication;
@@ -225,7 +229,7 @@ describe('pos-ingest projector', () => {
   });
 
   it('dead-letters a poison message with the reason and keeps consuming', async () => {
-    const consuming = await startPosIngest();
+    const { app: consuming, groupId } = await startPosIngestWithOwnGroup();
     try {
       const cardNumber = makeCardNumber();
       const poisons = [
@@ -238,7 +242,9 @@ describe('pos-ingest projector', () => {
       );
       const good = recorded(makeTransaction({ cardNumber }));
       await produce(TOPICS.transactionRecorded, [{ key: cardNumber, value: JSON.stringify(good) }]);
-      await eventually(async () => (await stateOf(cardNumber, 'store-1')).profile?.visits === 1);
+      // Asserted once the projector committed all three: no redelivery can change anything after.
+      await waitForDrain(groupId, TOPICS.transactionRecorded);
+      expect((await stateOf(cardNumber, 'store-1')).profile?.visits).toBe(1);
 
       const dlq = deadLetterTopic(TOPICS.transactionRecorded);
       const notJson = await findMessage(
@@ -256,5 +262,6 @@ describe('pos-ingest projector', () => {
     } finally {
       await consuming.close();
     }
-  });
+    // Longer than its waits: the drain (60 s), two dead-letter reads (30 s each), the app's start.
+  }, 180_000);
 });
