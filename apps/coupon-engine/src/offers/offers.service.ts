@@ -6,11 +6,10 @@ import {
   TOPICS,
   decideOffersToIssue,
 } from '@loyalty/domain';
-import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
+import { Outbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { OUTBOX_TABLE } from '../database/data-source';
 import { LiveRulesQuery } from './live-rules.query';
 import { generateOfferCode } from './offer-code';
 import { Offer } from './offer.entity';
@@ -21,13 +20,13 @@ export class OffersService {
     private readonly dataSource: DataSource,
     @InjectRepository(Offer) private readonly offers: Repository<Offer>,
     private readonly liveRules: LiveRulesQuery,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: Outbox,
   ) {}
 
   /** Issues the offers this profile change earns; the same event twice issues nothing more. */
   async issueForProfile(event: ProfileChangedV1, now: Date): Promise<number> {
     const { shopperId } = event.profile;
-    const issued = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const rules = await this.liveRules.find(manager, now);
       if (rules.length === 0) return 0;
       const counts: { rule_id: string; issued: number }[] = await manager.query(
@@ -65,9 +64,8 @@ export class OffersService {
         .execute();
       const insertedIds = new Set((inserted.raw as { id: string }[]).map((r) => r.id));
       const fresh = offers.filter((o) => insertedIds.has(o.id));
-      await appendToOutbox(
+      await this.outbox.append(
         manager,
-        OUTBOX_TABLE,
         fresh.map((o) => ({
           topic: TOPICS.offerIssued,
           key: shopperId,
@@ -85,8 +83,6 @@ export class OffersService {
       );
       return fresh.length;
     });
-    if (issued > 0) this.relay.wake();
-    return issued;
   }
 
   /** Mirrors a redemption decided by loyalty-api into the offer's state. */

@@ -10,11 +10,10 @@ import {
   decideRedemption,
   orderForCheckout,
 } from '@loyalty/domain';
-import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
+import { Outbox } from '@loyalty/kafka';
 import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { OUTBOX_TABLE } from '../database/data-source';
 import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
@@ -56,7 +55,7 @@ export class CheckoutService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly offers: CheckoutOffersQuery,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: Outbox,
   ) {}
 
   /** The shopper's live offers that apply to this basket; an unknown card simply has none. */
@@ -114,9 +113,8 @@ export class CheckoutService {
         }
         throw error;
       }
-      await appendToOutbox(
+      await this.outbox.append(
         manager,
-        OUTBOX_TABLE,
         redemptions.map((r) => ({
           topic: TOPICS.offerRedeemed,
           key: shopperId,
@@ -134,7 +132,6 @@ export class CheckoutService {
       );
       return { quote: toQuoteDto(decision.quote, offers, true), redeemed: true };
     });
-    if (result.redeemed) this.relay.wake();
     return result.quote;
   }
 }
