@@ -254,6 +254,47 @@ describe('loyalty-api checkout', () => {
         'lines[0].department',
       ],
       ['transaction id with spaces', { posTransactionId: 'a b' }, 'posTransactionId'],
+      [
+        'NUL in a SKU',
+        { lines: [{ sku: 'a\u0000', department: 'D', quantity: 1, amountCents: 1 }] },
+        'lines[0].sku',
+      ],
+      [
+        'lone surrogate in a SKU',
+        { lines: [{ sku: 'a\ud800', department: 'D', quantity: 1, amountCents: 1 }] },
+        'lines[0].sku',
+      ],
+      [
+        'lone surrogate in a department',
+        { lines: [{ sku: 'a', department: '\udc00D', quantity: 1, amountCents: 1 }] },
+        'lines[0].department',
+      ],
+      ['null card', { cardNumber: null }, 'cardNumber'],
+      ['null lines', { lines: null }, 'lines'],
+      ['null line', { lines: [null] }, 'lines[0]'],
+      [
+        'null SKU',
+        { lines: [{ sku: null, department: 'D', quantity: 1, amountCents: 1 }] },
+        'lines[0].sku',
+      ],
+      [
+        'null department',
+        { lines: [{ sku: 'a', department: null, quantity: 1, amountCents: 1 }] },
+        'lines[0].department',
+      ],
+      [
+        'null quantity',
+        { lines: [{ sku: 'a', department: 'D', quantity: null, amountCents: 1 }] },
+        'lines[0].quantity',
+      ],
+      [
+        'null amount',
+        { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: null }] },
+        'lines[0].amountCents',
+      ],
+      ['null transaction id', { posTransactionId: null }, 'posTransactionId'],
+      ['null offer codes', { offerCodes: null }, 'offerCodes'],
+      ['null offer code', { offerCodes: [null] }, 'offerCodes'],
     ])('%s', async (_name, change, field) => {
       const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
       const body = {

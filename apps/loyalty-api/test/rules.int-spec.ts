@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JWT_ISSUER } from '@loyalty/platform';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -29,6 +30,16 @@ describe('loyalty-api coupon rules', () => {
   const createRule = (body: unknown, token: string | null = marketer) => {
     const req = request(app.getHttpServer()).post('/v1/rules');
     return (token ? req.set('Authorization', `Bearer ${token}`) : req).send(body as object);
+  };
+
+  const rulesBy = async (author: string) => {
+    const [counts] = await db.query(
+      `SELECT (SELECT count(*)::int FROM loyalty.coupon_rules WHERE created_by = $1) AS rules,
+              (SELECT count(*)::int FROM loyalty.audit_log WHERE actor = $1) AS audited,
+              (SELECT count(*)::int FROM loyalty.outbox WHERE payload->>'createdBy' = $1) AS events`,
+      [author],
+    );
+    return counts as { rules: number; audited: number; events: number };
   };
 
   const rulesNamed = async (name: string) =>
@@ -120,15 +131,99 @@ describe('loyalty-api coupon rules', () => {
         'audience[0].department',
       ],
       ['unknown field', { budget: 5 }, 'budget'],
+      // Each of these was a 500 whose log printed every SQL parameter.
+      ['NUL character in the name', { name: 'Dairy\u0000' }, 'name'],
+      ['lone high surrogate in the name', { name: 'Dairy \ud800' }, 'name'],
+      ['lone low surrogate in the name', { name: '\udc00' }, 'name'],
+      [
+        'lone surrogate in a department',
+        { audience: [{ fact: 'departmentSpendCents', department: 'D\ud800', atLeast: 1 }] },
+        'audience[0].department',
+      ],
+      [
+        'lone surrogate in a target department',
+        {
+          reward: {
+            kind: 'percentOff',
+            percent: 5,
+            target: { scope: 'department', department: '\udfff' },
+          },
+        },
+        'reward.target.department',
+      ],
+      ['null name', { name: null }, 'name'],
+      ['null status', { status: null }, 'status'],
+      ['null per-shopper limit', { perShopperLimit: null }, 'perShopperLimit'],
+      ['null validity days', { offerValidDays: null }, 'offerValidDays'],
+      ['null start', { validFrom: null }, 'validFrom'],
+      ['null end', { validUntil: null }, 'validUntil'],
+      ['null audience', { audience: null }, 'audience'],
+      ['null condition', { audience: [null] }, 'audience[0]'],
+      ['null fact', { audience: [{ fact: null, atLeast: 1 }] }, 'audience[0].fact'],
+      ['null threshold', { audience: [{ fact: 'visits', atLeast: null }] }, 'audience[0].atLeast'],
+      [
+        'null department in a condition',
+        { audience: [{ fact: 'departmentSpendCents', department: null, atLeast: 1 }] },
+        'audience[0].department',
+      ],
+      [
+        'threshold beyond any receipt',
+        { audience: [{ fact: 'lifetimeSpendCents', atLeast: 1e20 }] },
+        'audience[0].atLeast',
+      ],
+      ['null reward', { reward: null }, 'reward'],
+      [
+        'null reward kind',
+        { reward: { kind: null, percent: 5, target: { scope: 'basket' } } },
+        'reward.kind',
+      ],
+      [
+        'null percent',
+        { reward: { kind: 'percentOff', percent: null, target: { scope: 'basket' } } },
+        'reward.percent',
+      ],
+      [
+        'null amount',
+        { reward: { kind: 'amountOff', amountCents: null, target: { scope: 'basket' } } },
+        'reward.amountCents',
+      ],
+      [
+        'amount beyond any receipt',
+        { reward: { kind: 'amountOff', amountCents: 1e15, target: { scope: 'basket' } } },
+        'reward.amountCents',
+      ],
+      [
+        'null target',
+        { reward: { kind: 'percentOff', percent: 5, target: null } },
+        'reward.target',
+      ],
+      [
+        'null target scope',
+        { reward: { kind: 'percentOff', percent: 5, target: { scope: null } } },
+        'reward.target.scope',
+      ],
+      [
+        'null target department',
+        {
+          reward: {
+            kind: 'percentOff',
+            percent: 5,
+            target: { scope: 'department', department: null },
+          },
+        },
+        'reward.target.department',
+      ],
     ];
 
     it.each(cases)('%s', async (_name, change, field) => {
+      // A marketer of its own: what was stored is found by author, whatever the body held.
+      const author = `marketer-${randomUUID()}`;
       const body = { ...makeRule(makeDepartment()), ...change };
-      const response = await createRule(body).expect(400);
+      const response = await createRule(body, tokenFor('marketer', author)).expect(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
       expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       expect(response.body.message).toContain(field);
-      expect(await rulesNamed(body.name as string)).toHaveLength(0);
+      expect(await rulesBy(author)).toEqual({ rules: 0, audited: 0, events: 0 });
     });
   });
 
