@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { TOPICS } from '@loyalty/domain';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -17,6 +18,7 @@ import {
   makeRule,
   makeTransaction,
 } from './support/factories';
+import { findMessage } from './support/kafka';
 
 // The walking skeleton's journey: card swipe -> Kafka -> profile -> offer -> quote -> redeemed once.
 describe('journey: from card swipe to redeemed offer', () => {
@@ -126,11 +128,13 @@ describe('journey: from card swipe to redeemed offer', () => {
     });
     await redeem(laneOne, 'r-3').expect(409);
 
-    // The redemption flows back to the coupon engine through Kafka.
-    await eventually(async () => {
-      const [row] = await db.query(`SELECT state FROM coupons.offers WHERE code = $1`, [code]);
-      return row.state === 'redeemed';
-    });
+    // The wallet marked it redeemed with the redemption; the event goes out for later consumers.
+    const [wallet] = await db.query(`SELECT state FROM loyalty.offers WHERE code = $1`, [code]);
+    expect(wallet.state).toBe('redeemed');
+    const redeemed = await findMessage(TOPICS.offerRedeemed, (m) =>
+      m.value!.toString().includes(code),
+    );
+    expect(JSON.parse(redeemed.value!.toString())).toMatchObject({ code, storeId: 'store-100' });
     const after = await request(loyaltyApi.getHttpServer())
       .post('/v1/checkout/quote')
       .set('X-Api-Key', laneOne)

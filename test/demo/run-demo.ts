@@ -230,12 +230,12 @@ async function main(): Promise<void> {
   );
   const offers = await waitUntilStable(
     db,
-    `SELECT count(*)::int AS n FROM coupons.offers`,
-    'Offers issued',
+    `SELECT count(*)::int AS n FROM loyalty.offers`,
+    'Offers issued into wallets',
   );
 
   const [example] = await db.query(
-    `SELECT c.card_number, o.reward FROM coupons.offers o JOIN ingest.cards c USING (shopper_id)
+    `SELECT c.card_number, o.reward FROM loyalty.offers o JOIN ingest.cards c USING (shopper_id)
       WHERE o.state = 'issued' AND o.reward->'target'->>'scope' = 'department' ORDER BY o.issued_at LIMIT 1`,
   );
   await db.destroy();

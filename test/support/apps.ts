@@ -31,8 +31,17 @@ export function startPosIngest(
   });
 }
 
+/**
+ * Starts a loyalty-api with consumer groups of its own: the mock broker makes a member wait for
+ * the session timeout of members that left a group before it. They read from the topics' start;
+ * the wallet ignores offers it already holds.
+ */
 export function startLoyaltyApi(): Promise<NestFastifyApplication> {
-  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env())), {
+  const overrides = {
+    LOYALTY_API_GROUP_PREFIX: `loyalty-api.test-${randomUUID()}`,
+    LOYALTY_API_SESSION_TIMEOUT_MS: '6000',
+  };
+  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env(overrides))), {
     title: 'loyalty-api',
     description: '',
   });

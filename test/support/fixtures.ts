@@ -18,6 +18,7 @@ export async function seedShopper(
   return { shopperId, cardNumber };
 }
 
+/** An offer in the shopper's wallet, as loyalty-api stores it when coupon-engine issued it. */
 export async function seedOffer(
   db: DataSource,
   shopperId: string,
@@ -27,9 +28,8 @@ export async function seedOffer(
   const offerId = randomUUID();
   const code = randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
   await db.query(
-    `INSERT INTO coupons.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, state, reason,
-                                 trigger_event_id, issued_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', '[]', $8, now())`,
+    `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, issued_at, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), 'issued')`,
     [
       offerId,
       code,
@@ -38,7 +38,6 @@ export async function seedOffer(
       JSON.stringify(reward),
       validity.validFrom ?? '2026-01-01T00:00:00Z',
       validity.validUntil ?? '2099-01-01T00:00:00Z',
-      randomUUID(),
     ],
   );
   return { offerId, code };

@@ -3,6 +3,7 @@ import { PlatformModule } from '@loyalty/platform';
 import { CheckoutModule } from './checkout/checkout.module';
 import { LoyaltyApiConfig } from './config';
 import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
+import { OffersModule } from './offers/offers.module';
 import { RulesModule } from './rules/rules.module';
 
 @Module({})
@@ -13,6 +14,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ config, database: loyaltyApiDatabase, outboxTable: OUTBOX_TABLE }),
         CheckoutModule,
+        OffersModule,
         RulesModule,
       ],
     };

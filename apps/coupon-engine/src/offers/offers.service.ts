@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import {
-  OfferIssuedV1,
-  OfferRedeemedV1,
-  ProfileChangedV1,
-  TOPICS,
-  decideOffersToIssue,
-} from '@loyalty/domain';
+import { OfferIssuedV1, ProfileChangedV1, TOPICS, decideOffersToIssue } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { LiveRulesQuery } from './live-rules.query';
 import { generateOfferCode } from './offer-code';
 import { Offer } from './offer.entity';
@@ -18,7 +11,6 @@ import { Offer } from './offer.entity';
 export class OffersService {
   constructor(
     private readonly dataSource: DataSource,
-    @InjectRepository(Offer) private readonly offers: Repository<Offer>,
     private readonly liveRules: LiveRulesQuery,
     private readonly outbox: Outbox,
   ) {}
@@ -48,7 +40,6 @@ export class OffersService {
         reward: d.reward,
         validFrom: new Date(d.validFrom),
         validUntil: new Date(d.validUntil),
-        state: 'issued' as const,
         reason: d.reason,
         triggerEventId: event.eventId,
         issuedAt: now,
@@ -77,19 +68,12 @@ export class OffersService {
             reward: o.reward,
             validFrom: o.validFrom.toISOString(),
             validUntil: o.validUntil.toISOString(),
+            issuedAt: o.issuedAt.toISOString(),
             reason: o.reason,
           } satisfies OfferIssuedV1,
         })),
       );
       return fresh.length;
     });
-  }
-
-  /** Mirrors a redemption decided by loyalty-api into the offer's state. */
-  async markRedeemed(event: OfferRedeemedV1): Promise<void> {
-    await this.offers.update(
-      { id: event.offerId, state: 'issued' },
-      { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) },
-    );
   }
 }

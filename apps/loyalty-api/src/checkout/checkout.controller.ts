@@ -16,8 +16,8 @@ export class CheckoutController {
     summary: "The shopper's offers for this basket, with the discount each gives per line",
   })
   @ApiOkResponse({ type: QuoteDto })
-  quote(@Body() dto: QuoteRequestDto): Promise<QuoteDto> {
-    return this.checkout.quote(dto, new Date());
+  quote(@CurrentTerminal() terminal: Terminal, @Body() dto: QuoteRequestDto): Promise<QuoteDto> {
+    return this.checkout.quote(terminal, dto, new Date());
   }
 
   @Post('redemptions')

@@ -5,12 +5,13 @@ import { Redemption } from '../checkout/redemption.entity';
 import { Rule } from '../rules/rule.entity';
 import { TerminalApiKey } from '../terminals/terminal-api-key.entity';
 import { CreateLoyaltySchema1795300000100 } from './migrations/1795300000100-CreateLoyaltySchema';
+import { CreateOfferWallet1795700000100 } from './migrations/1795700000100-CreateOfferWallet';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
   migrationsTableName: 'loyalty_migrations',
   entities: [AuditEntry, Redemption, Rule, TerminalApiKey],
-  migrations: [CreateLoyaltySchema1795300000100],
+  migrations: [CreateLoyaltySchema1795300000100, CreateOfferWallet1795700000100],
 };
 
 export const OUTBOX_TABLE = 'loyalty.outbox';

@@ -14,7 +14,10 @@ export interface ProfileChangedV1 {
   profile: ShopperProfile;
 }
 
-/** `coupon-engine.offer-issued.v1`, keyed by shopper id. */
+/**
+ * `coupon-engine.offer-issued.v1`, keyed by shopper id. loyalty-api puts each into the shopper's
+ * wallet (`loyalty.offers`), where its state is kept from then on.
+ */
 export interface OfferIssuedV1 {
   offerId: string;
   code: string;
@@ -23,6 +26,8 @@ export interface OfferIssuedV1 {
   reward: Reward;
   validFrom: string;
   validUntil: string;
+  /** Added later in v1: older events lack it, and were issued at `validFrom`. */
+  issuedAt?: string;
   reason: MatchedFact[];
 }
 
