@@ -60,6 +60,12 @@ describe('journey: from card swipe to redeemed offer', () => {
       )
       .expect(201);
 
+    // The rule reaches the coupon engine by event; a sale projected before it would meet no rule.
+    await eventually(async () => {
+      const copies = await db.query(`SELECT 1 FROM coupons.rules WHERE id = $1`, [rule.body.id]);
+      return copies.length === 1;
+    });
+
     // 1. The POS posts a sale; 202 means the broker has it.
     const sale = makeTransaction({
       storeId: 'store-100',

@@ -216,6 +216,13 @@ async function main(): Promise<void> {
   const db = await new DataSource(
     postgresOptions({ ...loyaltyApiDatabase, databaseUrl, applicationName: 'demo' }),
   ).initialize();
+  // Rules reach the coupon engine by event; baskets posted before would meet no rule.
+  await waitUntilStable(
+    db,
+    `SELECT count(*)::int AS n FROM coupons.rules`,
+    'Rules copied to the coupon engine',
+    RULES.length,
+  );
   const keys = new Map<string, string>();
   for (const storeId of new Set(baskets.map((b) => b.storeId)))
     keys.set(storeId, await createTerminalKey(db, storeId, 'lane-1'));

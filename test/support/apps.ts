@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule as CouponEngineModule } from '../../apps/coupon-engine/src/app.module';
 import { CouponEngineConfig } from '../../apps/coupon-engine/src/config';
-import { offerEventGroups } from '../../apps/coupon-engine/src/offers/offer-events.consumer';
+import { couponEngineEventGroups } from '../../apps/coupon-engine/src/event-groups';
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
@@ -48,18 +48,16 @@ export function startLoyaltyApi(): Promise<NestFastifyApplication> {
 }
 
 /**
- * Starts a coupon engine with groups of its own that read only what is produced from now on.
- * Read from their start, the topics hold every profile change earlier test files produced, which
- * the engine would work through before the test's own; and the mock broker makes a member wait
- * for the session timeout of members that left a group before it.
+ * Starts a coupon engine with groups of its own; its profile triggers read only what is produced
+ * from now on. Read from its start, that topic holds every profile change earlier test files
+ * produced, which the engine would work through before the test's own; and the mock broker makes
+ * a member wait for the session timeout of members that left a group before it.
  */
 export async function startCouponEngine(): Promise<NestFastifyApplication> {
   const prefix = `coupon-engine.test-${randomUUID()}`;
-  await Promise.all(
-    Object.values(offerEventGroups(prefix)).map(({ groupId, topic }) =>
-      startGroupAtEnd(groupId, topic),
-    ),
-  );
+  // Rule changes are read from the start: the engine's copy of the rules must be complete.
+  const { groupId, topic } = couponEngineEventGroups(prefix).profileTriggers;
+  await startGroupAtEnd(groupId, topic);
   const overrides = {
     COUPON_ENGINE_GROUP_PREFIX: prefix,
     COUPON_ENGINE_SESSION_TIMEOUT_MS: '6000',

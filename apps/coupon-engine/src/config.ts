@@ -5,7 +5,7 @@ export class CouponEngineConfig extends PlatformConfig {
   override APP_NAME = 'coupon-engine';
 
   /**
-   * Names the engine's consumer groups, `<prefix>.profile-triggers` (and those to come). A new
+   * Names the engine's consumer groups, `<prefix>.profile-triggers` and `<prefix>.rules`. A new
    * prefix starts new groups, which read their topics from the start.
    */
   @IsConsumerGroupId()

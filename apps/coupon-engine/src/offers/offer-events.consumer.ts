@@ -1,18 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ProfileChangedV1, TOPICS } from '@loyalty/domain';
+import { ProfileChangedV1 } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { CouponEngineConfig } from '../config';
+import { couponEngineEventGroups } from '../event-groups';
 import { ProfileChangedDto } from './offer-events.dto';
 import { OffersService } from './offers.service';
-
-/** The engine's consumer groups, one per topic it reads. */
-export function offerEventGroups(prefix: string) {
-  return {
-    profileTriggers: { groupId: `${prefix}.profile-triggers`, topic: TOPICS.profileChanged },
-  };
-}
 
 /** Profile changes trigger offers. */
 @Injectable()
@@ -25,7 +19,7 @@ export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     offers: OffersService,
     config: CouponEngineConfig,
   ) {
-    const groups = offerEventGroups(config.COUPON_ENGINE_GROUP_PREFIX);
+    const groups = couponEngineEventGroups(config.COUPON_ENGINE_GROUP_PREFIX);
     const sessionTimeoutMs = config.COUPON_ENGINE_SESSION_TIMEOUT_MS;
     this.consumers = [
       new EventConsumer<ProfileChangedV1>(kafka, producer, {

@@ -3,7 +3,7 @@ import { OfferIssuedV1, ProfileChangedV1, TOPICS, decideOffersToIssue } from '@l
 import { Outbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { LiveRulesQuery } from './live-rules.query';
+import { LiveRulesQuery } from '../rules/live-rules.query';
 import { generateOfferCode } from './offer-code';
 import { Offer } from './offer.entity';
 

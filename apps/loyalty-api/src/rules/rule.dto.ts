@@ -150,6 +150,13 @@ export class CreateRuleDto {
   perShopperLimit: number = 1;
 }
 
+/** `PATCH /v1/rules/:id/status`. */
+export class RuleStatusDto {
+  @ApiProperty({ enum: RULE_STATUSES })
+  @IsIn(RULE_STATUSES)
+  status!: RuleStatus;
+}
+
 export class RuleDto extends CreateRuleDto {
   @ApiProperty()
   id!: string;
@@ -159,4 +166,10 @@ export class RuleDto extends CreateRuleDto {
 
   @ApiProperty()
   createdAt!: string;
+
+  @ApiProperty({ example: 1, description: 'Grows by one with every change' })
+  version!: number;
+
+  @ApiProperty()
+  updatedAt!: string;
 }

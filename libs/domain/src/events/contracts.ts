@@ -1,4 +1,4 @@
-import { MatchedFact, Reward } from '../coupon-rule';
+import { CouponRule, MatchedFact, Reward } from '../coupon-rule';
 import { Cents } from '../money';
 import { ShopperProfile } from '../profile';
 import { PosTransaction } from '../transaction';
@@ -41,4 +41,15 @@ export interface OfferRedeemedV1 {
   posTransactionId: string;
   discountCents: Cents;
   redeemedAt: string;
+}
+
+/**
+ * `loyalty-api.rule-changed.v1`, keyed by rule id: the whole rule after it was created or changed.
+ * `version` grows by one with every change; a copy keeps the highest version it has seen, so an
+ * older event (redelivered, replayed) never overwrites a newer copy.
+ */
+export interface RuleChangedV1 {
+  rule: CouponRule;
+  version: number;
+  changedAt: string;
 }
