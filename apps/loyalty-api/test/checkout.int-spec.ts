@@ -431,6 +431,39 @@ describe('loyalty-api checkout', () => {
     });
   });
 
+  it.each([
+    [
+      'lone surrogate in a SKU',
+      { lines: [{ sku: '\ud83d', department: 'D', quantity: 1, amountCents: 1 }] },
+      'lines[0].sku',
+    ],
+    [
+      'NUL in a department',
+      { lines: [{ sku: 'a', department: '\u0000', quantity: 1, amountCents: 1 }] },
+      'lines[0].department',
+    ],
+    ['null card', { cardNumber: null }, 'cardNumber'],
+    [
+      'null quantity',
+      { lines: [{ sku: 'a', department: 'D', quantity: null, amountCents: 1 }] },
+      'lines[0].quantity',
+    ],
+  ])('refuses a quote with %s: 400 naming the field', async (_name, change, field) => {
+    const { cardNumber, lines } = await shopperWithDepartmentOffer();
+    const response = await post('quote', { cardNumber, lines, ...change }).expect(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('quotes a basket whose text holds a well-formed surrogate pair (an emoji)', async () => {
+    const { cardNumber, lines } = await shopperWithDepartmentOffer();
+    const response = await post('quote', {
+      cardNumber,
+      lines: [{ ...lines[0], sku: 'milk \ud83e\udd5b' }],
+    }).expect(200);
+    expect(response.body).toMatchObject({ cardKnown: true, discountCents: 30 });
+  });
+
   it('refuses staff and shoppers on POS routes', async () => {
     const { cardNumber, lines } = await shopperWithDepartmentOffer();
     for (const role of ['marketer', 'shopper'] as const) {
