@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { offerEventGroups } from '../apps/coupon-engine/src/offers/offer-events.consumer';
+import { couponEngineEventGroups } from '../apps/coupon-engine/src/event-groups';
 import { AppProcess } from './support/app-process';
 import { createTerminal, openDatabase, tokenFor } from './support/apps';
 import { startGroupAtEnd, waitForDrain } from './support/kafka';
@@ -111,11 +111,10 @@ describe('bad input, from outside, against every app', () => {
     // The fuzzed bodies start from the contract's examples: store-42, lane-3.
     terminalKey = await createTerminal(db, 'store-42', 'lane-3');
     const couponPrefix = `coupon-engine.bad-input-${randomUUID()}`;
+    const { profileTriggers } = couponEngineEventGroups(couponPrefix);
     await Promise.all([
       startGroupAtEnd(projectorGroup, TOPICS.transactionRecorded),
-      ...Object.values(offerEventGroups(couponPrefix)).map(({ groupId, topic }) =>
-        startGroupAtEnd(groupId, topic),
-      ),
+      startGroupAtEnd(profileTriggers.groupId, profileTriggers.topic),
     ]);
     deadLettersBefore = await endOffsets(deadLetters);
     apps = await Promise.all([
@@ -123,7 +122,10 @@ describe('bad input, from outside, against every app', () => {
         PROJECTOR_GROUP_ID: projectorGroup,
         PROJECTOR_SESSION_TIMEOUT_MS: '6000',
       }),
-      AppProcess.start('loyalty-api'),
+      AppProcess.start('loyalty-api', {
+        LOYALTY_API_GROUP_PREFIX: `loyalty-api.bad-input-${randomUUID()}`,
+        LOYALTY_API_SESSION_TIMEOUT_MS: '6000',
+      }),
       AppProcess.start('coupon-engine', {
         COUPON_ENGINE_GROUP_PREFIX: couponPrefix,
         COUPON_ENGINE_SESSION_TIMEOUT_MS: '6000',

@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { offerEventGroups } from '../apps/coupon-engine/src/offers/offer-events.consumer';
+import { couponEngineEventGroups } from '../apps/coupon-engine/src/event-groups';
 import {
   createTerminal,
   eventually,
@@ -20,7 +20,7 @@ import {
   makeRule,
   makeTransaction,
 } from './support/factories';
-import { waitForDrain } from './support/kafka';
+import { findMessage, waitForDrain } from './support/kafka';
 
 // Bounds of the waits, for a machine at least twice as slow as ours: a sale's way through Kafka,
 // the projector, the outbox and the coupon engine to an offer takes well under a second here.
@@ -74,6 +74,15 @@ describe('journey: from card swipe to redeemed offer', () => {
         }),
       )
       .expect(201);
+    // The rule reaches the coupon engine by event; a sale projected before it would meet no rule.
+    await eventually(
+      async () => {
+        const copies = await db.query(`SELECT 1 FROM coupons.rules WHERE id = $1`, [rule.body.id]);
+        return copies.length === 1;
+      },
+      FLOW_MS,
+      "the rule's copy in coupons.rules",
+    );
 
     // 1. The POS posts a sale; 202 means the broker has it.
     const sale = makeTransaction({
@@ -120,7 +129,7 @@ describe('journey: from card swipe to redeemed offer', () => {
     // Everything the sale caused is done (a second offer would be issued by now): the projector
     // and the engine's profile consumer have committed their topics to the end.
     await waitForDrain(projectorGroup, TOPICS.transactionRecorded, DRAIN_MS);
-    const { profileTriggers } = offerEventGroups(enginePrefix);
+    const { profileTriggers } = couponEngineEventGroups(enginePrefix);
     await waitForDrain(profileTriggers.groupId, profileTriggers.topic, DRAIN_MS);
     const quote = await quoteOf(laneTwo);
     expect(quote).toMatchObject({
@@ -154,15 +163,15 @@ describe('journey: from card swipe to redeemed offer', () => {
     });
     await redeem(laneOne, 'r-3').expect(409);
 
-    // The redemption flows back to the coupon engine through Kafka.
-    await eventually(
-      async () => {
-        const [row] = await db.query(`SELECT state FROM coupons.offers WHERE code = $1`, [code]);
-        return row.state === 'redeemed';
-      },
+    // The wallet marked it redeemed with the redemption; the event goes out for later consumers.
+    const [wallet] = await db.query(`SELECT state FROM loyalty.offers WHERE code = $1`, [code]);
+    expect(wallet.state).toBe('redeemed');
+    const redeemed = await findMessage(
+      TOPICS.offerRedeemed,
+      (m) => m.value!.toString().includes(code),
       FLOW_MS,
-      `offer ${code} redeemed in coupons.offers`,
     );
+    expect(JSON.parse(redeemed.value!.toString())).toMatchObject({ code, storeId: 'store-100' });
     expect((await quoteOf(laneOne)).offers).toEqual([]);
   });
 });

@@ -245,6 +245,13 @@ async function main(): Promise<void> {
   const db = await new DataSource(
     postgresOptions({ ...loyaltyApiDatabase, databaseUrl, applicationName: 'demo' }),
   ).initialize();
+  // Rules reach the coupon engine by event; baskets posted before would meet no rule.
+  await waitUntilStable(
+    db,
+    `SELECT count(*)::int AS n FROM coupons.rules`,
+    'Rules copied to the coupon engine',
+    RULES.length,
+  );
   const keys = new Map<string, string>();
   for (const storeId of new Set(baskets.map((b) => b.storeId)))
     keys.set(storeId, await createTerminalKey(db, storeId, 'lane-1'));
@@ -259,12 +266,12 @@ async function main(): Promise<void> {
   );
   const offers = await waitUntilStable(
     db,
-    `SELECT count(*)::int AS n FROM coupons.offers`,
-    'Offers issued',
+    `SELECT count(*)::int AS n FROM loyalty.offers`,
+    'Offers issued into wallets',
   );
 
   const [example] = await db.query(
-    `SELECT c.card_number, o.reward FROM coupons.offers o JOIN ingest.cards c USING (shopper_id)
+    `SELECT c.card_number, o.reward FROM loyalty.offers o JOIN ingest.cards c USING (shopper_id)
       WHERE o.state = 'issued' AND o.reward->'target'->>'scope' = 'department' ORDER BY o.issued_at LIMIT 1`,
   );
   await db.destroy();

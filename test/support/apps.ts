@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule as CouponEngineModule } from '../../apps/coupon-engine/src/app.module';
 import { CouponEngineConfig } from '../../apps/coupon-engine/src/config';
-import { offerEventGroups } from '../../apps/coupon-engine/src/offers/offer-events.consumer';
+import { couponEngineEventGroups } from '../../apps/coupon-engine/src/event-groups';
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
@@ -32,8 +32,17 @@ export function startPosIngest(
   });
 }
 
+/**
+ * Starts a loyalty-api with consumer groups of its own: the mock broker makes a member wait for
+ * the session timeout of members that left a group before it. They read from the topics' start;
+ * the wallet ignores offers it already holds.
+ */
 export function startLoyaltyApi(): Promise<NestFastifyApplication> {
-  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env())), {
+  const overrides = {
+    LOYALTY_API_GROUP_PREFIX: `loyalty-api.test-${randomUUID()}`,
+    LOYALTY_API_SESSION_TIMEOUT_MS: '6000',
+  };
+  return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env(overrides))), {
     title: 'loyalty-api',
     description: '',
   });
@@ -58,20 +67,19 @@ export async function startPosIngestWithOwnGroup(
 }
 
 /**
- * Starts a coupon engine with groups of its own that read only what is produced from now on.
- * Read from their start, the topics hold every profile change earlier test files produced, which
- * the engine would work through before the test's own; and the mock broker makes a member wait
- * for the session timeout of members that left a group before it. A test that waits for the
- * groups to drain passes its own `prefix` and finds them with `offerEventGroups(prefix)`.
+ * Starts a coupon engine with groups of its own; its profile triggers read only what is produced
+ * from now on. Read from its start, that topic holds every profile change earlier test files
+ * produced, which the engine would work through before the test's own; and the mock broker makes
+ * a member wait for the session timeout of members that left a group before it. A test that waits
+ * for the groups to drain passes its own `prefix` and finds them with
+ * `couponEngineEventGroups(prefix)`.
  */
 export async function startCouponEngine(
   prefix = `coupon-engine.test-${randomUUID()}`,
 ): Promise<NestFastifyApplication> {
-  await Promise.all(
-    Object.values(offerEventGroups(prefix)).map(({ groupId, topic }) =>
-      startGroupAtEnd(groupId, topic),
-    ),
-  );
+  // Rule changes are read from the start: the engine's copy of the rules must be complete.
+  const { groupId, topic } = couponEngineEventGroups(prefix).profileTriggers;
+  await startGroupAtEnd(groupId, topic);
   const overrides = {
     COUPON_ENGINE_GROUP_PREFIX: prefix,
     COUPON_ENGINE_SESSION_TIMEOUT_MS: '6000',

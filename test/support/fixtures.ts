@@ -1,7 +1,9 @@
-import { Reward } from '@loyalty/domain';
+import { AudienceCondition, Reward, RuleChangedV1, RuleStatus, TOPICS } from '@loyalty/domain';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { eventually } from './apps';
 import { makeCardNumber } from './factories';
+import { produce } from './kafka';
 
 // Rows that other apps would have written, seeded directly so one app can be tested alone.
 
@@ -18,6 +20,7 @@ export async function seedShopper(
   return { shopperId, cardNumber };
 }
 
+/** An offer in the shopper's wallet, as loyalty-api stores it when coupon-engine issued it. */
 export async function seedOffer(
   db: DataSource,
   shopperId: string,
@@ -27,9 +30,8 @@ export async function seedOffer(
   const offerId = randomUUID();
   const code = randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
   await db.query(
-    `INSERT INTO coupons.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, state, reason,
-                                 trigger_event_id, issued_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', '[]', $8, now())`,
+    `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, issued_at, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), 'issued')`,
     [
       offerId,
       code,
@@ -38,30 +40,48 @@ export async function seedOffer(
       JSON.stringify(reward),
       validity.validFrom ?? '2026-01-01T00:00:00Z',
       validity.validUntil ?? '2099-01-01T00:00:00Z',
-      randomUUID(),
     ],
   );
   return { offerId, code };
 }
 
-/** A coupon rule as loyalty-api would have stored it. */
-export async function seedRule(
+/**
+ * A coupon rule as loyalty-api publishes it (`loyalty-api.rule-changed.v1`), once a running coupon
+ * engine holds it in its copy: a profile change produced after this meets the rule.
+ */
+export async function publishRule(
   db: DataSource,
-  rule: { audience: unknown; reward: Reward; perShopperLimit?: number; status?: string },
+  rule: {
+    audience: AudienceCondition[];
+    reward: Reward;
+    perShopperLimit?: number;
+    status?: RuleStatus;
+  },
+  version = 1,
+  id: string = randomUUID(),
 ): Promise<string> {
-  const id = randomUUID();
-  await db.query(
-    `INSERT INTO loyalty.coupon_rules (id, name, status, audience, reward, valid_from, valid_until, offer_valid_days,
-                                       per_shopper_limit, created_by)
-     VALUES ($1, $2, $3, $4, $5, '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z', 14, $6, 'test')`,
-    [
+  const event: RuleChangedV1 = {
+    rule: {
       id,
-      `rule ${id}`,
-      rule.status ?? 'active',
-      JSON.stringify(rule.audience),
-      JSON.stringify(rule.reward),
-      rule.perShopperLimit ?? 1,
-    ],
-  );
+      name: `rule ${id}`,
+      status: rule.status ?? 'active',
+      audience: rule.audience,
+      reward: rule.reward,
+      validFrom: '2026-01-01T00:00:00.000Z',
+      validUntil: '2099-01-01T00:00:00.000Z',
+      offerValidDays: 14,
+      perShopperLimit: rule.perShopperLimit ?? 1,
+    },
+    version,
+    changedAt: new Date().toISOString(),
+  };
+  await produce(TOPICS.ruleChanged, [{ key: id, value: JSON.stringify(event) }]);
+  await eventually(async () => {
+    const rows = await db.query(`SELECT 1 FROM coupons.rules WHERE id = $1 AND version >= $2`, [
+      id,
+      version,
+    ]);
+    return rows.length > 0;
+  });
   return id;
 }

@@ -5,8 +5,8 @@ export class CouponEngineConfig extends PlatformConfig {
   override APP_NAME = 'coupon-engine';
 
   /**
-   * Names the engine's consumer groups, `<prefix>.profile-triggers` and `<prefix>.offer-redemptions`.
-   * A new prefix starts new groups, which read both topics from their start.
+   * Names the engine's consumer groups, `<prefix>.profile-triggers` and `<prefix>.rules`. A new
+   * prefix starts new groups, which read their topics from the start.
    */
   @IsConsumerGroupId()
   COUPON_ENGINE_GROUP_PREFIX = 'coupon-engine';

@@ -1,11 +1,17 @@
-import { ProfileChangedV1, TOPICS, deadLetterTopic, emptyProfile } from '@loyalty/domain';
+import {
+  ProfileChangedV1,
+  RuleChangedV1,
+  TOPICS,
+  deadLetterTopic,
+  emptyProfile,
+} from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startCouponEngine } from '../../../test/support/apps';
 import { makeDepartment } from '../../../test/support/factories';
-import { seedRule } from '../../../test/support/fixtures';
+import { publishRule } from '../../../test/support/fixtures';
 import { findMessage, produce } from '../../../test/support/kafka';
 
 describe('coupon-engine issues offers on profile changes', () => {
@@ -46,7 +52,7 @@ describe('coupon-engine issues offers on profile changes', () => {
 
   async function departmentRule(perShopperLimit = 1) {
     const department = makeDepartment();
-    const ruleId = await seedRule(db, {
+    const ruleId = await publishRule(db, {
       audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }],
       reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department } },
       perShopperLimit,
@@ -64,16 +70,17 @@ describe('coupon-engine issues offers on profile changes', () => {
     });
     expect(offer).toMatchObject({
       rule_id: ruleId,
-      state: 'issued',
       reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department } },
       reason: [{ fact: 'departmentSpendCents', department, atLeast: 1_000, actual: 1_500 }],
     });
     expect(offer.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
     const issued = await findMessage(TOPICS.offerIssued, (m) => m.key?.toString() === shopperId);
     expect(JSON.parse(issued.value!.toString())).toMatchObject({
+      offerId: offer.id,
       code: offer.code,
       ruleId,
       shopperId,
+      issuedAt: (offer.issued_at as Date).toISOString(),
     });
   });
 
@@ -102,7 +109,7 @@ describe('coupon-engine issues offers on profile changes', () => {
   it('issues nothing when the audience does not match or the rule is paused', async () => {
     const { department } = await departmentRule();
     const paused = makeDepartment();
-    await seedRule(db, {
+    await publishRule(db, {
       audience: [{ fact: 'departmentSpendCents', department: paused, atLeast: 1 }],
       reward: { kind: 'percentOff', percent: 5, target: { scope: 'basket' } },
       status: 'paused',
@@ -137,35 +144,70 @@ describe('coupon-engine issues offers on profile changes', () => {
     expect(dead.headers?.['dlq-original-offset']?.toString()).toBe(landed.baseOffset);
   });
 
-  it('marks an offer redeemed when loyalty-api reports the redemption', async () => {
-    const { department } = await departmentRule();
-    const shopperId = randomUUID();
-    await publish(profileChanged(shopperId, { [department]: 2_000 }));
-    const [offer] = await eventually(async () => {
-      const offers = await offersOf(shopperId);
-      return offers.length > 0 && offers;
+  describe('keeps its own copy of the rules from rule-changed events', () => {
+    const ruleChanged = (id: string, version: number, overrides: Partial<RuleChangedV1['rule']>) =>
+      JSON.stringify({
+        rule: {
+          id,
+          name: `rule ${id}`,
+          status: 'active',
+          // A department nobody buys in: rules of this test must not reach other tests' shoppers.
+          audience: [{ fact: 'departmentSpendCents', department: makeDepartment(), atLeast: 1 }],
+          reward: { kind: 'percentOff', percent: 5, target: { scope: 'basket' } },
+          validFrom: '2026-01-01T00:00:00.000Z',
+          validUntil: '2099-01-01T00:00:00.000Z',
+          offerValidDays: 14,
+          perShopperLimit: 1,
+          ...overrides,
+        },
+        version,
+        changedAt: new Date().toISOString(),
+      } satisfies RuleChangedV1);
+
+    const copyOf = async (id: string) => {
+      const [row] = await db.query(
+        `SELECT name, status, version FROM coupons.rules WHERE id = $1`,
+        [id],
+      );
+      return row as { name: string; status: string; version: number } | undefined;
+    };
+
+    it('never lets an older change overwrite a newer copy', async () => {
+      const id = randomUUID();
+      const marker = randomUUID();
+      await produce(TOPICS.ruleChanged, [
+        { key: id, value: ruleChanged(id, 2, { name: 'second', status: 'paused' }) },
+        { key: id, value: ruleChanged(id, 1, { name: 'first' }) },
+        { key: id, value: ruleChanged(id, 2, { name: 'second again' }) },
+        // Same key, so handled after the others: once it is in, so were they.
+        { key: id, value: ruleChanged(marker, 1, {}) },
+      ]);
+      await eventually(async () => (await copyOf(marker)) !== undefined);
+      expect(await copyOf(id)).toEqual({ name: 'second', status: 'paused', version: 2 });
+      await produce(TOPICS.ruleChanged, [
+        { key: id, value: ruleChanged(id, 3, { name: 'third' }) },
+      ]);
+      await eventually(async () => (await copyOf(id))?.version === 3);
+      expect(await copyOf(id)).toEqual({ name: 'third', status: 'active', version: 3 });
     });
-    const redeemedAt = '2026-11-21T10:00:00.000Z';
-    await produce(TOPICS.offerRedeemed, [
-      {
-        key: shopperId,
-        value: JSON.stringify({
-          offerId: offer.id,
-          code: offer.code,
-          shopperId,
-          storeId: 's',
-          terminalId: 't',
-          posTransactionId: 'p',
-          discountCents: 200,
-          redeemedAt,
-        }),
-      },
-    ]);
-    const [redeemed] = await eventually(async () => {
-      const offers = await offersOf(shopperId);
-      return offers[0].state === 'redeemed' && offers;
+
+    it('dead-letters a rule it cannot evaluate and keeps consuming', async () => {
+      const id = randomUUID();
+      const poison = ruleChanged(id, 1, {
+        reward: { kind: 'percentOff', percent: 500, target: { scope: 'basket' } },
+      });
+      await produce(TOPICS.ruleChanged, [
+        { key: id, value: poison },
+        { key: id, value: ruleChanged(id, 2, { name: 'fixed' }) },
+      ]);
+      await eventually(async () => (await copyOf(id))?.version === 2);
+      const dead = await findMessage(
+        deadLetterTopic(TOPICS.ruleChanged),
+        (m) => m.key?.toString() === id,
+      );
+      expect(dead.value?.toString()).toBe(poison);
+      expect(dead.headers?.['dlq-reason']?.toString()).toContain('rule.reward.percent');
     });
-    expect((redeemed.redeemed_at as Date).toISOString()).toBe(redeemedAt);
   });
 
   it('reports ready with database and Kafka', async () => {

@@ -4,6 +4,7 @@ import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { CheckoutModule } from './checkout/checkout.module';
 import { LoyaltyApiConfig } from './config';
 import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
+import { OffersModule } from './offers/offers.module';
 import { RulesModule } from './rules/rules.module';
 
 @Module({})
@@ -19,6 +20,7 @@ export class AppModule {
           terminalKeys: TerminalKeysQuery,
         }),
         CheckoutModule,
+        OffersModule,
         RulesModule,
       ],
     };

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -91,7 +92,7 @@ describe('loyalty-api checkout', () => {
   it('leaves out expired offers', async () => {
     const { shopperId, cardNumber, lines } = await shopperWithDepartmentOffer();
     await db.query(
-      `UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`,
+      `UPDATE loyalty.offers SET valid_until = now() - interval '1 second' WHERE shopper_id = $1`,
       [shopperId],
     );
     const response = await post('quote', { cardNumber, lines }).expect(200);
@@ -153,10 +154,10 @@ describe('loyalty-api checkout', () => {
       offerCodes: string[];
     };
     const setOfferState = (state: string) => async (setup: Setup) => {
-      await db.query(`UPDATE coupons.offers SET state = $1 WHERE id = $2`, [
-        state,
-        setup.offer.offerId,
-      ]);
+      await db.query(
+        `UPDATE loyalty.offers SET state = $1, state_changed_at = now() WHERE id = $2`,
+        [state, setup.offer.offerId],
+      );
     };
     const cases: [string, number, string, (setup: Setup, body: Body) => Promise<Body | void>][] = [
       [
@@ -189,7 +190,7 @@ describe('loyalty-api checkout', () => {
         'OFFER_EXPIRED',
         async (setup) => {
           await db.query(
-            `UPDATE coupons.offers SET valid_until = now() - interval '1 second' WHERE id = $1`,
+            `UPDATE loyalty.offers SET valid_until = now() - interval '1 second' WHERE id = $1`,
             [setup.offer.offerId],
           );
         },
@@ -214,6 +215,29 @@ describe('loyalty-api checkout', () => {
     });
   });
 
+  const offerRow = async (offerId: string) => {
+    const [row] = await db.query(
+      `SELECT state, store_id, pos_transaction_id FROM loyalty.offers WHERE id = $1`,
+      [offerId],
+    );
+    return row as Record<string, unknown>;
+  };
+
+  it('marks the offer redeemed in the wallet in the same transaction', async () => {
+    const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+    await post('redemptions', {
+      cardNumber,
+      lines,
+      posTransactionId: 'store-7:lane-2:wallet',
+      offerCodes: [offer.code],
+    }).expect(200);
+    expect(await offerRow(offer.offerId)).toEqual({
+      state: 'redeemed',
+      store_id: 'store-7',
+      pos_transaction_id: 'store-7:lane-2:wallet',
+    });
+  });
+
   it('answers a POS retry of the same redemption with the same result, redeeming once', async () => {
     const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
     const body = {
@@ -229,6 +253,103 @@ describe('loyalty-api checkout', () => {
     const otherStore = await createTerminal(db, 'store-8', 'lane-1');
     const elsewhere = await post('redemptions', body, otherStore).expect(409);
     expect(elsewhere.body.code).toBe('OFFER_ALREADY_REDEEMED');
+  });
+
+  it('answers 20 identical concurrent requests (a lane retrying in flight) with the same 200', async () => {
+    const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+    const body = {
+      cardNumber,
+      lines,
+      posTransactionId: `store-7:lane-2:${randomUUID()}`,
+      offerCodes: [offer.code],
+    };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post('redemptions', body)),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    for (const r of responses) expect(r.body).toEqual(responses[0].body);
+    expect(responses[0].body).toMatchObject({ discountCents: 40, totalCents: 960 });
+    expect(await redemptionsOf(offer.offerId)).toHaveLength(1);
+    expect(await offerRow(offer.offerId)).toMatchObject({ state: 'redeemed' });
+  });
+
+  it('refuses the same POS transaction id with another body (409 TRANSACTION_ID_REUSED), changing nothing', async () => {
+    const first = await shopperWithDepartmentOffer();
+    const second = await shopperWithDepartmentOffer();
+    const posTransactionId = `store-7:lane-2:${randomUUID()}`;
+    const original = await post('redemptions', {
+      cardNumber: first.cardNumber,
+      lines: first.lines,
+      posTransactionId,
+      offerCodes: [first.offer.code],
+    }).expect(200);
+    const others = [
+      { cardNumber: second.cardNumber, offerCodes: [second.offer.code], lines: second.lines },
+      {
+        cardNumber: first.cardNumber,
+        offerCodes: [first.offer.code],
+        lines: [{ ...first.lines[0], amountCents: 301 }, ...first.lines.slice(1)],
+      },
+    ];
+    for (const other of others) {
+      const reused = await post('redemptions', { ...other, posTransactionId }).expect(409);
+      expect(reused.body).toMatchObject({
+        code: 'TRANSACTION_ID_REUSED',
+        field: 'posTransactionId',
+      });
+    }
+    expect(await redemptionsOf(second.offer.offerId)).toHaveLength(0);
+    expect(await offerRow(second.offer.offerId)).toMatchObject({ state: 'issued' });
+    const retry = await post('redemptions', {
+      cardNumber: first.cardNumber,
+      lines: first.lines,
+      posTransactionId,
+      offerCodes: [first.offer.code],
+    }).expect(200);
+    expect(retry.body).toEqual(original.body);
+  });
+
+  it('quotes clipped offers and leaves out reserved, redeemed and revoked ones', async () => {
+    const { shopperId, cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+    await db.query(
+      `UPDATE loyalty.offers SET state = 'clipped', clipped_at = now() WHERE id = $1`,
+      [offer.offerId],
+    );
+    const department = lines[0].department;
+    const reward = {
+      kind: 'amountOff' as const,
+      amountCents: 1,
+      target: { scope: 'department' as const, department },
+    };
+    for (const state of ['reserved', 'redeemed', 'revoked']) {
+      const other = await seedOffer(db, shopperId, reward);
+      await db.query(
+        `UPDATE loyalty.offers SET state = $2, state_changed_at = now(),
+                store_id = CASE WHEN $2 IN ('reserved', 'redeemed') THEN 's' END,
+                pos_transaction_id = CASE WHEN $2 IN ('reserved', 'redeemed') THEN 'p' END
+          WHERE id = $1`,
+        [other.offerId, state],
+      );
+    }
+    const response = await post('quote', { cardNumber, lines }).expect(200);
+    expect(response.body.offers.map((o: { code: string }) => o.code)).toEqual([offer.code]);
+  });
+
+  it('answers 503 CHECKOUT_UNAVAILABLE when the quote cannot finish within the lane budget', async () => {
+    const { cardNumber, lines } = await shopperWithDepartmentOffer();
+    const blocker = db.createQueryRunner();
+    await blocker.connect();
+    await blocker.startTransaction();
+    try {
+      // Holds the wallet so the quote's read waits: a database slower than the lane's patience.
+      await blocker.query(`LOCK TABLE loyalty.offers IN ACCESS EXCLUSIVE MODE`);
+      const response = await post('quote', { cardNumber, lines }).expect(503);
+      expect(response.body).toMatchObject({ code: 'CHECKOUT_UNAVAILABLE' });
+      expect(response.headers['retry-after']).toBe('5');
+    } finally {
+      await blocker.rollbackTransaction();
+      await blocker.release();
+    }
   });
 
   describe('rejects bad input with a 400 naming the field', () => {
@@ -254,6 +375,47 @@ describe('loyalty-api checkout', () => {
         'lines[0].department',
       ],
       ['transaction id with spaces', { posTransactionId: 'a b' }, 'posTransactionId'],
+      [
+        'NUL in a SKU',
+        { lines: [{ sku: 'a\u0000', department: 'D', quantity: 1, amountCents: 1 }] },
+        'lines[0].sku',
+      ],
+      [
+        'lone surrogate in a SKU',
+        { lines: [{ sku: 'a\ud800', department: 'D', quantity: 1, amountCents: 1 }] },
+        'lines[0].sku',
+      ],
+      [
+        'lone surrogate in a department',
+        { lines: [{ sku: 'a', department: '\udc00D', quantity: 1, amountCents: 1 }] },
+        'lines[0].department',
+      ],
+      ['null card', { cardNumber: null }, 'cardNumber'],
+      ['null lines', { lines: null }, 'lines'],
+      ['null line', { lines: [null] }, 'lines[0]'],
+      [
+        'null SKU',
+        { lines: [{ sku: null, department: 'D', quantity: 1, amountCents: 1 }] },
+        'lines[0].sku',
+      ],
+      [
+        'null department',
+        { lines: [{ sku: 'a', department: null, quantity: 1, amountCents: 1 }] },
+        'lines[0].department',
+      ],
+      [
+        'null quantity',
+        { lines: [{ sku: 'a', department: 'D', quantity: null, amountCents: 1 }] },
+        'lines[0].quantity',
+      ],
+      [
+        'null amount',
+        { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: null }] },
+        'lines[0].amountCents',
+      ],
+      ['null transaction id', { posTransactionId: null }, 'posTransactionId'],
+      ['null offer codes', { offerCodes: null }, 'offerCodes'],
+      ['null offer code', { offerCodes: [null] }, 'offerCodes'],
     ])('%s', async (_name, change, field) => {
       const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
       const body = {
@@ -267,6 +429,39 @@ describe('loyalty-api checkout', () => {
       expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       expect(await redemptionsOf(offer.offerId)).toHaveLength(0);
     });
+  });
+
+  it.each([
+    [
+      'lone surrogate in a SKU',
+      { lines: [{ sku: '\ud83d', department: 'D', quantity: 1, amountCents: 1 }] },
+      'lines[0].sku',
+    ],
+    [
+      'NUL in a department',
+      { lines: [{ sku: 'a', department: '\u0000', quantity: 1, amountCents: 1 }] },
+      'lines[0].department',
+    ],
+    ['null card', { cardNumber: null }, 'cardNumber'],
+    [
+      'null quantity',
+      { lines: [{ sku: 'a', department: 'D', quantity: null, amountCents: 1 }] },
+      'lines[0].quantity',
+    ],
+  ])('refuses a quote with %s: 400 naming the field', async (_name, change, field) => {
+    const { cardNumber, lines } = await shopperWithDepartmentOffer();
+    const response = await post('quote', { cardNumber, lines, ...change }).expect(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('quotes a basket whose text holds a well-formed surrogate pair (an emoji)', async () => {
+    const { cardNumber, lines } = await shopperWithDepartmentOffer();
+    const response = await post('quote', {
+      cardNumber,
+      lines: [{ ...lines[0], sku: 'milk \ud83e\udd5b' }],
+    }).expect(200);
+    expect(response.body).toMatchObject({ cardKnown: true, discountCents: 30 });
   });
 
   it('refuses staff and shoppers on POS routes', async () => {

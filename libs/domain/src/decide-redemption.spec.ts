@@ -1,5 +1,6 @@
 import { BasketLine } from './allocate-discounts';
-import { OfferOnFile, RedemptionRequest, decideRedemption } from './decide-redemption';
+import { RedemptionRequest, decideRedemption } from './decide-redemption';
+import { Offer } from './offer';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const lines: BasketLine[] = [
@@ -7,7 +8,7 @@ const lines: BasketLine[] = [
   { sku: 'bread', department: 'BAKERY', quantity: 1, amountCents: 600 },
 ];
 
-function offer(code: string, overrides: Partial<OfferOnFile> = {}): OfferOnFile {
+function offer(code: string, overrides: Partial<Offer> = {}): Offer {
   return {
     id: `id-${code}`,
     code,
@@ -18,9 +19,8 @@ function offer(code: string, overrides: Partial<OfferOnFile> = {}): OfferOnFile 
     validFrom: '2026-11-01T00:00:00Z',
     validUntil: '2026-12-01T00:00:00Z',
     issuedAt: '2026-11-01T00:00:00Z',
-    redemption: null,
     ...overrides,
-  };
+  } as Offer;
 }
 
 const request: RedemptionRequest = {
@@ -30,13 +30,32 @@ const request: RedemptionRequest = {
   codes: ['A'],
   lines,
 };
-const onFile = (...offers: OfferOnFile[]) => new Map(offers.map((o) => [o.code, o]));
+const checkout = { storeId: 'store-1', posTransactionId: 'p1' };
+const onFile = (...offers: Offer[]) => new Map(offers.map((o) => [o.code, o]));
 
 describe('decideRedemption', () => {
   it('redeems a live offer of the shopper that applies to the basket', () => {
     const decision = decideRedemption(request, onFile(offer('A')), now);
-    expect(decision.kind).toBe('redeem');
     expect(decision.quote.discountCents).toBe(100);
+    expect(decision.offers).toEqual([
+      expect.objectContaining({
+        code: 'A',
+        state: 'redeemed',
+        redeemedAt: now.toISOString(),
+        checkout,
+      }),
+    ]);
+  });
+
+  it.each<[string, Partial<Offer>]>([
+    ['a clipped offer', { state: 'clipped', clippedAt: '2026-11-02T00:00:00Z' }],
+    [
+      'an offer reserved for this checkout',
+      { state: 'reserved', clippedAt: null, reservedAt: '2026-11-20T11:59:00Z', checkout },
+    ],
+  ])('redeems %s', (_name, overrides) => {
+    const decision = decideRedemption(request, onFile(offer('A', overrides)), now);
+    expect(decision.offers[0].state).toBe('redeemed');
   });
 
   it('applies several offers in the checkout order, whatever the order of the request', () => {
@@ -59,43 +78,37 @@ describe('decideRedemption', () => {
     ]);
   });
 
-  it('replays a retry of the same checkout without redeeming again', () => {
-    const redeemed = offer('A', {
-      state: 'redeemed',
-      redemption: { storeId: 'store-1', posTransactionId: 'p1' },
-    });
-    const decision = decideRedemption(request, onFile(redeemed), now);
-    expect(decision).toEqual({
-      kind: 'replay',
-      quote: expect.objectContaining({ discountCents: 100 }),
-    });
-  });
-
-  it.each<[string, Partial<OfferOnFile> | null, RedemptionRequest, string]>([
-    ['an unknown code', null, request, 'OFFER_NOT_FOUND'],
-    ["another shopper's offer", { shopperId: 's2' }, request, 'OFFER_NOT_FOUND'],
+  it.each<[string, Partial<Offer> | null, string]>([
+    ['an unknown code', null, 'OFFER_NOT_FOUND'],
+    ["another shopper's offer", { shopperId: 's2' }, 'OFFER_NOT_FOUND'],
     [
       'an offer redeemed by another checkout',
-      { redemption: { storeId: 'store-1', posTransactionId: 'p0' } },
-      request,
+      {
+        state: 'redeemed',
+        redeemedAt: '2026-11-19T00:00:00Z',
+        checkout: { storeId: 'store-1', posTransactionId: 'p0' },
+      },
       'OFFER_ALREADY_REDEEMED',
     ],
     [
-      'the same id at another store',
-      { redemption: { storeId: 'store-2', posTransactionId: 'p1' } },
-      request,
+      'an offer redeemed by this very checkout (a retry is answered before deciding)',
+      { state: 'redeemed', redeemedAt: '2026-11-19T00:00:00Z', checkout },
       'OFFER_ALREADY_REDEEMED',
     ],
-    ['an offer marked redeemed', { state: 'redeemed' }, request, 'OFFER_ALREADY_REDEEMED'],
-    ['a revoked offer', { state: 'revoked' }, request, 'OFFER_REVOKED'],
-    ['an expired offer', { state: 'expired' }, request, 'OFFER_EXPIRED'],
     [
-      'an offer past its validity',
-      { validUntil: '2026-11-20T12:00:00Z' },
-      request,
-      'OFFER_EXPIRED',
+      'an offer reserved for another checkout',
+      {
+        state: 'reserved',
+        clippedAt: null,
+        reservedAt: '2026-11-20T11:00:00Z',
+        checkout: { storeId: 'store-2', posTransactionId: 'p1' },
+      },
+      'OFFER_RESERVED',
     ],
-    ['an offer not yet valid', { validFrom: '2026-11-21T00:00:00Z' }, request, 'OFFER_EXPIRED'],
+    ['a revoked offer', { state: 'revoked', revokedAt: '2026-11-19T00:00:00Z' }, 'OFFER_REVOKED'],
+    ['an expired offer', { state: 'expired', expiredAt: '2026-11-19T00:00:00Z' }, 'OFFER_EXPIRED'],
+    ['an offer past its validity', { validUntil: '2026-11-20T12:00:00Z' }, 'OFFER_EXPIRED'],
+    ['an offer not yet valid', { validFrom: '2026-11-21T00:00:00Z' }, 'OFFER_EXPIRED'],
     [
       'an offer that gives nothing on this basket',
       {
@@ -105,18 +118,20 @@ describe('decideRedemption', () => {
           target: { scope: 'department', department: 'MEAT' },
         },
       },
-      request,
       'OFFER_NOT_APPLICABLE',
     ],
-  ])('refuses %s', (_name, overrides, req, code) => {
+  ])('refuses %s', (_name, overrides, code) => {
     const offers = overrides ? onFile(offer('A', overrides)) : onFile();
-    expect(() => decideRedemption(req, offers, now)).toThrow(
+    expect(() => decideRedemption(request, offers, now)).toThrow(
       expect.objectContaining({ code, field: 'offerCodes' }),
     );
   });
 
   it('refuses all when one of several offers cannot be redeemed', () => {
-    const offers = onFile(offer('A'), offer('B', { state: 'revoked' }));
+    const offers = onFile(
+      offer('A'),
+      offer('B', { state: 'revoked', revokedAt: '2026-11-19T00:00:00Z' }),
+    );
     expect(() => decideRedemption({ ...request, codes: ['A', 'B'] }, offers, now)).toThrow(
       expect.objectContaining({ code: 'OFFER_REVOKED' }),
     );

@@ -44,6 +44,18 @@ export class OfferAlreadyRedeemedError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+/** Held for another checkout in progress. */
+export class OfferReservedError extends DomainError {
+  readonly code = 'OFFER_RESERVED';
+  override readonly kind = 'conflict';
+}
+
+/** A change its current state does not allow (e.g. releasing an offer nobody holds). */
+export class OfferStateError extends DomainError {
+  readonly code = 'OFFER_STATE_CONFLICT';
+  override readonly kind = 'conflict';
+}
+
 export class TransactionIdReusedError extends DomainError {
   readonly code = 'TRANSACTION_ID_REUSED';
   override readonly kind = 'conflict';

@@ -1,31 +1,187 @@
 import { Reward } from './coupon-rule';
+import {
+  OfferAlreadyRedeemedError,
+  OfferExpiredError,
+  OfferReservedError,
+  OfferRevokedError,
+  OfferStateError,
+  assertNever,
+} from './errors';
 
-export const OFFER_STATES = ['issued', 'redeemed', 'expired', 'revoked'] as const;
+export const OFFER_STATES = [
+  'issued',
+  'clipped',
+  'reserved',
+  'redeemed',
+  'expired',
+  'revoked',
+] as const;
 export type OfferState = (typeof OFFER_STATES)[number];
 
-/** One rule's reward issued to one shopper. */
-export interface Offer {
+/** The states in which a shopper can use an offer at any checkout. */
+export const USABLE_OFFER_STATES = ['issued', 'clipped'] as const satisfies readonly OfferState[];
+
+/** What an offer gives, to whom and when: fixed when the coupon engine issues it. */
+export interface OfferTerms {
   id: string;
   code: string;
   shopperId: string;
   ruleId: string;
   reward: Reward;
-  state: OfferState;
   validFrom: string;
   validUntil: string;
   issuedAt: string;
 }
 
-export function isOfferValidAt(offer: Offer, now: Date): boolean {
+/** The checkout an offer is held for or was used at. */
+export interface CheckoutRef {
+  storeId: string;
+  posTransactionId: string;
+}
+
+/** Where an offer is in its life; each state carries what only it knows. */
+export type OfferStatus =
+  | { state: 'issued' }
+  /** The shopper put it on the card (app, website); it stays usable. */
+  | { state: 'clipped'; clippedAt: string }
+  /** Held for one checkout in progress; that checkout alone may redeem it. */
+  | { state: 'reserved'; clippedAt: string | null; reservedAt: string; checkout: CheckoutRef }
+  | { state: 'redeemed'; redeemedAt: string; checkout: CheckoutRef }
+  | { state: 'expired'; expiredAt: string }
+  | { state: 'revoked'; revokedAt: string };
+
+/** An offer in the shopper's wallet, as loyalty-api keeps it. */
+export type Offer = OfferTerms & OfferStatus;
+
+export function isOfferValidAt(offer: Pick<OfferTerms, 'validFrom' | 'validUntil'>, now: Date) {
   const at = now.getTime();
   return Date.parse(offer.validFrom) <= at && at < Date.parse(offer.validUntil);
 }
 
+/**
+ * The one rule for "this shopper can use this offer now": theirs, in a usable state, within its
+ * validity. The checkout's SQL pre-filter (`CheckoutOffersQuery.usableOffers`) is tested against it.
+ */
+export function isOfferUsable(offer: Offer, shopperId: string, now: Date): boolean {
+  return (
+    offer.shopperId === shopperId &&
+    (USABLE_OFFER_STATES as readonly OfferState[]).includes(offer.state) &&
+    isOfferValidAt(offer, now)
+  );
+}
+
 /** The one order in which a shopper's offers apply to a basket: oldest first, then by code. */
-export function orderForCheckout<T extends Pick<Offer, 'issuedAt' | 'code'>>(
+export function orderForCheckout<T extends Pick<OfferTerms, 'issuedAt' | 'code'>>(
   offers: readonly T[],
 ): T[] {
   return [...offers].sort(
     (a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt) || a.code.localeCompare(b.code),
   );
+}
+
+const FIELD = 'offerCodes';
+
+function sameCheckout(a: CheckoutRef, b: CheckoutRef): boolean {
+  return a.storeId === b.storeId && a.posTransactionId === b.posTransactionId;
+}
+
+/** Refuses an offer that has left the wallet for good (redeemed, expired, revoked). */
+function assertNotFinal(offer: Offer): void {
+  switch (offer.state) {
+    case 'issued':
+    case 'clipped':
+    case 'reserved':
+      return;
+    case 'redeemed':
+      throw new OfferAlreadyRedeemedError(`Offer ${offer.code} was already redeemed`, FIELD);
+    case 'expired':
+      throw new OfferExpiredError(`Offer ${offer.code} has expired`, FIELD);
+    case 'revoked':
+      throw new OfferRevokedError(`Offer ${offer.code} was revoked`, FIELD);
+    default:
+      return assertNever(offer);
+  }
+}
+
+function assertValidAt(offer: Offer, now: Date): void {
+  if (!isOfferValidAt(offer, now)) {
+    throw new OfferExpiredError(`Offer ${offer.code} is not valid now`, FIELD);
+  }
+}
+
+function terms(offer: Offer): OfferTerms {
+  const { id, code, shopperId, ruleId, reward, validFrom, validUntil, issuedAt } = offer;
+  return { id, code, shopperId, ruleId, reward, validFrom, validUntil, issuedAt };
+}
+
+/** issued -> clipped; clipping again changes nothing. */
+export function clipOffer(offer: Offer, now: Date): Offer {
+  assertNotFinal(offer);
+  assertValidAt(offer, now);
+  switch (offer.state) {
+    case 'issued':
+      return { ...terms(offer), state: 'clipped', clippedAt: now.toISOString() };
+    case 'clipped':
+      return offer;
+    case 'reserved':
+      throw new OfferReservedError(`Offer ${offer.code} is held by a checkout`, FIELD);
+    default:
+      throw new OfferStateError(`Offer ${offer.code} cannot be clipped`, FIELD);
+  }
+}
+
+/** issued or clipped -> reserved for one checkout; the same checkout again changes nothing. */
+export function reserveOffer(offer: Offer, checkout: CheckoutRef, now: Date): Offer {
+  assertNotFinal(offer);
+  assertValidAt(offer, now);
+  switch (offer.state) {
+    case 'issued':
+    case 'clipped':
+      return {
+        ...terms(offer),
+        state: 'reserved',
+        clippedAt: offer.state === 'clipped' ? offer.clippedAt : null,
+        reservedAt: now.toISOString(),
+        checkout,
+      };
+    case 'reserved':
+      if (sameCheckout(offer.checkout, checkout)) return offer;
+      throw new OfferReservedError(`Offer ${offer.code} is held by another checkout`, FIELD);
+    default:
+      throw new OfferStateError(`Offer ${offer.code} cannot be reserved`, FIELD);
+  }
+}
+
+/** reserved -> back where it was (issued or clipped), when its checkout gives it up. */
+export function releaseOffer(offer: Offer, checkout: CheckoutRef): Offer {
+  if (offer.state !== 'reserved' || !sameCheckout(offer.checkout, checkout)) {
+    throw new OfferStateError(`Offer ${offer.code} is not held by this checkout`, FIELD);
+  }
+  return offer.clippedAt === null
+    ? { ...terms(offer), state: 'issued' }
+    : { ...terms(offer), state: 'clipped', clippedAt: offer.clippedAt };
+}
+
+/** issued, clipped, or reserved for this checkout -> redeemed, within its validity. */
+export function redeemOffer(offer: Offer, checkout: CheckoutRef, now: Date): Offer {
+  assertNotFinal(offer);
+  if (offer.state === 'reserved' && !sameCheckout(offer.checkout, checkout)) {
+    throw new OfferReservedError(`Offer ${offer.code} is held by another checkout`, FIELD);
+  }
+  assertValidAt(offer, now);
+  return { ...terms(offer), state: 'redeemed', redeemedAt: now.toISOString(), checkout };
+}
+
+/** Any state not final -> expired; expiring again changes nothing. */
+export function expireOffer(offer: Offer, now: Date): Offer {
+  if (offer.state === 'expired') return offer;
+  assertNotFinal(offer);
+  return { ...terms(offer), state: 'expired', expiredAt: now.toISOString() };
+}
+
+/** Any state not final -> revoked (marketing withdrew it); revoking again changes nothing. */
+export function revokeOffer(offer: Offer, now: Date): Offer {
+  if (offer.state === 'revoked') return offer;
+  assertNotFinal(offer);
+  return { ...terms(offer), state: 'revoked', revokedAt: now.toISOString() };
 }

@@ -3,6 +3,7 @@ import { Kafka } from 'kafkajs';
 import { EventProducer } from './event-producer';
 import { createKafkaClient } from './kafka-client';
 import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
+import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 
 @Module({})
@@ -16,8 +17,9 @@ export class KafkaModule {
         { provide: Kafka, useFactory: () => createKafkaClient(options.clientId, options.brokers) },
         EventProducer,
         OutboxRelay,
+        Outbox,
       ],
-      exports: [Kafka, EventProducer, OutboxRelay],
+      exports: [Kafka, EventProducer, OutboxRelay, Outbox],
     };
   }
 }

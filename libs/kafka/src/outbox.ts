@@ -1,5 +1,14 @@
-import { EntityManager } from 'typeorm';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { EventMessage } from './event-producer';
+import { KAFKA_OPTIONS, KafkaOptions } from './kafka-options';
+import { OutboxRelay } from './outbox-relay';
 
 export interface OutboxEvent extends EventMessage {
   topic: string;
@@ -32,4 +41,52 @@ export async function appendToOutbox(
       ),
     ],
   );
+}
+
+// Set on the query runner whose transaction holds appended rows; read by the commit hook.
+const WAKE_AFTER_COMMIT = 'outboxWakeAfterCommit';
+
+/**
+ * The app's outbox (its table comes from `KafkaOptions.outboxTable`). A service calls `append`
+ * inside its `dataSource.transaction`; once that transaction commits, TypeORM's
+ * `afterTransactionCommit` hook wakes the relay, so the rows leave at once instead of at the next
+ * poll. A rolled-back transaction wakes nothing, and the caller has nothing else to call.
+ */
+@Injectable()
+export class Outbox implements OnModuleInit, EntitySubscriberInterface {
+  private readonly table: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    @Inject(KAFKA_OPTIONS) options: KafkaOptions,
+  ) {
+    this.table = options.outboxTable;
+  }
+
+  onModuleInit(): void {
+    // Subscribers are read at every broadcast, so one added after initialization is called too.
+    this.dataSource.subscribers.push(this);
+  }
+
+  async append(manager: EntityManager, events: readonly OutboxEvent[]): Promise<void> {
+    const queryRunner = manager.queryRunner;
+    if (!queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.append must run inside the transaction that makes the change');
+    }
+    if (events.length === 0) return;
+    await appendToOutbox(manager, this.table, events);
+    queryRunner.data[WAKE_AFTER_COMMIT] = true;
+  }
+
+  afterTransactionCommit({ queryRunner }: TransactionCommitEvent): void {
+    // Fires for a released savepoint too: wait for the outermost commit.
+    if (queryRunner.isTransactionActive || !queryRunner.data[WAKE_AFTER_COMMIT]) return;
+    delete queryRunner.data[WAKE_AFTER_COMMIT];
+    this.relay.wake();
+  }
+
+  afterTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
+    if (!queryRunner.isTransactionActive) delete queryRunner.data[WAKE_AFTER_COMMIT];
+  }
 }

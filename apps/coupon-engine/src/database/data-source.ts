@@ -2,12 +2,18 @@ import { postgresOptions } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
 import { Offer } from '../offers/offer.entity';
 import { CreateCouponsSchema1795300000200 } from './migrations/1795300000200-CreateCouponsSchema';
+import { OffersBecomeIssuanceRecord1795700000200 } from './migrations/1795700000200-OffersBecomeIssuanceRecord';
+import { CreateRulesCopy1795700000300 } from './migrations/1795700000300-CreateRulesCopy';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
   migrationsTableName: 'coupons_migrations',
   entities: [Offer],
-  migrations: [CreateCouponsSchema1795300000200],
+  migrations: [
+    CreateCouponsSchema1795300000200,
+    OffersBecomeIssuanceRecord1795700000200,
+    CreateRulesCopy1795700000300,
+  ],
 };
 
 export const OUTBOX_TABLE = 'coupons.outbox';

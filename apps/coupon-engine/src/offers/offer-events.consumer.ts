@@ -1,21 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { OfferRedeemedV1, ProfileChangedV1, TOPICS } from '@loyalty/domain';
+import { ProfileChangedV1 } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { CouponEngineConfig } from '../config';
-import { OfferRedeemedDto, ProfileChangedDto } from './offer-events.dto';
+import { couponEngineEventGroups } from '../event-groups';
+import { ProfileChangedDto } from './offer-events.dto';
 import { OffersService } from './offers.service';
 
-/** The engine's consumer groups, one per topic it reads. */
-export function offerEventGroups(prefix: string) {
-  return {
-    profileTriggers: { groupId: `${prefix}.profile-triggers`, topic: TOPICS.profileChanged },
-    offerRedemptions: { groupId: `${prefix}.offer-redemptions`, topic: TOPICS.offerRedeemed },
-  };
-}
-
-/** Profile changes trigger offers; redemptions (decided by loyalty-api) update offer state. */
+/** Profile changes trigger offers. */
 @Injectable()
 export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumers: Pick<EventConsumer<unknown>, 'start' | 'stop'>[];
@@ -26,7 +19,7 @@ export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     offers: OffersService,
     config: CouponEngineConfig,
   ) {
-    const groups = offerEventGroups(config.COUPON_ENGINE_GROUP_PREFIX);
+    const groups = couponEngineEventGroups(config.COUPON_ENGINE_GROUP_PREFIX);
     const sessionTimeoutMs = config.COUPON_ENGINE_SESSION_TIMEOUT_MS;
     this.consumers = [
       new EventConsumer<ProfileChangedV1>(kafka, producer, {
@@ -35,14 +28,6 @@ export class OfferEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         parse: (value) => parseMessage(ProfileChangedDto, value) as ProfileChangedV1,
         handleBatch: async (events) => {
           for (const event of events) await offers.issueForProfile(event, new Date());
-        },
-      }),
-      new EventConsumer<OfferRedeemedV1>(kafka, producer, {
-        ...groups.offerRedemptions,
-        sessionTimeoutMs,
-        parse: (value) => parseMessage(OfferRedeemedDto, value) as OfferRedeemedV1,
-        handleBatch: async (events) => {
-          for (const event of events) await offers.markRedeemed(event);
         },
       }),
     ];

@@ -48,17 +48,3 @@ export class ProfileChangedDto {
   @Type(() => ProfileDto)
   profile!: ProfileDto;
 }
-
-export class OfferRedeemedDto {
-  @IsUUID()
-  offerId!: string;
-
-  @IsString()
-  code!: string;
-
-  @IsUUID()
-  shopperId!: string;
-
-  @IsISO8601()
-  redeemedAt!: string;
-}

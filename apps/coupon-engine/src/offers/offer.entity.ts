@@ -1,7 +1,10 @@
-import { MatchedFact, OfferState, Reward } from '@loyalty/domain';
+import { MatchedFact, Reward } from '@loyalty/domain';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A rule's reward issued to one shopper; loyalty-api reads it at the checkout. */
+/**
+ * The issuance record: a rule's reward issued to one shopper, and why. Its state from then on is
+ * kept by loyalty-api's wallet, which received it as `coupon-engine.offer-issued.v1`.
+ */
 @Entity({ schema: 'coupons', name: 'offers' })
 export class Offer {
   @PrimaryColumn('uuid')
@@ -25,9 +28,6 @@ export class Offer {
   @Column('timestamptz')
   validUntil!: Date;
 
-  @Column('text')
-  state!: OfferState;
-
   /** The profile facts that matched the rule's audience when the offer was issued. */
   @Column('jsonb')
   reason!: MatchedFact[];
@@ -37,7 +37,4 @@ export class Offer {
 
   @Column('timestamptz')
   issuedAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  redeemedAt!: Date | null;
 }

@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { LiveRulesQuery } from './live-rules.query';
+import { RulesModule } from '../rules/rules.module';
 import { OfferEventsConsumer } from './offer-events.consumer';
-import { Offer } from './offer.entity';
 import { OffersService } from './offers.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Offer])],
-  providers: [LiveRulesQuery, OfferEventsConsumer, OffersService],
+  imports: [RulesModule],
+  providers: [OfferEventsConsumer, OffersService],
 })
 export class OffersModule {}

@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import {
-  OfferIssuedV1,
-  OfferRedeemedV1,
-  ProfileChangedV1,
-  TOPICS,
-  decideOffersToIssue,
-} from '@loyalty/domain';
-import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
+import { OfferIssuedV1, ProfileChangedV1, TOPICS, decideOffersToIssue } from '@loyalty/domain';
+import { Outbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
-import { OUTBOX_TABLE } from '../database/data-source';
-import { LiveRulesQuery } from './live-rules.query';
+import { DataSource } from 'typeorm';
+import { LiveRulesQuery } from '../rules/live-rules.query';
 import { generateOfferCode } from './offer-code';
 import { Offer } from './offer.entity';
 
@@ -19,15 +11,14 @@ import { Offer } from './offer.entity';
 export class OffersService {
   constructor(
     private readonly dataSource: DataSource,
-    @InjectRepository(Offer) private readonly offers: Repository<Offer>,
     private readonly liveRules: LiveRulesQuery,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: Outbox,
   ) {}
 
   /** Issues the offers this profile change earns; the same event twice issues nothing more. */
   async issueForProfile(event: ProfileChangedV1, now: Date): Promise<number> {
     const { shopperId } = event.profile;
-    const issued = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const rules = await this.liveRules.find(manager, now);
       if (rules.length === 0) return 0;
       const counts: { rule_id: string; issued: number }[] = await manager.query(
@@ -49,7 +40,6 @@ export class OffersService {
         reward: d.reward,
         validFrom: new Date(d.validFrom),
         validUntil: new Date(d.validUntil),
-        state: 'issued' as const,
         reason: d.reason,
         triggerEventId: event.eventId,
         issuedAt: now,
@@ -65,9 +55,8 @@ export class OffersService {
         .execute();
       const insertedIds = new Set((inserted.raw as { id: string }[]).map((r) => r.id));
       const fresh = offers.filter((o) => insertedIds.has(o.id));
-      await appendToOutbox(
+      await this.outbox.append(
         manager,
-        OUTBOX_TABLE,
         fresh.map((o) => ({
           topic: TOPICS.offerIssued,
           key: shopperId,
@@ -79,21 +68,12 @@ export class OffersService {
             reward: o.reward,
             validFrom: o.validFrom.toISOString(),
             validUntil: o.validUntil.toISOString(),
+            issuedAt: o.issuedAt.toISOString(),
             reason: o.reason,
           } satisfies OfferIssuedV1,
         })),
       );
       return fresh.length;
     });
-    if (issued > 0) this.relay.wake();
-    return issued;
-  }
-
-  /** Mirrors a redemption decided by loyalty-api into the offer's state. */
-  async markRedeemed(event: OfferRedeemedV1): Promise<void> {
-    await this.offers.update(
-      { id: event.offerId, state: 'issued' },
-      { state: 'redeemed', redeemedAt: new Date(event.redeemedAt) },
-    );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OfferOnFile } from '@loyalty/domain';
+import { Offer, OfferState, OfferTerms, USABLE_OFFER_STATES, assertNever } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
 interface OfferRow {
@@ -7,43 +7,66 @@ interface OfferRow {
   code: string;
   shopper_id: string;
   rule_id: string;
-  reward: OfferOnFile['reward'];
-  state: OfferOnFile['state'];
+  reward: OfferTerms['reward'];
   valid_from: Date;
   valid_until: Date;
   issued_at: Date;
-  redeemed_at_store: string | null;
-  redeemed_for_transaction: string | null;
+  state: OfferState;
+  clipped_at: Date | null;
+  state_changed_at: Date | null;
+  store_id: string | null;
+  pos_transaction_id: string | null;
 }
 
-function toOffer(row: OfferRow): OfferOnFile {
-  return {
+// The table's CHECK constraints guarantee the columns each state needs are set.
+function toOffer(row: OfferRow): Offer {
+  const terms: OfferTerms = {
     id: row.id,
     code: row.code,
     shopperId: row.shopper_id,
     ruleId: row.rule_id,
     reward: row.reward,
-    state: row.state,
     validFrom: row.valid_from.toISOString(),
     validUntil: row.valid_until.toISOString(),
     issuedAt: row.issued_at.toISOString(),
-    redemption:
-      row.redeemed_at_store !== null && row.redeemed_for_transaction !== null
-        ? { storeId: row.redeemed_at_store, posTransactionId: row.redeemed_for_transaction }
-        : null,
   };
+  const changedAt = row.state_changed_at?.toISOString() as string;
+  const checkout = {
+    storeId: row.store_id as string,
+    posTransactionId: row.pos_transaction_id as string,
+  };
+  switch (row.state) {
+    case 'issued':
+      return { ...terms, state: 'issued' };
+    case 'clipped':
+      return { ...terms, state: 'clipped', clippedAt: (row.clipped_at as Date).toISOString() };
+    case 'reserved':
+      return {
+        ...terms,
+        state: 'reserved',
+        clippedAt: row.clipped_at?.toISOString() ?? null,
+        reservedAt: changedAt,
+        checkout,
+      };
+    case 'redeemed':
+      return { ...terms, state: 'redeemed', redeemedAt: changedAt, checkout };
+    case 'expired':
+      return { ...terms, state: 'expired', expiredAt: changedAt };
+    case 'revoked':
+      return { ...terms, state: 'revoked', revokedAt: changedAt };
+    default:
+      return assertNever(row.state);
+  }
 }
 
 const OFFERS = `
-  SELECT o.id, o.code, o.shopper_id, o.rule_id, o.reward, o.state, o.valid_from, o.valid_until, o.issued_at,
-         r.store_id AS redeemed_at_store, r.pos_transaction_id AS redeemed_for_transaction
-    FROM coupons.offers o
-    LEFT JOIN loyalty.redemptions r ON r.offer_id = o.id`;
+  SELECT id, code, shopper_id, rule_id, reward, valid_from, valid_until, issued_at, state, clipped_at,
+         state_changed_at, store_id, pos_transaction_id
+    FROM loyalty.offers`;
 
 /**
- * Named queries over tables other apps own, read at the checkout: `ingest.cards` (pos-ingest) maps
- * a card to its shopper; `coupons.offers` (coupon-engine) holds issued offers. Whether an offer was
- * redeemed is decided here, by `loyalty.redemptions`.
+ * The checkout's reads: the shopper's wallet (`loyalty.offers`, loyalty-api's own) and the one
+ * read of another app's table, `ingest.cards` (pos-ingest), which maps a card to its shopper.
  */
 @Injectable()
 export class CheckoutOffersQuery {
@@ -55,13 +78,15 @@ export class CheckoutOffersQuery {
     return rows[0]?.shopper_id ?? null;
   }
 
-  /** The shopper's issued offers valid at `now` and not redeemed. */
-  async liveOffers(manager: EntityManager, shopperId: string, now: Date): Promise<OfferOnFile[]> {
+  /**
+   * The SQL pre-filter of `isOfferUsable` (the domain's rule, which the int-spec holds it to): the
+   * shopper's offers in a usable state and within their validity at `now`.
+   */
+  async usableOffers(manager: EntityManager, shopperId: string, now: Date): Promise<Offer[]> {
     const rows: OfferRow[] = await manager.query(
       `${OFFERS}
-        WHERE o.shopper_id = $1 AND o.state = 'issued' AND o.valid_from <= $2 AND o.valid_until > $2
-          AND r.offer_id IS NULL`,
-      [shopperId, now],
+        WHERE shopper_id = $1 AND state = ANY($2::text[]) AND valid_from <= $3 AND valid_until > $3`,
+      [shopperId, USABLE_OFFER_STATES, now],
     );
     return rows.map(toOffer);
   }
@@ -69,10 +94,8 @@ export class CheckoutOffersQuery {
   async offersByCode(
     manager: EntityManager,
     codes: readonly string[],
-  ): Promise<Map<string, OfferOnFile>> {
-    const rows: OfferRow[] = await manager.query(`${OFFERS} WHERE o.code = ANY($1::text[])`, [
-      codes,
-    ]);
+  ): Promise<Map<string, Offer>> {
+    const rows: OfferRow[] = await manager.query(`${OFFERS} WHERE code = ANY($1::text[])`, [codes]);
     return new Map(rows.map((row) => [row.code, toOffer(row)]));
   }
 }

@@ -1,5 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CurrentTerminal, ForTerminals, Terminal } from '@loyalty/platform';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { CheckoutService } from './checkout.service';
@@ -7,6 +16,13 @@ import { CheckoutService } from './checkout.service';
 @ApiTags('checkout')
 @Controller('v1/checkout')
 @ForTerminals()
+@ApiBadRequestResponse({
+  description:
+    'VALIDATION_FAILED: every bad field by its path (e.g. `lines[2].sku`); nothing recorded',
+})
+@ApiServiceUnavailableResponse({
+  description: 'CHECKOUT_UNAVAILABLE: no answer within 2 s; sell without offers (Retry-After: 5)',
+})
 export class CheckoutController {
   constructor(private readonly checkout: CheckoutService) {}
 
@@ -16,16 +32,28 @@ export class CheckoutController {
     summary: "The shopper's offers for this basket, with the discount each gives per line",
   })
   @ApiOkResponse({ type: QuoteDto })
-  quote(@Body() dto: QuoteRequestDto): Promise<QuoteDto> {
-    return this.checkout.quote(dto, new Date());
+  quote(@CurrentTerminal() terminal: Terminal, @Body() dto: QuoteRequestDto): Promise<QuoteDto> {
+    return this.checkout.quote(terminal, dto, new Date());
   }
 
   @Post('redemptions')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Redeem offers on this basket; each single-use offer succeeds once (409 after)',
+    summary:
+      'Redeem offers on this basket, each single-use offer once; a retry with the same store and posTransactionId gets the same 200',
   })
   @ApiOkResponse({ type: QuoteDto })
+  @ApiNotFoundResponse({ description: 'UNKNOWN_CARD, OFFER_NOT_FOUND' })
+  @ApiConflictResponse({
+    description:
+      'OFFER_ALREADY_REDEEMED (another checkout used it), OFFER_RESERVED (held by another checkout), ' +
+      'OFFER_STATE_CONFLICT (it changed meanwhile), TRANSACTION_ID_REUSED (this posTransactionId ' +
+      'was redeemed at this store with another body)',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (gives nothing on this basket)',
+  })
   redeem(@CurrentTerminal() terminal: Terminal, @Body() dto: RedeemRequestDto): Promise<QuoteDto> {
     return this.checkout.redeem(terminal, dto, new Date());
   }

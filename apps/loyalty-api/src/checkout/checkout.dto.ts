@@ -1,5 +1,5 @@
 import { MAX_ABS_AMOUNT_CENTS, MAX_QUANTITY } from '@loyalty/domain';
-import { ID_PATTERN, IsCardNumber, IsCents, IsPrintable } from '@loyalty/platform';
+import { ID_PATTERN, IsCardNumber, IsCents, IsPrintableText } from '@loyalty/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,13 +20,13 @@ export class BasketLineDto {
   @ApiProperty({ example: '1082185' })
   @IsString()
   @Length(1, 64)
-  @IsPrintable()
+  @IsPrintableText()
   sku!: string;
 
   @ApiProperty({ example: 'DAIRY' })
   @IsString()
   @Length(1, 64)
-  @IsPrintable()
+  @IsPrintableText()
   department!: string;
 
   @ApiProperty({ example: 2 })

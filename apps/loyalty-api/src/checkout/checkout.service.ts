@@ -1,20 +1,21 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import {
   Offer,
   OfferAlreadyRedeemedError,
   OfferRedeemedV1,
+  OfferStateError,
   Quote,
   TOPICS,
+  TransactionIdReusedError,
   UnknownCardError,
   allocateDiscounts,
   decideRedemption,
   orderForCheckout,
 } from '@loyalty/domain';
-import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
+import { Outbox } from '@loyalty/kafka';
 import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
-import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
-import { OUTBOX_TABLE } from '../database/data-source';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
@@ -24,18 +25,6 @@ const UNIQUE_VIOLATION = '23505';
 // The lane waits at most this long for us; then it sells without offers. A redemption that
 // commits after its 503 is answered as before when the POS retries with the same transaction id.
 const LANE_BUDGET_MS = 2_000;
-
-async function withinLaneBudget<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await withDeadline(work(), LANE_BUDGET_MS, 'Checkout');
-  } catch (error) {
-    if (!(error instanceof DeadlineExceededError)) throw error;
-    throw new ServiceUnavailableException({
-      code: 'CHECKOUT_UNAVAILABLE',
-      message: 'Sell without offers',
-    });
-  }
-}
 
 function toQuoteDto(quote: Quote, offers: readonly Offer[], cardKnown: boolean): QuoteDto {
   const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
@@ -51,42 +40,93 @@ function toQuoteDto(quote: Quote, offers: readonly Offer[], cardKnown: boolean):
   };
 }
 
+/**
+ * SHA-256 of what a redemption asks, in a fixed field order whatever the order the POS sent: a
+ * retry hashes the same, anything else with the same POS transaction id does not.
+ */
+function requestHash(terminal: Terminal, dto: RedeemRequestDto): string {
+  const canonical = JSON.stringify([
+    terminal.terminalId,
+    dto.cardNumber,
+    dto.lines.map((l) => [l.sku, l.department, l.quantity, l.amountCents]),
+    dto.offerCodes,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+  );
+}
+
 @Injectable()
 export class CheckoutService {
+  private readonly logger = new Logger(CheckoutService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly offers: CheckoutOffersQuery,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: Outbox,
   ) {}
 
-  /** The shopper's live offers that apply to this basket; an unknown card simply has none. */
-  async quote(dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
-    const manager = this.dataSource.manager;
-    const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
-    const live = shopperId
-      ? orderForCheckout(await this.offers.liveOffers(manager, shopperId, now))
-      : [];
-    return toQuoteDto(allocateDiscounts(dto.lines, live), live, shopperId !== null);
+  /** The shopper's usable offers that apply to this basket; an unknown card simply has none. */
+  quote(terminal: Terminal, dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
+    return this.withinLaneBudget(terminal, 'quote', () => this.quoteNow(dto, now));
   }
 
   /**
-   * Redeems the offers on this basket, all or none. Two lanes racing for one offer both insert a
-   * redemption; UNIQUE (offer_id) lets exactly one commit and the other gets OFFER_ALREADY_REDEEMED.
+   * Redeems the offers on this basket, all or none, once per store and POS transaction id. The
+   * request row is inserted first: a retry racing its original waits on the primary key until the
+   * original commits, then reads its answer; two lanes racing for one offer both insert a
+   * redemption, and UNIQUE (offer_id) lets exactly one commit (OFFER_ALREADY_REDEEMED for the other).
    */
   redeem(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
-    return withinLaneBudget(() => this.redeemNow(terminal, dto, now));
+    return this.withinLaneBudget(terminal, 'redemption', () => this.redeemNow(terminal, dto, now));
+  }
+
+  private async withinLaneBudget<T>(
+    terminal: Terminal,
+    what: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await withDeadline(work(), LANE_BUDGET_MS, `Checkout ${what}`);
+    } catch (error) {
+      if (!(error instanceof DeadlineExceededError)) throw error;
+      this.logger.warn(
+        { storeId: terminal.storeId, terminalId: terminal.terminalId, budgetMs: LANE_BUDGET_MS },
+        `Checkout ${what} over the lane budget; the lane sells without offers`,
+      );
+      throw new ServiceUnavailableException({
+        code: 'CHECKOUT_UNAVAILABLE',
+        message: 'Sell without offers',
+      });
+    }
+  }
+
+  private async quoteNow(dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
+    const manager = this.dataSource.manager;
+    const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
+    const usable = shopperId
+      ? orderForCheckout(await this.offers.usableOffers(manager, shopperId, now))
+      : [];
+    return toQuoteDto(allocateDiscounts(dto.lines, usable), usable, shopperId !== null);
   }
 
   private async redeemNow(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
-    const result = await this.dataSource.transaction(async (manager) => {
+    const hash = requestHash(terminal, dto);
+    return this.dataSource.transaction(async (manager) => {
+      const earlier = await this.claimRequest(manager, terminal, dto, hash);
+      if (earlier) return earlier;
+
       const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
       if (!shopperId) throw new UnknownCardError('No active shopper holds this card', 'cardNumber');
       const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
       const request = { ...dto, shopperId, storeId: terminal.storeId, codes: dto.offerCodes };
       const decision = decideRedemption(request, onFile, now);
-      const offers = dto.offerCodes.map((code) => onFile.get(code) as Offer);
-      if (decision.kind === 'replay')
-        return { quote: toQuoteDto(decision.quote, offers, true), redeemed: false };
+      const answer = toQuoteDto(decision.quote, decision.offers, true);
 
       const discounts = new Map(decision.quote.appliedOffers.map((a) => [a.code, a.discountCents]));
       const redemptions = decision.offers.map((offer) => ({
@@ -103,20 +143,15 @@ export class CheckoutService {
       try {
         await manager.insert(Redemption, redemptions);
       } catch (error) {
-        if (
-          error instanceof QueryFailedError &&
-          (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-        ) {
-          throw new OfferAlreadyRedeemedError(
-            'An offer was redeemed by another checkout just now',
-            'offerCodes',
-          );
-        }
-        throw error;
+        if (!isUniqueViolation(error)) throw error;
+        throw new OfferAlreadyRedeemedError(
+          'An offer was redeemed by another checkout just now',
+          'offerCodes',
+        );
       }
-      await appendToOutbox(
+      await this.markRedeemed(manager, decision.offers, terminal, dto.posTransactionId, now);
+      await this.outbox.append(
         manager,
-        OUTBOX_TABLE,
         redemptions.map((r) => ({
           topic: TOPICS.offerRedeemed,
           key: shopperId,
@@ -132,9 +167,68 @@ export class CheckoutService {
           } satisfies OfferRedeemedV1,
         })),
       );
-      return { quote: toQuoteDto(decision.quote, offers, true), redeemed: true };
+      await manager.query(
+        `UPDATE loyalty.checkout_requests SET answer = $3::json
+          WHERE store_id = $1 AND pos_transaction_id = $2`,
+        [terminal.storeId, dto.posTransactionId, JSON.stringify(answer)],
+      );
+      return answer;
     });
-    if (result.redeemed) this.relay.wake();
-    return result.quote;
+  }
+
+  /**
+   * Records this redemption request under its store and POS transaction id, or returns the answer
+   * of the one recorded before (a POS retry). A request in flight with the same id holds the key:
+   * the insert waits for it, and sees its row once it commits (or takes the key if it rolled back).
+   */
+  private async claimRequest(
+    manager: EntityManager,
+    terminal: Terminal,
+    dto: RedeemRequestDto,
+    hash: string,
+  ): Promise<QuoteDto | null> {
+    const claimed: unknown[] = await manager.query(
+      `INSERT INTO loyalty.checkout_requests (store_id, pos_transaction_id, terminal_id, request_hash)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING
+       RETURNING 1`,
+      [terminal.storeId, dto.posTransactionId, terminal.terminalId, hash],
+    );
+    if (claimed.length > 0) return null;
+    const [earlier]: { request_hash: string; answer: QuoteDto }[] = await manager.query(
+      `SELECT request_hash, answer FROM loyalty.checkout_requests
+        WHERE store_id = $1 AND pos_transaction_id = $2`,
+      [terminal.storeId, dto.posTransactionId],
+    );
+    if (earlier.request_hash !== hash) {
+      throw new TransactionIdReusedError(
+        'This POS transaction id was used for another redemption at this store',
+        'posTransactionId',
+      );
+    }
+    return earlier.answer;
+  }
+
+  /** Each offer's new state, as `decideRedemption` gave it; UNIQUE (offer_id) already decided. */
+  private async markRedeemed(
+    manager: EntityManager,
+    offers: readonly Offer[],
+    terminal: Terminal,
+    posTransactionId: string,
+    now: Date,
+  ): Promise<void> {
+    const [{ updated }]: { updated: number }[] = await manager.query(
+      `WITH redeemed AS (
+         UPDATE loyalty.offers
+            SET state = 'redeemed', state_changed_at = $2, store_id = $3, pos_transaction_id = $4
+          WHERE id = ANY($1::uuid[]) AND state IN ('issued', 'clipped', 'reserved')
+         RETURNING id)
+       SELECT count(*)::int AS updated FROM redeemed`,
+      [offers.map((o) => o.id), now, terminal.storeId, posTransactionId],
+    );
+    // Another change (a revocation) committed between our read and this write: all or none.
+    if (updated !== offers.length) {
+      throw new OfferStateError('An offer changed while it was being redeemed', 'offerCodes');
+    }
   }
 }

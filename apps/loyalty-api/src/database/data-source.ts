@@ -5,12 +5,18 @@ import { Redemption } from '../checkout/redemption.entity';
 import { Rule } from '../rules/rule.entity';
 import { TerminalApiKey } from '../terminals/terminal-api-key.entity';
 import { CreateLoyaltySchema1795300000100 } from './migrations/1795300000100-CreateLoyaltySchema';
+import { CreateOfferWallet1795700000100 } from './migrations/1795700000100-CreateOfferWallet';
+import { VersionCouponRules1795700000110 } from './migrations/1795700000110-VersionCouponRules';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
   migrationsTableName: 'loyalty_migrations',
   entities: [AuditEntry, Redemption, Rule, TerminalApiKey],
-  migrations: [CreateLoyaltySchema1795300000100],
+  migrations: [
+    CreateLoyaltySchema1795300000100,
+    CreateOfferWallet1795700000100,
+    VersionCouponRules1795700000110,
+  ],
 };
 
 export const OUTBOX_TABLE = 'loyalty.outbox';

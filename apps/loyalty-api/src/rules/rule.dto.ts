@@ -1,5 +1,5 @@
-import { RULE_STATUSES, RuleStatus } from '@loyalty/domain';
-import { DATE_TIME_WITH_OFFSET, IsPrintable } from '@loyalty/platform';
+import { MAX_ABS_AMOUNT_CENTS, RULE_STATUSES, RuleStatus } from '@loyalty/domain';
+import { DATE_TIME_WITH_OFFSET, IsCents, IsPrintableText } from '@loyalty/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -9,7 +9,6 @@ import {
   IsInt,
   IsISO8601,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -19,6 +18,10 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+
+// A field that may be left out (its default applies), but `null` is no value for it: IsOptional
+// would let null through to a NOT NULL column.
+const IsOmittable = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
 
 const FACTS = ['lifetimeSpendCents', 'visits', 'departmentSpendCents'] as const;
 const REWARD_KINDS = ['percentOff', 'amountOff'] as const;
@@ -35,12 +38,13 @@ export class AudienceConditionDto {
   )
   @IsString()
   @Length(1, 64)
-  @IsPrintable()
+  @IsPrintableText()
   department?: string;
 
   @ApiProperty({ example: 2000, description: 'The fact must be at least this (cents or count)' })
   @IsInt()
   @Min(0)
+  @Max(MAX_ABS_AMOUNT_CENTS)
   atLeast!: number;
 }
 
@@ -53,7 +57,7 @@ export class RewardTargetDto {
   @ValidateIf((t: RewardTargetDto) => t.scope === 'department' || t.department !== undefined)
   @IsString()
   @Length(1, 64)
-  @IsPrintable()
+  @IsPrintableText()
   department?: string;
 }
 
@@ -71,8 +75,7 @@ export class RewardDto {
 
   @ApiPropertyOptional({ example: 200, description: 'For amountOff, in cents' })
   @ValidateIf((r: RewardDto) => r.kind === 'amountOff' || r.amountCents !== undefined)
-  @IsInt()
-  @Min(1)
+  @IsCents({ min: 1 })
   amountCents?: number;
 
   @ApiProperty({ type: RewardTargetDto })
@@ -87,10 +90,11 @@ export class CreateRuleDto {
   @ApiProperty({ example: 'Dairy lovers: 10% off dairy' })
   @IsString()
   @Length(1, 120)
+  @IsPrintableText()
   name!: string;
 
   @ApiPropertyOptional({ enum: RULE_STATUSES, default: 'active' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(RULE_STATUSES)
   status: RuleStatus = 'active';
 
@@ -139,11 +143,18 @@ export class CreateRuleDto {
     default: 1,
     description: 'Offers of this rule one shopper can get',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100)
   perShopperLimit: number = 1;
+}
+
+/** `PATCH /v1/rules/:id/status`. */
+export class RuleStatusDto {
+  @ApiProperty({ enum: RULE_STATUSES })
+  @IsIn(RULE_STATUSES)
+  status!: RuleStatus;
 }
 
 export class RuleDto extends CreateRuleDto {
@@ -155,4 +166,10 @@ export class RuleDto extends CreateRuleDto {
 
   @ApiProperty()
   createdAt!: string;
+
+  @ApiProperty({ example: 1, description: 'Grows by one with every change' })
+  version!: number;
+
+  @ApiProperty()
+  updatedAt!: string;
 }

@@ -1,7 +1,7 @@
 import { AudienceCondition, Reward, RuleStatus } from '@loyalty/domain';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Marketing's coupon rule; coupon-engine reads it to issue offers. */
+/** Marketing's coupon rule; every change reaches coupon-engine as `loyalty-api.rule-changed.v1`. */
 @Entity({ schema: 'loyalty', name: 'coupon_rules' })
 export class Rule {
   @PrimaryColumn('uuid')
@@ -36,4 +36,11 @@ export class Rule {
 
   @Column({ type: 'timestamptz', insert: false })
   createdAt!: Date;
+
+  /** Grows by one with every change; the events carry it so copies keep the newest. */
+  @Column()
+  version!: number;
+
+  @Column('timestamptz')
+  updatedAt!: Date;
 }

@@ -1,4 +1,4 @@
-import { MatchedFact, Reward } from '../coupon-rule';
+import { CouponRule, MatchedFact, Reward } from '../coupon-rule';
 import { Cents } from '../money';
 import { ShopperProfile } from '../profile';
 import { PosTransaction } from '../transaction';
@@ -14,7 +14,10 @@ export interface ProfileChangedV1 {
   profile: ShopperProfile;
 }
 
-/** `coupon-engine.offer-issued.v1`, keyed by shopper id. */
+/**
+ * `coupon-engine.offer-issued.v1`, keyed by shopper id. loyalty-api puts each into the shopper's
+ * wallet (`loyalty.offers`), where its state is kept from then on.
+ */
 export interface OfferIssuedV1 {
   offerId: string;
   code: string;
@@ -23,6 +26,8 @@ export interface OfferIssuedV1 {
   reward: Reward;
   validFrom: string;
   validUntil: string;
+  /** Added later in v1: older events lack it, and were issued at `validFrom`. */
+  issuedAt?: string;
   reason: MatchedFact[];
 }
 
@@ -36,4 +41,15 @@ export interface OfferRedeemedV1 {
   posTransactionId: string;
   discountCents: Cents;
   redeemedAt: string;
+}
+
+/**
+ * `loyalty-api.rule-changed.v1`, keyed by rule id: the whole rule after it was created or changed.
+ * `version` grows by one with every change; a copy keeps the highest version it has seen, so an
+ * older event (redelivered, replayed) never overwrites a newer copy.
+ */
+export interface RuleChangedV1 {
+  rule: CouponRule;
+  version: number;
+  changedAt: string;
 }

@@ -4,6 +4,7 @@ export const TOPICS = {
   profileChanged: 'pos-ingest.profile-changed.v1',
   offerIssued: 'coupon-engine.offer-issued.v1',
   offerRedeemed: 'loyalty-api.offer-redeemed.v1',
+  ruleChanged: 'loyalty-api.rule-changed.v1',
 } as const;
 
 export function deadLetterTopic(topic: string): string {

@@ -14,15 +14,15 @@ interface RuleRow {
   per_shopper_limit: number;
 }
 
-/** Named query over `loyalty.coupon_rules`, which loyalty-api owns: the rules live at `now`. */
+/** The rules live at `now`, from the engine's copy (`coupons.rules`, kept from rule-changed events). */
 @Injectable()
 export class LiveRulesQuery {
   async find(manager: EntityManager, now: Date): Promise<CouponRule[]> {
     const rows: RuleRow[] = await manager.query(
       `SELECT id, name, status, audience, reward, valid_from, valid_until, offer_valid_days, per_shopper_limit
-         FROM loyalty.coupon_rules
+         FROM coupons.rules
         WHERE status = 'active' AND valid_from <= $1 AND valid_until > $1
-        ORDER BY created_at, id`,
+        ORDER BY valid_from, id`,
       [now],
     );
     return rows.map((row) => ({
