@@ -14,11 +14,8 @@ export interface OutboxEvent extends EventMessage {
   topic: string;
 }
 
-/**
- * Writes events in the caller's database transaction; the relay publishes them after commit.
- * `table` is the owning app's outbox, e.g. `ingest.outbox`.
- */
-export async function appendToOutbox(
+/** Writes events into `table` (the owning app's outbox, e.g. `ingest.outbox`) with `manager`. */
+async function insertEvents(
   manager: EntityManager,
   table: string,
   events: readonly OutboxEvent[],
@@ -75,7 +72,7 @@ export class Outbox implements OnModuleInit, EntitySubscriberInterface {
       throw new Error('Outbox.append must run inside the transaction that makes the change');
     }
     if (events.length === 0) return;
-    await appendToOutbox(manager, this.table, events);
+    await insertEvents(manager, this.table, events);
     queryRunner.data[WAKE_AFTER_COMMIT] = true;
   }
 

@@ -10,11 +10,10 @@ import {
   planProjection,
   transactionKey,
 } from '@loyalty/domain';
-import { OutboxRelay, appendToOutbox } from '@loyalty/kafka';
+import { Outbox } from '@loyalty/kafka';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../config';
-import { OUTBOX_TABLE } from '../database/data-source';
 import { CardsQueries } from '../cards/cards.queries';
 import { PointsQueries } from '../points/points.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
@@ -35,7 +34,7 @@ export class ProjectionService {
     private readonly profiles: ProfilesQueries,
     private readonly points: PointsQueries,
     private readonly storeSales: StoreSalesQueries,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: Outbox,
     private readonly config: PosIngestConfig,
   ) {}
 
@@ -48,7 +47,7 @@ export class ProjectionService {
     batch: readonly TransactionRecordedV1[],
     now: Date,
   ): Promise<ProjectionResult> {
-    const result = await this.dataSource.transaction(async (m) => {
+    return this.dataSource.transaction(async (m) => {
       const cards = [...new Set(batch.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : [])))];
       const shopperByCard = await this.cards.resolveShoppers(m, cards);
       const shopperOf = new Map(
@@ -113,9 +112,8 @@ export class ProjectionService {
       await this.profiles.saveProfiles(m, changed, now);
       await this.points.insertLedgerEntries(m, changes.points);
       await this.storeSales.addStoreDays(m, changes.storeDays);
-      await appendToOutbox(
+      await this.outbox.append(
         m,
-        OUTBOX_TABLE,
         changed.map((profile) => ({
           topic: TOPICS.profileChanged,
           key: profile.shopperId,
@@ -126,13 +124,7 @@ export class ProjectionService {
           } satisfies ProfileChangedV1,
         })),
       );
-      return {
-        projected: fresh.length,
-        duplicates: batch.length - fresh.length,
-        changedProfiles: changed.length,
-      };
+      return { projected: fresh.length, duplicates: batch.length - fresh.length };
     });
-    if (result.changedProfiles > 0) this.relay.wake();
-    return { projected: result.projected, duplicates: result.duplicates };
   }
 }
