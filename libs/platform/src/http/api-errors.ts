@@ -72,9 +72,16 @@ export function ApiErrors(...specs: ErrorSpec[]): MethodDecorator & ClassDecorat
 const ANY_ROUTE: ErrorSpec[] = [
   {
     status: 400,
-    codes: ['PAYMENT_CARD_DATA'],
+    codes: ['PAYMENT_CARD_DATA', 'BAD_URL'],
     description:
-      'A payment card number in the query string or a header (it is never echoed or logged)',
+      'A payment card number in the query string or a header (it is never echoed or logged), or a malformed URL',
+  },
+];
+const PATH_PARAMETER_ROUTE: ErrorSpec[] = [
+  {
+    status: 414,
+    codes: ['URI_TOO_LONG'],
+    description: 'A path parameter is longer than 100 characters',
   },
 ];
 const BODY_ROUTE: ErrorSpec[] = [
@@ -141,6 +148,9 @@ export function documentErrors(document: OpenAPIObject): OpenAPIObject {
       const responses = operation.responses as Record<string, ResponseObject>;
       const specs = [
         ...ANY_ROUTE,
+        ...((operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path')
+          ? PATH_PARAMETER_ROUTE
+          : []),
         ...(operation.requestBody ? BODY_ROUTE : []),
         ...((operation.security ?? []).length > 0 ? SECURED_ROUTE : []),
       ];

@@ -3,7 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { FastifyInstance } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { ErrorDto, FieldErrorDto, documentErrors } from './api-errors';
 import { ErrorFilter } from './error.filter';
 import { JSON_MEDIA_TYPE } from './request-screen.interceptor';
@@ -21,6 +27,24 @@ export interface HttpAppOptions {
 
 /** Deeper than any request contract nests; deeper bodies are refused before they are parsed. */
 export const MAX_JSON_DEPTH = 32;
+
+/** Longest path parameter a route takes (Fastify's router refuses longer ones before routing). */
+export const MAX_PATH_PARAMETER_LENGTH = 100;
+
+// What Fastify's router refuses before any route runs (a malformed or over-long path), answered
+// like every other error: Fastify's own answer quotes the path, which may hold anything.
+function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const statusCode = tooLong ? 414 : 400;
+  void reply.status(statusCode).send({
+    statusCode,
+    code: tooLong ? 'URI_TOO_LONG' : 'BAD_URL',
+    message: tooLong
+      ? `A path parameter is longer than ${MAX_PATH_PARAMETER_LENGTH} characters`
+      : 'The URL is not valid (malformed percent-encoding)',
+    field: 'path',
+  });
+}
 
 function bodyError(code: string, message: string): BadRequestException {
   return new BadRequestException({ code, message, field: 'body' });
@@ -69,7 +93,10 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024 }),
+    new FastifyAdapter({
+      bodyLimit: options.bodyLimit ?? 1024 * 1024,
+      frameworkErrors: frameworkErrors as FastifyServerOptions['frameworkErrors'],
+    }),
     // Body parsers are ours (registerBodyParsers).
     { bufferLogs: true, bodyParser: false },
   );
