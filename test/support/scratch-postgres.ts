@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 
 // PostgreSQL refuses to run as root; on our machines tests run as root, so the server runs as the
 // `postgres` system user the Debian package creates.
@@ -18,17 +18,6 @@ function run(name: string, args: string[]): void {
     ? ['runuser', ['-u', 'postgres', '--', binary(name), ...args]]
     : [binary(name), args];
   execFileSync(command, commandArgs, { stdio: 'pipe' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
