@@ -49,12 +49,22 @@ describe('pos-ingest refuses bad input', () => {
   /** Everything produced so far is projected: what a refused request could have caused is in. */
   const drained = () => waitForDrain(groupId, TOPICS.transactionRecorded);
 
-  it('refuses JSON nested 10,000 levels deep with a 400, before parsing it', async () => {
+  it('refuses JSON nested 10,000 levels deep with a 400 (a bulk line alone), and stays ready', async () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     for (const path of ['/v1/transactions']) {
       const response = await post(path, deep, 'application/json').expect(400);
       expect(response.body).toMatchObject({ code: 'BODY_TOO_DEEP', field: 'body' });
     }
+    // A bulk line nested as deep is refused alone by the contract; the rest of the upload counts.
+    const deepLine = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const good = sale();
+    const bulk = await post(
+      '/v1/transactions/bulk',
+      [deepLine, JSON.stringify(good)].join('\n'),
+      'application/x-ndjson',
+    ).expect(200);
+    expect(bulk.body).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(bulk.body.results[0]).toMatchObject({ status: 'rejected', code: 'VALIDATION_FAILED' });
     await request(app.getHttpServer()).get('/health/ready').expect(200);
   });
 

@@ -117,6 +117,13 @@ describe('findPaymentCardNumbers', () => {
     expect(findPaymentCardNumbers(payload, '98')).toEqual(fields);
   });
 
+  it('walks 64 levels deep and no deeper, so a 10,000-level document cannot overflow the stack', () => {
+    const nest = (depth: number, inner: unknown): unknown =>
+      Array.from({ length: depth }).reduce<unknown>((value) => ({ a: value }), inner);
+    expect(findPaymentCardNumbers(nest(60, PAN), '98')).toHaveLength(1);
+    expect(findPaymentCardNumbers(nest(10_000, PAN), '98')).toEqual([]);
+  });
+
   it('finds none in a UUID, whatever its digits', () => {
     fc.assert(
       fc.property(fc.uuid(), (id) => {

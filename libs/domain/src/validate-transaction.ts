@@ -52,17 +52,30 @@ function holdsPan(value: string, loyaltyCardPrefix: string): boolean {
   });
 }
 
+// Deeper than any request or event contract nests. What lies deeper is not walked: no contract
+// accepts it, so it is refused, never stored, produced or echoed (and a recursive walk of a
+// 10,000-level document would overflow the stack).
+const MAX_WALK_DEPTH = 64;
+
 function collectPaymentCardNumbers(
   value: unknown,
   loyaltyCardPrefix: string,
   place: Place,
   found: string[],
+  depth = 0,
 ): void {
+  if (depth > MAX_WALK_DEPTH) return;
   if (typeof value === 'string') {
     if (holdsPan(value, loyaltyCardPrefix)) found.push(pathOf(place));
   } else if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++)
-      collectPaymentCardNumbers(value[index], loyaltyCardPrefix, { parent: place, index }, found);
+      collectPaymentCardNumbers(
+        value[index],
+        loyaltyCardPrefix,
+        { parent: place, index },
+        found,
+        depth + 1,
+      );
   } else if (value && typeof value === 'object') {
     for (const key of Object.keys(value))
       collectPaymentCardNumbers(
@@ -70,6 +83,7 @@ function collectPaymentCardNumbers(
         loyaltyCardPrefix,
         { parent: place, key },
         found,
+        depth + 1,
       );
   }
 }

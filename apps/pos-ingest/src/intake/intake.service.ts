@@ -13,13 +13,7 @@ import {
   WrongTerminalError,
 } from '@loyalty/domain';
 import { EventProducer } from '@loyalty/kafka';
-import {
-  DeadlineExceededError,
-  FieldError,
-  Terminal,
-  exceedsJsonDepth,
-  withDeadline,
-} from '@loyalty/platform';
+import { DeadlineExceededError, FieldError, Terminal, withDeadline } from '@loyalty/platform';
 import { KafkaJSError } from 'kafkajs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { PosIngestConfig } from '../config';
@@ -40,8 +34,6 @@ export const MAX_BULK_LINES = 2_000;
 const BULK_CHARS_PER_TURN = 256 * 1024;
 /** Fields named per refused bulk line: enough to fix it, and the answer stays small. */
 const MAX_LINE_ERRORS = 5;
-/** Nesting deeper than any transaction (four levels) is refused before it is parsed. */
-const MAX_LINE_DEPTH = 8;
 
 /** The Kafka key: the card, so one shopper's transactions stay in order; the store for anonymous sales. */
 export function transactionMessageKey(tx: Pick<PosTransaction, 'cardNumber' | 'storeId'>): string {
@@ -175,8 +167,6 @@ export class IntakeService {
 
   // A refused line's answer names fields, never values: it may hold card data.
   private judgeLine(terminal: Terminal, text: string, receivedAt: Date): LineOutcome {
-    if (exceedsJsonDepth(text, MAX_LINE_DEPTH))
-      return invalidJson(`the line nests deeper than ${MAX_LINE_DEPTH} levels`);
     let json: unknown;
     try {
       json = JSON.parse(text);

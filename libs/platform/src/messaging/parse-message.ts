@@ -4,17 +4,20 @@ import { validateSync } from 'class-validator';
 import { fieldErrors } from '../http/validation';
 import { exceedsJsonDepth } from '../json-depth';
 
-/** Deeper than any event contract nests; deeper messages are poison, never walked. */
+/**
+ * Deeper than any event contract nests. class-transformer and class-validator recurse into what
+ * they are given: a deeper message is poison before they see it.
+ */
 const MAX_MESSAGE_DEPTH = 16;
 
-/** A Kafka message value as a JSON object, or poison saying why it is none. */
+/**
+ * A Kafka message value as a JSON object, or poison saying why it is none. (JSON.parse itself
+ * takes any depth; what walks the result must bound its own.)
+ */
 export function parseJsonObject(value: Buffer | null): object {
-  const text = value?.toString('utf8') ?? '';
-  if (exceedsJsonDepth(text, MAX_MESSAGE_DEPTH))
-    throw new PoisonMessageError(`value nests deeper than ${MAX_MESSAGE_DEPTH} levels`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(value?.toString('utf8') ?? '');
   } catch {
     throw new PoisonMessageError('value is not JSON');
   }
@@ -30,6 +33,8 @@ export function parseJsonObject(value: Buffer | null): object {
  * producers can add fields without breaking consumers.
  */
 export function parseMessage<T extends object>(contract: new () => T, value: Buffer | null): T {
+  if (exceedsJsonDepth(value?.toString('utf8') ?? '', MAX_MESSAGE_DEPTH))
+    throw new PoisonMessageError(`value nests deeper than ${MAX_MESSAGE_DEPTH} levels`);
   const json = parseJsonObject(value);
   const errors = fieldErrors(validateSync(plainToInstance(contract, json)));
   if (errors.length > 0) {
