@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     const databaseUrl = await createTestDatabase(databaseName);
     const kafka = await kafkaForApps();
     devKafka = kafka.devKafka;
-    app = spawn(process.execPath, ['dist/apps/pos-ingest/src/main.js'], {
+    // BENCH_PROFILE_DIR: the app writes a V8 CPU profile there when it exits.
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    app = spawn(process.execPath, [...profile, 'dist/apps/pos-ingest/src/main.js'], {
       cwd: join(__dirname, '..', '..'),
       env: {
         ...process.env,
@@ -119,6 +123,15 @@ async function main(): Promise<void> {
         'bulk, 2,000 valid 20-line receipts',
         () => {
           const body = Array.from({ length: 2_000 }, receipt).join('\n');
+          return post('/v1/transactions/bulk', apiKey, 'application/x-ndjson', body);
+        },
+      ],
+      [
+        'bulk, 2,000 20-line receipts of another store (judged, then refused)',
+        () => {
+          const body = Array.from({ length: 2_000 }, () =>
+            receipt().replace('"storeId":"store-1"', '"storeId":"store-2"'),
+          ).join('\n');
           return post('/v1/transactions/bulk', apiKey, 'application/x-ndjson', body);
         },
       ],

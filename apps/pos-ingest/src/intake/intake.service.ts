@@ -30,8 +30,8 @@ const BULK_DEADLINE_MS = 30_000;
 const BULK_SEND_SIZE = 250;
 /** Transactions one bulk upload may carry; a terminal with more sends several uploads. */
 export const MAX_BULK_LINES = 2_000;
-/** Text judged between two yields to the event loop (about 10 ms of work), so other requests go on. */
-const BULK_CHARS_PER_TURN = 256 * 1024;
+/** Text judged between two yields to the event loop (about 5 ms of work), so other requests go on. */
+const BULK_CHARS_PER_TURN = 128 * 1024;
 /** Fields named per refused bulk line: enough to fix it, and the answer stays small. */
 const MAX_LINE_ERRORS = 5;
 
