@@ -42,7 +42,12 @@ export class BasketLineDto {
 
 /** `POST /v1/checkout/quote`: what the shopper's offers give on this basket. */
 export class QuoteRequestDto {
-  @ApiProperty({ example: '9000000000019' })
+  @ApiProperty({
+    example: '9800000000009061',
+    pattern: '^\\d{12,19}$',
+    description:
+      'Our loyalty card: 12-19 digits with a Luhn check digit, starting LOYALTY_CARD_PREFIX (any other Luhn-valid number is a payment card: 400 PAYMENT_CARD_DATA)',
+  })
   @IsCardNumber()
   cardNumber!: string;
 
