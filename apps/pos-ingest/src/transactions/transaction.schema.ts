@@ -6,6 +6,7 @@ import {
   TRANSACTION_TYPES,
   isCardNumber,
 } from '@loyalty/domain';
+import { FieldError, ID_PATTERN as ID_REGEXP, PRINTABLE_TEXT_PATTERN } from '@loyalty/platform';
 import Ajv, { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import { isISO8601 } from 'class-validator';
 
@@ -14,14 +15,15 @@ import { isISO8601 } from 'class-validator';
 // shows, and what the canonical serializer writes. Its business rules (totals, tenders, card
 // data, clock skew, originals) are `validateTransaction` in libs/domain.
 
+// The platform's patterns, as JSON Schema writes them (Ajv compiles patterns with the `u` flag).
 /** Store, terminal, cashier and transaction ids. */
-const ID_PATTERN = '^[A-Za-z0-9._:-]+$';
+const ID_PATTERN = ID_REGEXP.source;
 /** Free text: no control characters and no unpaired UTF-16 surrogates (PostgreSQL cannot store them). */
-const TEXT_PATTERN = '^[^\\p{Cc}\\p{Cs}]+$';
+const TEXT_PATTERN = PRINTABLE_TEXT_PATTERN.source;
 /** An offer code as the coupon engine issues them. */
 const OFFER_CODE_PATTERN = '^[0-9A-Z]{1,32}$';
 
-export const ARRAY_LIMITS = {
+const ARRAY_LIMITS = {
   lines: 1_000,
   discounts: 20,
   tenders: 20,
@@ -215,11 +217,6 @@ export const TRANSACTION_RECORDED: ContractCheck = {
   accepts: ajv.compile(TRANSACTION_RECORDED_SCHEMA),
   explain: explainingAjv.compile(TRANSACTION_RECORDED_SCHEMA),
 };
-
-export interface FieldError {
-  field: string;
-  messages: string[];
-}
 
 function fieldOf(instancePath: string, child?: string): string {
   const path = instancePath

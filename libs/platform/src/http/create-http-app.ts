@@ -26,10 +26,10 @@ export interface HttpAppOptions {
 }
 
 /** Deeper than any request contract nests; deeper bodies are refused before they are parsed. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** Longest path parameter a route takes (Fastify's router refuses longer ones before routing). */
-export const MAX_PATH_PARAMETER_LENGTH = 100;
+const MAX_PATH_PARAMETER_LENGTH = 100;
 
 // What Fastify's router refuses before any route runs (a malformed or over-long path), answered
 // like every other error: Fastify's own answer quotes the path, which may hold anything.

@@ -7,12 +7,6 @@ import { IsInt, Matches, Max, Min } from 'class-validator';
 /** Identifiers from a POS or a store system: store, terminal, transaction ids. */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
-/** Free text (SKUs, department names): no control characters, so it stores and logs cleanly. */
-export const PRINTABLE_PATTERN = /^[^\p{Cc}]+$/u;
-
-export const IsPrintable = (): PropertyDecorator =>
-  Matches(PRINTABLE_PATTERN, { message: '$property must not contain control characters' });
-
 /** An ISO 8601 date-time that carries its UTC offset (`Z` or `±hh:mm`). */
 export const DATE_TIME_WITH_OFFSET = /T.*(Z|[+-]\d{2}:\d{2})$/;
 
