@@ -8,7 +8,7 @@ import { CompressReceiptBodiesWithLz41795600000000 } from './migrations/17956000
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
   migrationsTableName: 'ingest_migrations',
-  // The projector works in hand-written SQL (projection.queries.ts): no entities.
+  // The projector works in hand-written SQL (each noun's `*.queries.ts`): no entities.
   entities: [],
   migrations: [
     CreateIngestSchema1795300000000,
