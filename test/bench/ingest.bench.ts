@@ -13,11 +13,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { postgresOptions } from '@loyalty/platform';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
-import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
 import { asMessages } from '../support/sales-oracle';
 import { DevKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { createTerminal } from '../support/terminals';
 
 // `npm run bench:ingest`: real Complete Journey lines as 20-line receipts, posted by POS terminals
 // over HTTP bulk intake, through Kafka and the projector into PostgreSQL, on this machine.
@@ -428,7 +428,7 @@ async function main(): Promise<void> {
     ).initialize();
     const keys = new Map<string, string>();
     for (let s = 0; s < STORES; s++)
-      keys.set(`store-${s}`, await createTerminalKey(ds, `store-${s}`, 'lane-1'));
+      keys.set(`store-${s}`, await createTerminal(ds, `store-${s}`, 'lane-1'));
     await ds.destroy();
     const db = new Pool({ connectionString: databaseUrl, max: 4 });
     // After a failure the database is dropped under the pool's idle connections: the failure is

@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { postgresOptions } from '@loyalty/platform';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
-import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
 import { DevKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { createTerminal } from '../support/terminals';
 
 // `npm run bench:limits`: the heaviest requests the intake takes or refuses, each sent while a
 // prober asks GET /health/live every 2 ms. The longest answer to a probe is the longest time the
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const ds = await new DataSource(
       postgresOptions({ ...loyaltyApiDatabase, databaseUrl, applicationName: 'bench' }),
     ).initialize();
-    const apiKey = await createTerminalKey(ds, 'store-1', 'lane-1');
+    const apiKey = await createTerminal(ds, 'store-1', 'lane-1');
     await ds.destroy();
 
     const lines = loadCompleteJourneyTransactions().flatMap((tx) => tx.lines);

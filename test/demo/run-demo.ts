@@ -256,6 +256,13 @@ async function main(): Promise<void> {
   for (const storeId of new Set(baskets.map((b) => b.storeId)))
     keys.set(storeId, await createTerminalKey(db, storeId, 'lane-1'));
   log(`Created terminal API keys for ${keys.size} stores`);
+  // The intake authenticates lanes with its own copy of the keys, which arrives by event.
+  await waitUntilStable(
+    db,
+    `SELECT count(*)::int AS n FROM ingest.terminal_keys WHERE revoked_at IS NULL`,
+    'Terminal keys copied to the intake',
+    keys.size,
+  );
 
   await postBaskets(baskets, keys);
   await waitUntilStable(

@@ -11,10 +11,11 @@ import { couponEngineEventGroups } from '../../apps/coupon-engine/src/event-grou
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
-import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { AppModule as PosIngestModule } from '../../apps/pos-ingest/src/app.module';
 import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
 import { startGroupAtEnd } from './kafka';
+
+export { createTerminal } from './terminals';
 
 // Each app starts as its own Nest application, configured from the environment of the global setup.
 const env = (overrides: Record<string, string> = {}) => ({
@@ -104,15 +105,6 @@ export async function openDatabase(
       applicationName: 'test',
     }),
   ).initialize();
-}
-
-/** A new API key for a terminal of `storeId`, as the CLI would create it. */
-export function createTerminal(
-  dataSource: DataSource,
-  storeId: string,
-  terminalId = 'lane-1',
-): Promise<string> {
-  return createTerminalKey(dataSource, storeId, terminalId);
 }
 
 export function tokenFor(role: Role, subject = `${role}-1`): string {

@@ -24,7 +24,10 @@ export class ProjectorProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<NodeJS.Signals | number | null>;
 
+  private readonly groupId: string;
+
   constructor(env: Record<string, string>) {
+    this.groupId = env.PROJECTOR_GROUP_ID ?? 'pos-ingest.projector';
     this.logFile = join(tmpdir(), `projector-${process.pid}-${Date.now()}-${Math.random()}.log`);
     const log = openSync(this.logFile, 'w');
     this.child = spawn(
@@ -55,9 +58,12 @@ export class ProjectorProcess {
 
   /** The partitions of the topic assigned at each join of the group, oldest first. */
   assignments(): number[][] {
-    return this.logs()
-      .filter((l) => l.msg === 'Joined consumer group')
-      .map((l) => l.partitions as number[]);
+    return (
+      this.logs()
+        // The process's other groups (the terminal keys' copy) join too: only the projector's count.
+        .filter((l) => l.msg === 'Joined consumer group' && l.groupId === this.groupId)
+        .map((l) => l.partitions as number[])
+    );
   }
 
   /** Resolves once the process has joined its consumer group. */

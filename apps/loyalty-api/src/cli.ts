@@ -3,10 +3,11 @@ import { JWT_ISSUER, Role, STAFF_AND_SHOPPER_ROLES, postgresOptions } from '@loy
 import { DataSource } from 'typeorm';
 import { parseArgs } from 'node:util';
 import { loyaltyApiDatabase } from './database/data-source';
-import { createTerminalKey } from './terminals/create-terminal-key';
+import { createTerminalKey, revokeTerminalKey } from './terminals/create-terminal-key';
 
 const USAGE = `Usage:
   loyalty-cli terminal-key --store <storeId> --terminal <terminalId>   create a POS terminal API key (needs DATABASE_URL)
+  loyalty-cli terminal-key-revoke --key-id <keyId>                     revoke one for good (the id is the key's tk_<keyId>_ part)
   loyalty-cli token --role <role> --subject <id> [--expires-in 8h]     sign a development JWT (needs JWT_SECRET)
 Either command also takes --env-file <path>: settings read from a file of NAME=value lines
 (e.g. .demo/demo.env, written by npm run demo); variables already set in the environment win.
@@ -16,6 +17,21 @@ function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
   return value;
+}
+
+async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = await new DataSource(
+    postgresOptions({
+      ...loyaltyApiDatabase,
+      databaseUrl: requireEnv('DATABASE_URL'),
+      applicationName: 'loyalty-cli',
+    }),
+  ).initialize();
+  try {
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 async function main(argv: string[]): Promise<string> {
@@ -29,23 +45,20 @@ async function main(argv: string[]): Promise<string> {
       subject: { type: 'string' },
       'expires-in': { type: 'string', default: '8h' },
       'env-file': { type: 'string' },
+      'key-id': { type: 'string' },
     },
   });
   // The running demo's random JWT secret and its database are only in its settings file.
   if (values['env-file']) process.loadEnvFile(values['env-file']);
   if (command === 'terminal-key' && values.store && values.terminal) {
-    const dataSource = await new DataSource(
-      postgresOptions({
-        ...loyaltyApiDatabase,
-        databaseUrl: requireEnv('DATABASE_URL'),
-        applicationName: 'loyalty-cli',
-      }),
-    ).initialize();
-    try {
-      return await createTerminalKey(dataSource, values.store, values.terminal);
-    } finally {
-      await dataSource.destroy();
-    }
+    const { store, terminal } = values;
+    return withDatabase((dataSource) => createTerminalKey(dataSource, store, terminal));
+  }
+  if (command === 'terminal-key-revoke' && values['key-id']) {
+    const keyId = values['key-id'];
+    const revoked = await withDatabase((dataSource) => revokeTerminalKey(dataSource, keyId));
+    if (!revoked) throw new Error(`No terminal key ${keyId} that is not revoked already`);
+    return `Revoked ${keyId}: the apps refuse it within 30 s`;
   }
   if (
     command === 'token' &&

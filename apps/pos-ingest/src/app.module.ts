@@ -4,6 +4,7 @@ import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { PosIngestConfig } from './config';
 import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
 import { IntakeModule } from './intake/intake.module';
+import { TerminalsModule } from './terminals/terminals.module';
 import { TransactionsModule } from './transactions/transactions.module';
 
 @Module({})
@@ -19,6 +20,7 @@ export class AppModule {
           terminalKeys: TerminalKeysQuery,
         }),
         IntakeModule,
+        TerminalsModule,
         TransactionsModule,
       ],
     };

@@ -15,6 +15,13 @@ export class PosIngestConfig extends PlatformConfig {
   @IsConsumerGroupId()
   PROJECTOR_GROUP_ID = 'pos-ingest.projector';
 
+  /**
+   * The group that keeps the copy of the terminal keys (every pos-ingest process is a member: the
+   * intake needs the copy); a new group reads the topic from its start.
+   */
+  @IsConsumerGroupId()
+  TERMINAL_KEYS_GROUP_ID = 'pos-ingest.terminal-keys';
+
   /** How long the projector group waits for a silent member (crashed, paused, cut off). */
   @IsSessionTimeoutMs()
   PROJECTOR_SESSION_TIMEOUT_MS: number = 30_000;

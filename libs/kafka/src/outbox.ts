@@ -14,8 +14,12 @@ export interface OutboxEvent extends EventMessage {
   topic: string;
 }
 
-/** Writes events into `table` (the owning app's outbox, e.g. `ingest.outbox`) with `manager`. */
-async function insertEvents(
+/**
+ * Writes events into `table` (the owning app's outbox, e.g. `loyalty.outbox`) in `manager`'s
+ * transaction, for writers outside a Nest app (the CLI); the app's relay publishes them. Services
+ * use the injected `Outbox`, which also wakes the relay after commit.
+ */
+export async function appendToOutbox(
   manager: EntityManager,
   table: string,
   events: readonly OutboxEvent[],
@@ -72,7 +76,7 @@ export class Outbox implements OnModuleInit, EntitySubscriberInterface {
       throw new Error('Outbox.append must run inside the transaction that makes the change');
     }
     if (events.length === 0) return;
-    await insertEvents(manager, this.table, events);
+    await appendToOutbox(manager, this.table, events);
     queryRunner.data[WAKE_AFTER_COMMIT] = true;
   }
 

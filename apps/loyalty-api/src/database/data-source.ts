@@ -7,6 +7,7 @@ import { TerminalApiKey } from '../terminals/terminal-api-key.entity';
 import { CreateLoyaltySchema1795300000100 } from './migrations/1795300000100-CreateLoyaltySchema';
 import { CreateOfferWallet1795700000100 } from './migrations/1795700000100-CreateOfferWallet';
 import { VersionCouponRules1795700000110 } from './migrations/1795700000110-VersionCouponRules';
+import { PublishTerminalKeys1795700000120 } from './migrations/1795700000120-PublishTerminalKeys';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -16,6 +17,7 @@ export const loyaltyApiDatabase = {
     CreateLoyaltySchema1795300000100,
     CreateOfferWallet1795700000100,
     VersionCouponRules1795700000110,
+    PublishTerminalKeys1795700000120,
   ],
 };
 

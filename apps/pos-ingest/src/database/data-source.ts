@@ -4,6 +4,7 @@ import { CreateIngestSchema1795300000000 } from './migrations/1795300000000-Crea
 import { IndexIntakeReceiptsByAge1795400000000 } from './migrations/1795400000000-IndexIntakeReceiptsByAge';
 import { StoreReceiptBodiesAsJson1795500000000 } from './migrations/1795500000000-StoreReceiptBodiesAsJson';
 import { CompressReceiptBodiesWithLz41795600000000 } from './migrations/1795600000000-CompressReceiptBodiesWithLz4';
+import { CreateTerminalKeysCopy1795700000000 } from './migrations/1795700000000-CreateTerminalKeysCopy';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -15,6 +16,7 @@ export const posIngestDatabase = {
     IndexIntakeReceiptsByAge1795400000000,
     StoreReceiptBodiesAsJson1795500000000,
     CompressReceiptBodiesWithLz41795600000000,
+    CreateTerminalKeysCopy1795700000000,
   ],
 };
 

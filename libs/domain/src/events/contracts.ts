@@ -53,3 +53,17 @@ export interface RuleChangedV1 {
   version: number;
   changedAt: string;
 }
+
+/**
+ * `loyalty-api.terminal-key-changed.v1`, keyed by key id: a POS terminal's key as loyalty-api
+ * created or revoked it, so the apps that authenticate lanes keep a copy. Only a SHA-256 of the
+ * key's 256-bit random secret travels. Revocation is final: a copy stays revoked whatever the
+ * order in which it meets the two events.
+ */
+export interface TerminalKeyChangedV1 {
+  keyId: string;
+  storeId: string;
+  terminalId: string;
+  secretHash: string;
+  revokedAt: string | null;
+}

@@ -5,6 +5,7 @@ export const TOPICS = {
   offerIssued: 'coupon-engine.offer-issued.v1',
   offerRedeemed: 'loyalty-api.offer-redeemed.v1',
   ruleChanged: 'loyalty-api.rule-changed.v1',
+  terminalKeyChanged: 'loyalty-api.terminal-key-changed.v1',
 } as const;
 
 export function deadLetterTopic(topic: string): string {
