@@ -24,10 +24,20 @@ const env = (overrides: Record<string, string> = {}) => ({
   ...overrides,
 });
 
+/**
+ * Starts a pos-ingest. Its copy of the terminal keys is kept by a consumer group of its own: the
+ * mock broker makes a member wait for the session timeout of members that left a group before it,
+ * and the app starts only once that consumer has joined. (Tests seed the copy themselves:
+ * `createTerminal`.)
+ */
 export function startPosIngest(
   overrides: Record<string, string> = {},
 ): Promise<NestFastifyApplication> {
-  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env(overrides))), {
+  const settings = {
+    TERMINAL_KEYS_GROUP_ID: `pos-ingest.terminal-keys.test-${randomUUID()}`,
+    ...overrides,
+  };
+  return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env(settings))), {
     title: 'pos-ingest',
     description: '',
   });

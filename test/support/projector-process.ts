@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,14 @@ export class ProjectorProcess {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, PORT: '0', LOG_LEVEL: 'debug', ...env },
+        env: {
+          ...process.env,
+          PORT: '0',
+          LOG_LEVEL: 'debug',
+          // A group of its own for the key copy (see startPosIngest): processes here come and go.
+          TERMINAL_KEYS_GROUP_ID: `pos-ingest.terminal-keys.test-${randomUUID()}`,
+          ...env,
+        },
         stdio: ['ignore', log, log],
       },
     );
