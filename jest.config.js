@@ -18,4 +18,8 @@ module.exports = {
   // Longer than a test's default waits (eventually, findMessage: 30 s each; a test may have
   // three) on a machine twice as slow as ours; a test that waits longer sets its own timeout.
   testTimeout: 120_000,
+  // Every app a test starts is closed, but a Kafka client whose broker a test killed on purpose
+  // (intake.int-spec's 503 case) can keep retrying on timers after its close: once every test
+  // has finished, the run ends rather than wait for them.
+  forceExit: true,
 };
