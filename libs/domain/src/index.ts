@@ -5,6 +5,7 @@ export * from './decide-redemption';
 export * from './errors';
 export * from './events/contracts';
 export * from './events/topics';
+export * from './household';
 export * from './issue-offers';
 export * from './money';
 export * from './offer';

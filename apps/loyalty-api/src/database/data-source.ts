@@ -8,6 +8,7 @@ import { CreateLoyaltySchema1795300000100 } from './migrations/1795300000100-Cre
 import { CreateOfferWallet1795700000100 } from './migrations/1795700000100-CreateOfferWallet';
 import { VersionCouponRules1795700000110 } from './migrations/1795700000110-VersionCouponRules';
 import { PublishTerminalKeys1795700000120 } from './migrations/1795700000120-PublishTerminalKeys';
+import { CreateShopperRecord1795800000100 } from './migrations/1795800000100-CreateShopperRecord';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -18,6 +19,7 @@ export const loyaltyApiDatabase = {
     CreateOfferWallet1795700000100,
     VersionCouponRules1795700000110,
     PublishTerminalKeys1795700000120,
+    CreateShopperRecord1795800000100,
   ],
 };
 

@@ -5,6 +5,7 @@ import { IndexIntakeReceiptsByAge1795400000000 } from './migrations/179540000000
 import { StoreReceiptBodiesAsJson1795500000000 } from './migrations/1795500000000-StoreReceiptBodiesAsJson';
 import { CompressReceiptBodiesWithLz41795600000000 } from './migrations/1795600000000-CompressReceiptBodiesWithLz4';
 import { CreateTerminalKeysCopy1795700000000 } from './migrations/1795700000000-CreateTerminalKeysCopy';
+import { ProfilesKnowTheShopper1795800000000 } from './migrations/1795800000000-ProfilesKnowTheShopper';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -17,6 +18,7 @@ export const posIngestDatabase = {
     StoreReceiptBodiesAsJson1795500000000,
     CompressReceiptBodiesWithLz41795600000000,
     CreateTerminalKeysCopy1795700000000,
+    ProfilesKnowTheShopper1795800000000,
   ],
 };
 

@@ -1,5 +1,6 @@
 import { CouponRule, MatchedFact, Reward } from '../coupon-rule';
 import { Cents } from '../money';
+import { CardStatus, Consent } from '../household';
 import { ShopperProfile } from '../profile';
 import { PosTransaction } from '../transaction';
 
@@ -66,4 +67,55 @@ export interface TerminalKeyChangedV1 {
   terminalId: string;
   secretHash: string;
   revokedAt: string | null;
+}
+
+/**
+ * `loyalty-api.household-changed.v1`, keyed by household id: the whole household as loyalty-api
+ * holds it after a change (enrolment, a card added, lost, blocked or replaced, consent, a merge).
+ * `version` grows by one with every change; a copy keeps the highest version it has seen. Only
+ * what other apps need travels: no name, email, phone or postcode.
+ */
+export interface HouseholdChangedV1 {
+  householdId: string;
+  version: number;
+  changedAt: string;
+  /** Every card of the household; a card no longer listed has moved to another household. */
+  cards: { cardNumber: string; status: CardStatus }[];
+  /** Set once support merged this household into another one, which now lists its cards. */
+  mergedInto: string | null;
+  registered: boolean;
+  /** The day the household enrolled (YYYY-MM-DD), for anniversaries; null while unregistered. */
+  enrolledOn: string | null;
+  /** The account holder's birthday as month and day (`MM-DD`), never the year. */
+  birthday: string | null;
+  homeStoreId: string | null;
+  consent: Consent;
+}
+
+/**
+ * `loyalty-api.shopper-erased.v1`, keyed by household id: the household's identity was erased.
+ * Every app removes or anonymises what it holds about the household and its cards, and must not
+ * bring it back when it meets the household's cards again (replays, late transactions).
+ */
+export interface ShopperErasedV1 {
+  householdId: string;
+  erasedAt: string;
+}
+
+/**
+ * `pos-ingest.points-earned.v1`, keyed by household id: the points one transaction earns (a sale)
+ * or takes back (a return, or a void of a sale), published through the projector's outbox in the
+ * same database transaction that stores the transaction. loyalty-api books it once per cause.
+ */
+export interface PointsEarnedV1 {
+  /** The transaction that caused it, `store:posTransactionId`. */
+  cause: string;
+  /** The household pos-ingest booked the transaction on (loyalty-api decides from the card). */
+  householdId: string;
+  cardNumber: string;
+  kind: 'earn' | 'reverse';
+  /** Positive for earn, negative for reverse. */
+  points: number;
+  /** The transaction's time (ISO 8601 with offset): points expire counted from it. */
+  occurredAt: string;
 }

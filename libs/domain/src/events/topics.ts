@@ -6,6 +6,9 @@ export const TOPICS = {
   offerRedeemed: 'loyalty-api.offer-redeemed.v1',
   ruleChanged: 'loyalty-api.rule-changed.v1',
   terminalKeyChanged: 'loyalty-api.terminal-key-changed.v1',
+  householdChanged: 'loyalty-api.household-changed.v1',
+  shopperErased: 'loyalty-api.shopper-erased.v1',
+  pointsEarned: 'pos-ingest.points-earned.v1',
 } as const;
 
 export function deadLetterTopic(topic: string): string {
