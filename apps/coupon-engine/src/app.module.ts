@@ -3,6 +3,7 @@ import { PlatformModule } from '@loyalty/platform';
 import { CouponEngineConfig } from './config';
 import { OUTBOX_TABLE, couponEngineDatabase } from './database/data-source';
 import { OffersModule } from './offers/offers.module';
+import { ShoppersModule } from './shoppers/shoppers.module';
 
 @Module({})
 export class AppModule {
@@ -16,6 +17,7 @@ export class AppModule {
           outboxTable: OUTBOX_TABLE,
         }),
         OffersModule,
+        ShoppersModule,
       ],
     };
   }

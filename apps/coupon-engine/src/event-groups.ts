@@ -5,5 +5,6 @@ export function couponEngineEventGroups(prefix: string) {
   return {
     profileTriggers: { groupId: `${prefix}.profile-triggers`, topic: TOPICS.profileChanged },
     ruleCopies: { groupId: `${prefix}.rules`, topic: TOPICS.ruleChanged },
+    erasures: { groupId: `${prefix}.erasures`, topic: TOPICS.shopperErased },
   };
 }

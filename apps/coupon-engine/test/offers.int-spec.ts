@@ -1,6 +1,7 @@
 import {
   ProfileChangedV1,
   RuleChangedV1,
+  ShopperErasedV1,
   TOPICS,
   deadLetterTopic,
   emptyProfile,
@@ -82,6 +83,20 @@ describe('coupon-engine issues offers on profile changes', () => {
       shopperId,
       issuedAt: (offer.issued_at as Date).toISOString(),
     });
+  });
+
+  it('removes the facts an offer was issued for when its household is erased, and keeps the offer', async () => {
+    const { department } = await departmentRule();
+    const shopperId = randomUUID();
+    await publish(profileChanged(shopperId, { [department]: 1_500 }));
+    await eventually(async () => (await offersOf(shopperId)).length === 1);
+    const erased: ShopperErasedV1 = { householdId: shopperId, erasedAt: new Date().toISOString() };
+    await produce(TOPICS.shopperErased, [{ key: shopperId, value: JSON.stringify(erased) }]);
+    const [offer] = await eventually(async () => {
+      const offers = await offersOf(shopperId);
+      return (offers[0].reason as unknown[]).length === 0 && offers;
+    });
+    expect(offer.code).toEqual(expect.any(String));
   });
 
   it('issues nothing twice for a redelivered event, and respects the per-shopper limit', async () => {

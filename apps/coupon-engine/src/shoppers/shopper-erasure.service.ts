@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { ShopperErasedV1 } from '@loyalty/domain';
+import { DataSource } from 'typeorm';
+
+/**
+ * Honours erasure in the engine's issuance record: the facts an offer was issued for (the
+ * household's behaviour) are removed; the offer itself stays, under the household's id that no
+ * longer leads to a person, so budgets, caps and campaign counts stay right.
+ */
+@Injectable()
+export class ShopperErasureService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async erase(events: readonly ShopperErasedV1[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE coupons.offers SET reason = '[]' WHERE shopper_id = ANY($1::uuid[]) AND reason <> '[]'`,
+      [events.map((e) => e.householdId)],
+    );
+  }
+}
