@@ -7,6 +7,7 @@ import { AppProcess } from './support/app-process';
 import { createTerminal, openDatabase, tokenFor } from './support/apps';
 import { DevKafka, startDevKafka, stopDevKafka } from './support/dev-kafka';
 import { waitForDrain } from './support/kafka';
+import { endOffsets, everyMessage, rowsHolding } from './support/canary-search';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 import {
   CANARY_PAN,
@@ -26,74 +27,6 @@ import {
 
 const SPACED_PAN = CANARY_PAN.replace(/(\d{4})/g, '$1 ').trim();
 let kafka: Kafka;
-
-async function endOffsets(topic: string): Promise<Map<number, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map(
-      (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, high]),
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Every message of every topic, as text (key, value and headers). */
-async function everyMessage(): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => !t.startsWith('_'));
-  await admin.disconnect();
-  const texts: string[] = [];
-  for (const topic of topics) {
-    const ends = await endOffsets(topic);
-    const remaining = new Map([...ends].filter(([, high]) => Number(high) > 0));
-    if (remaining.size === 0) continue;
-    const consumer = kafka.consumer({
-      groupId: `bad-input-reader-${randomUUID()}`,
-      maxWaitTimeInMs: 100,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          texts.push(
-            `${message.key?.toString() ?? ''} ${message.value?.toString() ?? ''} ${JSON.stringify(
-              Object.fromEntries(
-                Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-              ),
-            )}`,
-          );
-          if (Number(message.offset) + 1 >= Number(remaining.get(partition) ?? 0)) {
-            remaining.delete(partition);
-            if (remaining.size === 0) resolve();
-          }
-        },
-      });
-    });
-    await consumer.disconnect();
-  }
-  return texts;
-}
-
-/** Rows of every table of the three apps that hold `text` anywhere. */
-async function rowsHolding(db: DataSource, text: string): Promise<string[]> {
-  const tables: { schema: string; table: string }[] = await db.query(
-    `SELECT table_schema AS schema, table_name AS table FROM information_schema.tables
-      WHERE table_schema IN ('ingest', 'coupons', 'loyalty') AND table_type = 'BASE TABLE'`,
-  );
-  const found: string[] = [];
-  for (const { schema, table } of tables) {
-    const [{ n }] = await db.query(
-      `SELECT count(*)::int AS n FROM "${schema}"."${table}" t WHERE t::text LIKE $1`,
-      [`%${text}%`],
-    );
-    if (n > 0) found.push(`${schema}.${table}`);
-  }
-  return found;
-}
 
 describe('bad input, from outside, against every app', () => {
   const databaseName = `loyalty_bad_input_${process.pid}_${Date.now()}`;
@@ -121,7 +54,7 @@ describe('bad input, from outside, against every app', () => {
     db = await openDatabase(databaseUrl);
     // The fuzzed bodies start from the contract's examples: store-42, lane-3.
     terminalKey = await createTerminal(db, 'store-42', 'lane-3');
-    deadLettersBefore = await endOffsets(deadLetters);
+    deadLettersBefore = await endOffsets(kafka, deadLetters);
     const env = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: broker.brokers };
     apps = await Promise.all([
       AppProcess.start('pos-ingest', env),
@@ -258,7 +191,7 @@ describe('bad input, from outside, against every app', () => {
 
   it('keeps a payment card number nowhere: not in a table, a topic or a log; dead-letters nothing it accepted; stays ready', async () => {
     await waitForDrain(projectorGroup, TOPICS.transactionRecorded);
-    expect(await endOffsets(deadLetters)).toEqual(deadLettersBefore);
+    expect(await endOffsets(kafka, deadLetters)).toEqual(deadLettersBefore);
     for (const pan of [CANARY_PAN, SPACED_PAN]) {
       expect(await rowsHolding(db, pan)).toEqual([]);
       for (const app of apps)
@@ -267,7 +200,7 @@ describe('bad input, from outside, against every app', () => {
           logged: false,
         });
     }
-    const messages = await everyMessage();
+    const messages = await everyMessage(kafka);
     expect(messages.filter((m) => m.includes(CANARY_PAN) || m.includes(SPACED_PAN))).toEqual([]);
     for (const app of apps) {
       expect(app.log()).not.toContain('Unhandled error');
