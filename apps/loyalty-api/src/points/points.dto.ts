@@ -68,6 +68,7 @@ export class PointsAdjustmentRequestDto {
   @IsString()
   @Length(3, 500)
   @IsPrintableText()
+  @Matches(/\S/, { message: '$property must not be blank' })
   reason!: string;
 }
 
