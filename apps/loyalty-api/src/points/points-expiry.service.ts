@@ -78,8 +78,12 @@ const EXPIRE_TURN = `
     SELECT household_id, 'expire', -expired, 'expiry', $3, $4 FROM due WHERE expired > 0
     ON CONFLICT DO NOTHING
     RETURNING household_id, points
+  ),
+  updated AS (
+    UPDATE loyalty.points_accounts a SET balance = a.balance + b.points, updated_at = $4
+      FROM booked b
+     WHERE a.household_id = b.household_id
+    RETURNING b.points
   )
-  UPDATE loyalty.points_accounts a SET balance = a.balance + b.points, updated_at = $4
-    FROM booked b
-   WHERE a.household_id = b.household_id
-  RETURNING b.points`;
+  -- A SELECT: TypeORM answers a bare UPDATE with [rows, count], not rows.
+  SELECT points FROM updated`;

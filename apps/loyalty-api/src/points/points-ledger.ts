@@ -92,8 +92,12 @@ export class PointsLedger {
       return { balance: await this.balanceOf(m, householdId) };
     }
     const updated: { balance: string }[] = await m.query(
-      `UPDATE loyalty.points_accounts SET balance = balance - $2, updated_at = $3
-        WHERE household_id = $1 AND balance >= $2 RETURNING balance`,
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count], not rows.
+      `WITH spent AS (
+         UPDATE loyalty.points_accounts SET balance = balance - $2, updated_at = $3
+          WHERE household_id = $1 AND balance >= $2 RETURNING balance
+       )
+       SELECT balance FROM spent`,
       [householdId, points, at],
     );
     if (updated.length === 0)
