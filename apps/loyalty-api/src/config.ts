@@ -7,8 +7,9 @@ export class LoyaltyApiConfig extends PlatformConfig {
   override APP_NAME = 'loyalty-api';
 
   /**
-   * Names its consumer groups, `<prefix>.offer-wallet`. A new prefix starts new groups, which read
-   * their topics from the start (the wallet ignores offers it already holds).
+   * Names its consumer groups, `<prefix>.offer-wallet` and `<prefix>.points`. A new prefix starts
+   * new groups, which read their topics from the start (the wallet ignores offers it already
+   * holds, the ledger causes it already booked).
    */
   @IsConsumerGroupId()
   LOYALTY_API_GROUP_PREFIX = 'loyalty-api';
