@@ -3,6 +3,7 @@ import {
   PointsCauseReusedError,
   PointsMovement,
   expiryCutoff,
+  householdIdForCard,
   expiryDay,
   pointsToExpire,
   unconsumedCredits,
@@ -12,6 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PointsExpiryService } from '../src/points/points-expiry.service';
 import { PointsLedger } from '../src/points/points-ledger';
+import { PointsService } from '../src/points/points.service';
+import { makeCardNumber } from '../../../test/support/factories';
 import { startLoyaltyApi } from '../../../test/support/apps';
 
 // The ledger's moves inside a caller's transaction (redeem, its reversal, transfers) and the
@@ -192,6 +195,50 @@ describe('the points ledger', () => {
       expect(((await balanceOf(a)) ?? 0) + ((await balanceOf(b)) ?? 0)).toBe(30);
       await expectBalanceMatchesLedger(a);
       await expectBalanceMatchesLedger(b);
+    });
+  });
+
+  describe('a card registered while its points are booked', () => {
+    it('leaves no point behind on the household derived from the card', async () => {
+      const service = app.get(PointsService);
+      const cards = Array.from({ length: 15 }, () => makeCardNumber());
+      const owners = new Map(cards.map((card) => [card, randomUUID()]));
+      // As registering a card does: lock the card, record it, take over its points.
+      const register = (card: string) =>
+        db.transaction(async (m) => {
+          await ledger.lockCards(m, [card]);
+          const household = owners.get(card) as string;
+          await m.query(`INSERT INTO loyalty.households (id, registered) VALUES ($1, true)`, [
+            household,
+          ]);
+          await m.query(`INSERT INTO loyalty.cards (card_number, household_id) VALUES ($1, $2)`, [
+            card,
+            household,
+          ]);
+          await ledger.transferBalance(m, householdIdForCard(card), household, `claim:${card}`, at);
+        });
+      const book = (card: string, n: number) =>
+        service.bookEarned([
+          {
+            cause: `store-1:race-${card}-${n}`,
+            householdId: householdIdForCard(card),
+            cardNumber: card,
+            kind: 'earn',
+            points: 10,
+            occurredAt: '2026-11-20T10:00:00Z',
+          },
+        ]);
+      await Promise.all(
+        cards.flatMap((card) => [book(card, 1), register(card), book(card, 2), book(card, 3)]),
+      );
+      for (const card of cards) {
+        expect({ card, derived: await balanceOf(householdIdForCard(card)) }).toEqual({
+          card,
+          derived: 0,
+        });
+        expect(await balanceOf(owners.get(card) as string)).toBe(30);
+        await expectBalanceMatchesLedger(householdIdForCard(card));
+      }
     });
   });
 
