@@ -30,9 +30,10 @@ export class PointsExpiryService {
 
   async expirePoints(asOf: Date): Promise<ExpiryResult> {
     const cutoff = expiryCutoff(asOf, this.config.POINTS_EXPIRY_MONTHS);
-    // A household holding nothing has nothing to expire: its credits are all consumed.
+    // Read without locks to find who has anything due; each turn locks and sums again.
     const candidates: { household_id: string }[] = await this.dataSource.query(
-      `SELECT household_id FROM loyalty.points_accounts WHERE balance > 0 ORDER BY household_id`,
+      `SELECT household_id FROM (${DUE}) due WHERE expired > 0 ORDER BY household_id`,
+      [null, cutoff],
     );
     const result: ExpiryResult = { cutoff: cutoff.toISOString(), households: 0, points: 0 };
     for (let i = 0; i < candidates.length; i += HOUSEHOLDS_PER_TURN) {
@@ -64,15 +65,18 @@ export class PointsExpiryService {
   }
 }
 
+// What a household has to expire at cutoff $2: its credits up to it beyond all its debits
+// (`pointsToExpire`). $1: the households to look at, or null for all.
+const DUE = `
+  SELECT household_id,
+         coalesce(sum(points) FILTER (WHERE points > 0 AND occurred_at <= $2), 0)
+           + coalesce(sum(points) FILTER (WHERE points < 0), 0) AS expired
+    FROM loyalty.points_ledger
+   WHERE $1::uuid[] IS NULL OR household_id = ANY($1::uuid[])
+   GROUP BY household_id`;
+
 const EXPIRE_TURN = `
-  WITH due AS (
-    SELECT household_id,
-           coalesce(sum(points) FILTER (WHERE points > 0 AND occurred_at <= $2), 0)
-             + coalesce(sum(points) FILTER (WHERE points < 0), 0) AS expired
-      FROM loyalty.points_ledger
-     WHERE household_id = ANY($1::uuid[])
-     GROUP BY household_id
-  ),
+  WITH due AS (${DUE}),
   booked AS (
     INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
     SELECT household_id, 'expire', -expired, 'expiry', $3, $4 FROM due WHERE expired > 0
