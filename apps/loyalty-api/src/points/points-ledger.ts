@@ -15,7 +15,8 @@ export class PointsLedger {
    * `cause` (say, a merge), and answers the points moved. Called again with the same cause it
    * moves nothing more and answers the points moved the first time. The credit keeps the date of
    * the oldest points it carries (the oldest credit the source's debits have not consumed), so a
-   * transfer never makes points live longer than they would have.
+   * transfer never makes points live longer than they would have. A debt (a balance below 0)
+   * moves the same way, as negative points.
    */
   async transferBalance(
     m: EntityManager,
@@ -24,7 +25,7 @@ export class PointsLedger {
     cause: string,
     at: Date,
   ): Promise<number> {
-    if (fromHouseholdId === toHouseholdId) return 0;
+    if (fromHouseholdId.toLowerCase() === toHouseholdId.toLowerCase()) return 0;
     await lockAccounts(m, [fromHouseholdId, toHouseholdId]);
     const done: { points: string }[] = await m.query(
       `SELECT points FROM loyalty.points_ledger
