@@ -14,6 +14,8 @@ import { LoyaltyApiConfig } from '../config';
 import { PointsAdjustmentDto, PointsAdjustmentRequestDto } from './points.dto';
 import { PointsLedger, lockAccounts } from './points-ledger';
 
+const DAY_MS = 86_400_000;
+
 interface AdjustmentRow {
   household_id: string;
   points: string;
@@ -139,12 +141,13 @@ export class PointsService {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
         `loyalty.goodwill:${principal.subject}`,
       ]);
-      const dayStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+      // The agent's UTC day, bounded here rather than by the session's time zone.
+      const dayStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
       const [{ given }]: { given: string }[] = await m.query(
         `SELECT coalesce(sum(points), 0) AS given FROM loyalty.points_ledger
           WHERE agent = $1 AND source_type = 'adjustment' AND points > 0
-            AND occurred_at >= $2 AND occurred_at < $2::timestamptz + interval '1 day'`,
-        [principal.subject, dayStart],
+            AND occurred_at >= $2 AND occurred_at < $3`,
+        [principal.subject, new Date(dayStart), new Date(dayStart + DAY_MS)],
       );
       await lockAccounts(m, [householdId]);
       const [{ balance }]: { balance: string }[] = await m.query(
