@@ -106,11 +106,6 @@ export class PointsController {
       'Outstanding points, their value (POINT_VALUE_CENTS_PER_100_POINTS) and the points due to expire within 30 and 90 days, as of now',
   })
   @ApiOkResponse({ type: PointsLiabilityDto })
-  @ApiErrors({
-    status: 400,
-    codes: ['VALIDATION_FAILED'],
-    description: 'An unknown query parameter, named by `errors[].field`',
-  })
   liability(): Promise<PointsLiabilityDto> {
     return this.liabilities.liability(new Date());
   }
