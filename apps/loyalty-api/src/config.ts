@@ -1,12 +1,15 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
 
 export class LoyaltyApiConfig extends PlatformConfig {
   override PORT = 3000;
   override APP_NAME = 'loyalty-api';
 
   /**
-   * Names its consumer groups, `<prefix>.offer-wallet`. A new prefix starts new groups, which read
-   * their topics from the start (the wallet ignores offers it already holds).
+   * Names its consumer groups, `<prefix>.offer-wallet` and `<prefix>.points`. A new prefix starts
+   * new groups, which read their topics from the start (the wallet ignores offers it already
+   * holds, the ledger causes it already booked).
    */
   @IsConsumerGroupId()
   LOYALTY_API_GROUP_PREFIX = 'loyalty-api';
@@ -14,4 +17,32 @@ export class LoyaltyApiConfig extends PlatformConfig {
   /** How long each of its groups waits for a silent member (crashed, frozen, cut off). */
   @IsSessionTimeoutMs()
   LOYALTY_API_SESSION_TIMEOUT_MS: number = 30_000;
+
+  /** Points expire this many months after the sale that earned them (on the UTC calendar). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(240)
+  POINTS_EXPIRY_MONTHS = 24;
+
+  /** What 100 points are worth in cents, for the finance liability. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  POINT_VALUE_CENTS_PER_100_POINTS = 100;
+
+  /** Goodwill points a support agent may give per UTC day, across all households. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  SUPPORT_GOODWILL_POINTS_PER_DAY = 500;
+
+  /** The same for an admin: higher, still bounded so a slip of the keyboard stays small. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  ADMIN_GOODWILL_POINTS_PER_DAY = 10_000;
 }
