@@ -13,3 +13,5 @@ export * from './profile';
 export * from './project-transactions';
 export * from './transaction';
 export * from './validate-transaction';
+export * from './merge-households';
+export * from './shopper-identity';
