@@ -1,0 +1,205 @@
+import {
+  AlreadyEnrolledError,
+  CardAlreadyRegisteredError,
+  EmailAlreadyRegisteredError,
+  householdIdForCard,
+} from '@loyalty/domain';
+import { Principal } from '@loyalty/platform';
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { LoyaltyApiConfig } from '../config';
+import { CardRegistry } from './card-registry';
+import { fieldError } from './field-error';
+import { HouseholdChanges } from './household-changes';
+import { EnrolmentDto, HouseholdDto } from './household.dto';
+import { HouseholdRecordQuery } from './household-record.query';
+import { HouseholdViews, Viewer } from './household-views';
+import { normalisePhone } from './phone-number';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The enrolment as stored: every field normalised, in a fixed order (its hash is the retry key). */
+interface Enrolment {
+  givenName: string;
+  familyName: string;
+  email: string;
+  phone: string | null;
+  birthday: string | null;
+  homeStoreId: string | null;
+  postcode: string | null;
+  preferredLanguage: string | null;
+  cardNumber: string | null;
+}
+
+function enrolmentHash(enrolment: Enrolment): string {
+  return createHash('sha256').update(JSON.stringify(Object.values(enrolment))).digest('hex');
+}
+
+/** Another enrolment committed first with the same card or email: answered as it would be now. */
+function conflictOf(error: unknown): Error | null {
+  if (!(error instanceof QueryFailedError)) return null;
+  const { code, constraint } = error.driverError as { code?: string; constraint?: string };
+  if (code !== UNIQUE_VIOLATION) return null;
+  if (constraint === 'shoppers_email_idx')
+    return new EmailAlreadyRegisteredError('This email is registered to another household', 'email');
+  if (constraint === 'households_pkey' || constraint === 'cards_pkey')
+    return new CardAlreadyRegisteredError('This card is registered to another household', 'cardNumber');
+  return null;
+}
+
+/**
+ * Enrolment by the shopper (their token's subject becomes the account holder's) or by support.
+ * The same enrolment again (also concurrently) answers the household it made.
+ */
+@Injectable()
+export class EnrolmentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: LoyaltyApiConfig,
+    private readonly records: HouseholdRecordQuery,
+    private readonly views: HouseholdViews,
+    private readonly changes: HouseholdChanges,
+    private readonly cards: CardRegistry,
+  ) {}
+
+  enrolSelf(shopper: Principal, dto: EnrolmentDto, now: Date): Promise<HouseholdDto> {
+    return this.enrol(shopper, 'shopper', dto, now);
+  }
+
+  enrolBySupport(agent: Principal, dto: EnrolmentDto, now: Date): Promise<HouseholdDto> {
+    return this.enrol(agent, 'staff', dto, now);
+  }
+
+  private async enrol(
+    actor: Principal,
+    viewer: Viewer,
+    dto: EnrolmentDto,
+    now: Date,
+  ): Promise<HouseholdDto> {
+    const phone = dto.phone === undefined ? null : normalisePhone(dto.phone, this.config.DEFAULT_PHONE_REGION);
+    if (dto.phone !== undefined && phone === null)
+      throw fieldError('phone', 'phone must be a valid phone number');
+    const enrolment: Enrolment = {
+      givenName: dto.givenName,
+      familyName: dto.familyName,
+      email: dto.email,
+      phone,
+      birthday: dto.birthday ?? null,
+      homeStoreId: dto.homeStoreId ?? null,
+      postcode: dto.postcode ?? null,
+      preferredLanguage: dto.preferredLanguage ?? null,
+      cardNumber: dto.cardNumber ?? null,
+    };
+    const hash = enrolmentHash(enrolment);
+    const subject = viewer === 'shopper' ? actor.subject : null;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        // One enrolment per subject and per email at a time: a retry in flight waits for the first.
+        if (subject) await this.lock(manager, `enrolment-subject:${subject}`);
+        await this.lock(manager, `enrolment-email:${enrolment.email}`);
+        const earlier = await this.earlierEnrolment(manager, subject, enrolment.email, hash);
+        if (earlier) return this.views.view(manager, earlier, viewer);
+
+        const { householdId, cardNumber, kind } = await this.householdFor(manager, enrolment.cardNumber);
+        await manager.query(
+          `INSERT INTO loyalty.households (id, registered, enrolled_at, created_at, updated_at)
+           VALUES ($1, true, $2, $2, $2)`,
+          [householdId, now],
+        );
+        const memberId = randomUUID();
+        await manager.query(
+          `INSERT INTO loyalty.shoppers (id, household_id, account_holder, subject, given_name,
+             family_name, email, phone, birthday, home_store_id, postcode, preferred_language,
+             enrolment_hash, created_at, updated_at)
+           VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+          [
+            memberId,
+            householdId,
+            subject,
+            enrolment.givenName,
+            enrolment.familyName,
+            enrolment.email,
+            enrolment.phone,
+            enrolment.birthday,
+            enrolment.homeStoreId,
+            enrolment.postcode,
+            enrolment.preferredLanguage,
+            hash,
+            now,
+          ],
+        );
+        await manager.query(
+          `INSERT INTO loyalty.cards (card_number, household_id, holder_id, kind, status, created_at)
+           VALUES ($1, $2, $3, $4, 'active', $5)`,
+          [cardNumber, householdId, memberId, kind, now],
+        );
+        if (viewer === 'staff') {
+          await manager.insert(AuditEntry, {
+            actor: actor.subject,
+            action: 'household.enrolled',
+            entity: 'household',
+            entityId: householdId,
+            details: { role: actor.roles.join(',') },
+          });
+        }
+        const record = await this.changes.record(manager, householdId, now);
+        return this.views.view(manager, record, viewer);
+      });
+    } catch (error) {
+      throw conflictOf(error) ?? error;
+    }
+  }
+
+  private async lock(manager: EntityManager, name: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [name]);
+  }
+
+  /**
+   * The household this enrolment made before (a retry), or a refusal: the subject enrolled with
+   * other details, or the email belongs to someone else.
+   */
+  private async earlierEnrolment(
+    manager: EntityManager,
+    subject: string | null,
+    email: string,
+    hash: string,
+  ) {
+    const [bySubject] = subject
+      ? await manager.query(
+          `SELECT household_id, enrolment_hash FROM loyalty.shoppers WHERE subject = $1`,
+          [subject],
+        )
+      : [];
+    if (bySubject) {
+      if (bySubject.enrolment_hash !== hash)
+        throw new AlreadyEnrolledError('You enrolled before with other details');
+      return this.records.load(manager, bySubject.household_id);
+    }
+    const [byEmail] = await manager.query(
+      `SELECT household_id, subject, enrolment_hash FROM loyalty.shoppers WHERE email = $1`,
+      [email],
+    );
+    if (!byEmail) return null;
+    if (byEmail.subject === subject && byEmail.enrolment_hash === hash)
+      return this.records.load(manager, byEmail.household_id);
+    throw new EmailAlreadyRegisteredError('This email is registered to another household', 'email');
+  }
+
+  /**
+   * A registered card brings the household it had at the tills (its history stays); otherwise a
+   * new digital card of ours, whose household is new.
+   */
+  private async householdFor(
+    manager: EntityManager,
+    cardNumber: string | null,
+  ): Promise<{ householdId: string; cardNumber: string; kind: string }> {
+    if (cardNumber !== null) {
+      await this.cards.assertRegistrable(manager, cardNumber);
+      return { householdId: householdIdForCard(cardNumber), cardNumber, kind: 'card' };
+    }
+    const issued = await this.cards.issue(manager);
+    return { householdId: householdIdForCard(issued), cardNumber: issued, kind: 'digital' };
+  }
+}
