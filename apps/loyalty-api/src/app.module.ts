@@ -5,6 +5,7 @@ import { CheckoutModule } from './checkout/checkout.module';
 import { LoyaltyApiConfig } from './config';
 import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
 import { OffersModule } from './offers/offers.module';
+import { PointsModule } from './points/points.module';
 import { RulesModule } from './rules/rules.module';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         }),
         CheckoutModule,
         OffersModule,
+        PointsModule,
         RulesModule,
       ],
     };

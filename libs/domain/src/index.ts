@@ -9,6 +9,7 @@ export * from './household';
 export * from './issue-offers';
 export * from './money';
 export * from './offer';
+export * from './points-ledger';
 export * from './profile';
 export * from './project-transactions';
 export * from './transaction';
