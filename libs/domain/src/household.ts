@@ -199,3 +199,15 @@ export class MemberNotFoundError extends DomainError {
   readonly code = 'MEMBER_NOT_FOUND';
   override readonly kind = 'notFound';
 }
+
+/** Only the account holder changes the household (members, cards, consent). */
+export class NotAccountHolderError extends DomainError {
+  readonly code = 'NOT_ACCOUNT_HOLDER';
+  override readonly kind = 'forbidden';
+}
+
+/** The signed-in shopper has no household yet. */
+export class NotEnrolledError extends DomainError {
+  readonly code = 'NOT_ENROLLED';
+  override readonly kind = 'notFound';
+}

@@ -1,13 +1,13 @@
 import {
   AlreadyEnrolledError,
-  CardAlreadyRegisteredError,
   EmailAlreadyRegisteredError,
   householdIdForCard,
 } from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { refusingLostRaces } from './unique-conflicts';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
 import { CardRegistry } from './card-registry';
@@ -17,8 +17,6 @@ import { EnrolmentDto, HouseholdDto } from './household.dto';
 import { HouseholdRecordQuery } from './household-record.query';
 import { HouseholdViews, Viewer } from './household-views';
 import { normalisePhone } from './phone-number';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** The enrolment as stored: every field normalised, in a fixed order (its hash is the retry key). */
 interface Enrolment {
@@ -34,19 +32,9 @@ interface Enrolment {
 }
 
 function enrolmentHash(enrolment: Enrolment): string {
-  return createHash('sha256').update(JSON.stringify(Object.values(enrolment))).digest('hex');
-}
-
-/** Another enrolment committed first with the same card or email: answered as it would be now. */
-function conflictOf(error: unknown): Error | null {
-  if (!(error instanceof QueryFailedError)) return null;
-  const { code, constraint } = error.driverError as { code?: string; constraint?: string };
-  if (code !== UNIQUE_VIOLATION) return null;
-  if (constraint === 'shoppers_email_idx')
-    return new EmailAlreadyRegisteredError('This email is registered to another household', 'email');
-  if (constraint === 'households_pkey' || constraint === 'cards_pkey')
-    return new CardAlreadyRegisteredError('This card is registered to another household', 'cardNumber');
-  return null;
+  return createHash('sha256')
+    .update(JSON.stringify(Object.values(enrolment)))
+    .digest('hex');
 }
 
 /**
@@ -78,7 +66,8 @@ export class EnrolmentService {
     dto: EnrolmentDto,
     now: Date,
   ): Promise<HouseholdDto> {
-    const phone = dto.phone === undefined ? null : normalisePhone(dto.phone, this.config.DEFAULT_PHONE_REGION);
+    const phone =
+      dto.phone === undefined ? null : normalisePhone(dto.phone, this.config.DEFAULT_PHONE_REGION);
     if (dto.phone !== undefined && phone === null)
       throw fieldError('phone', 'phone must be a valid phone number');
     const enrolment: Enrolment = {
@@ -94,15 +83,18 @@ export class EnrolmentService {
     };
     const hash = enrolmentHash(enrolment);
     const subject = viewer === 'shopper' ? actor.subject : null;
-    try {
-      return await this.dataSource.transaction(async (manager) => {
+    return refusingLostRaces(() =>
+      this.dataSource.transaction(async (manager) => {
         // One enrolment per subject and per email at a time: a retry in flight waits for the first.
         if (subject) await this.lock(manager, `enrolment-subject:${subject}`);
         await this.lock(manager, `enrolment-email:${enrolment.email}`);
         const earlier = await this.earlierEnrolment(manager, subject, enrolment.email, hash);
         if (earlier) return this.views.view(manager, earlier, viewer);
 
-        const { householdId, cardNumber, kind } = await this.householdFor(manager, enrolment.cardNumber);
+        const { householdId, cardNumber, kind } = await this.householdFor(
+          manager,
+          enrolment.cardNumber,
+        );
         await manager.query(
           `INSERT INTO loyalty.households (id, registered, enrolled_at, created_at, updated_at)
            VALUES ($1, true, $2, $2, $2)`,
@@ -146,10 +138,8 @@ export class EnrolmentService {
         }
         const record = await this.changes.record(manager, householdId, now);
         return this.views.view(manager, record, viewer);
-      });
-    } catch (error) {
-      throw conflictOf(error) ?? error;
-    }
+      }),
+    );
   }
 
   private async lock(manager: EntityManager, name: string): Promise<void> {

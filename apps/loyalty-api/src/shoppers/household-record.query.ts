@@ -1,4 +1,10 @@
-import { CardStatus, Consent, HouseholdSnapshot, NO_CONSENT, ConsentPurpose } from '@loyalty/domain';
+import {
+  CardStatus,
+  Consent,
+  HouseholdSnapshot,
+  NO_CONSENT,
+  ConsentPurpose,
+} from '@loyalty/domain';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 

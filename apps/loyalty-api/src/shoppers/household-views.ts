@@ -2,7 +2,13 @@ import { maskCardNumber } from '@loyalty/domain';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CardDto, HouseholdDto, MemberDto } from './household.dto';
-import { CardRow, HouseholdRecord, HouseholdRecordQuery, MemberRow, accountHolderOf } from './household-record.query';
+import {
+  CardRow,
+  HouseholdRecord,
+  HouseholdRecordQuery,
+  MemberRow,
+  accountHolderOf,
+} from './household-record.query';
 import { ShopperProfileQuery } from './shopper-profile.query';
 
 /** Who is looking: the shopper sees their card numbers whole, staff see the last four digits. */

@@ -277,7 +277,11 @@ export class HouseholdDto {
   @ApiProperty({ description: 'Points to spend (loyalty.points_accounts)' })
   pointsBalance!: number;
 
-  @ApiProperty({ type: TierDto, nullable: true, description: 'From the profile; null before a visit' })
+  @ApiProperty({
+    type: TierDto,
+    nullable: true,
+    description: 'From the profile; null before a visit',
+  })
   tier!: TierDto | null;
 
   @ApiProperty({ description: 'One more with every change' })
