@@ -7,6 +7,7 @@ import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
 import { OffersModule } from './offers/offers.module';
 import { PointsModule } from './points/points.module';
 import { RulesModule } from './rules/rules.module';
+import { ShoppersModule } from './shoppers/shoppers.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
         OffersModule,
         PointsModule,
         RulesModule,
+        ShoppersModule,
       ],
     };
   }

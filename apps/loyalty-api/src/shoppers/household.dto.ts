@@ -301,3 +301,17 @@ export class ConsentChangeDto {
   @ApiProperty()
   changedAt!: string;
 }
+
+export class MergeDto {
+  @ApiProperty({ format: 'uuid' })
+  sourceHouseholdId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  targetHouseholdId!: string;
+
+  @ApiProperty()
+  mergedBy!: string;
+
+  @ApiProperty()
+  mergedAt!: string;
+}
