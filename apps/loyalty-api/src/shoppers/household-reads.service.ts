@@ -1,4 +1,9 @@
-import { HouseholdNotFoundError, normaliseEmail } from '@loyalty/domain';
+import {
+  Consent,
+  HouseholdNotFoundError,
+  householdIdForCard,
+  normaliseEmail,
+} from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -16,7 +21,6 @@ import {
   ShopperTransactionsQuery,
   TransactionCursor,
 } from './shopper-transactions.query';
-import { householdIdForCard } from '@loyalty/domain';
 
 export interface HouseholdLookup {
   card?: string;

@@ -114,8 +114,8 @@ export class AddCardDto {
   holderId?: string;
 }
 
-/** A staff change of a card: why, for the audit log. */
-export class StaffCardChangeDto {
+/** A staff change (a card, an erasure): why, for the audit log. */
+export class StaffReasonDto {
   @IsReason()
   reason!: string;
 }

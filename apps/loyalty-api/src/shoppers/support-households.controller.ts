@@ -9,7 +9,7 @@ import {
   MergeDto,
   MergeRequestDto,
   ReplaceCardDto,
-  StaffCardChangeDto,
+  StaffReasonDto,
   StaffConsentDto,
 } from './household.dto';
 import { HouseholdReadsService } from './household-reads.service';
@@ -104,7 +104,7 @@ export class SupportHouseholdsController {
   reportLost(
     @CurrentPrincipal() agent: Principal,
     @Param() params: HouseholdCardParamsDto,
-    @Body() dto: StaffCardChangeDto,
+    @Body() dto: StaffReasonDto,
   ): Promise<HouseholdDto> {
     return this.households.changeCard(
       { kind: 'staff', principal: agent, reason: dto.reason },
@@ -123,7 +123,7 @@ export class SupportHouseholdsController {
   block(
     @CurrentPrincipal() agent: Principal,
     @Param() params: HouseholdCardParamsDto,
-    @Body() dto: StaffCardChangeDto,
+    @Body() dto: StaffReasonDto,
   ): Promise<HouseholdDto> {
     return this.households.changeCard(
       { kind: 'staff', principal: agent, reason: dto.reason },
