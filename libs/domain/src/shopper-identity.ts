@@ -62,5 +62,5 @@ export const POSTCODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$/;
 
 /** Postcodes are stored in upper case with single spaces. */
 export function normalisePostcode(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').toUpperCase();
+  return text.trim().replace(/ +/g, ' ').toUpperCase();
 }
