@@ -1,6 +1,6 @@
 import { HouseholdChangedV1, TOPICS, householdIdForCard, isCardNumber } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -677,7 +677,7 @@ describe('loyalty-api shoppers and households', () => {
   describe('support and marketing reads', () => {
     it('finds a household by card, phone or email with a reason, masks cards, and audits each read', async () => {
       const body = enrolment({
-        phone: `07911 ${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`,
+        phone: `+1 (212) ${randomInt(200, 1_000)}-${randomInt(1_000, 10_000)}`,
       });
       const { household, householdId } = await enrol(newShopper(), body);
       const cardNumber: string = household.cards[0].cardNumber;

@@ -125,7 +125,8 @@ export class ErasureService {
       [id, now, subject === null ? null : this.hash(subject)],
     );
     await manager.insert(AuditEntry, {
-      actor: actor.subject,
+      // The shopper's own subject would name them again.
+      actor: reason === null ? 'shopper' : actor.subject,
       action: 'household.erased',
       entity: 'household',
       entityId: id,
