@@ -47,12 +47,15 @@ export function encodeCursor(cursor: TransactionCursor): string {
   return Buffer.from(JSON.stringify([cursor.occurredAt, cursor.id])).toString('base64url');
 }
 
+// Exactly what toISOString writes: any other text is no cursor of ours (nor safe for PostgreSQL).
+const ISO_INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const isInstant = (text: string) => ISO_INSTANT.test(text) && new Date(text).toISOString() === text;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function decodeCursor(text: string): TransactionCursor {
   try {
     const [occurredAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) && UUID.test(id))
+    if (typeof occurredAt === 'string' && isInstant(occurredAt) && UUID.test(id))
       return { occurredAt, id };
   } catch {
     // Falls through to the refusal.
