@@ -625,13 +625,18 @@ describe('loyalty-api shoppers and households', () => {
           .expect(200)
       ).body;
       expect(last).toMatchObject({ items: [{ businessDate: '2026-11-01' }], nextCursor: null });
+      const forged = Buffer.from(
+        JSON.stringify(['2026-02-31T00:00:00.000Z', randomUUID()]),
+      ).toString('base64url');
       for (const query of [
         'limit=0',
         'limit=101',
         'limit=x',
         'cursor=!!',
         'cursor=AAAA',
+        `cursor=${forged}`,
         'other=1',
+        `householdId=${randomUUID()}`,
       ]) {
         await http().get(`/v1/me/transactions?${query}`).set(bearer(token)).expect(400);
       }
