@@ -1,5 +1,6 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
-import { IsIn, IsOptional, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
 import { CountryCode, getCountries } from 'libphonenumber-js';
 
 export class LoyaltyApiConfig extends PlatformConfig {
@@ -7,8 +8,9 @@ export class LoyaltyApiConfig extends PlatformConfig {
   override APP_NAME = 'loyalty-api';
 
   /**
-   * Names its consumer groups, `<prefix>.offer-wallet`. A new prefix starts new groups, which read
-   * their topics from the start (the wallet ignores offers it already holds).
+   * Names its consumer groups, `<prefix>.offer-wallet` and `<prefix>.points`. A new prefix starts
+   * new groups, which read their topics from the start (the wallet ignores offers it already
+   * holds, the ledger causes it already booked).
    */
   @IsConsumerGroupId()
   LOYALTY_API_GROUP_PREFIX = 'loyalty-api';
@@ -18,7 +20,9 @@ export class LoyaltyApiConfig extends PlatformConfig {
   LOYALTY_API_SESSION_TIMEOUT_MS: number = 30_000;
 
   /** Phone numbers written without a country code are read as numbers of this region (ISO 3166). */
-  @IsIn(getCountries(), { message: 'DEFAULT_PHONE_REGION must be an ISO 3166 country code, e.g. GB' })
+  @IsIn(getCountries(), {
+    message: 'DEFAULT_PHONE_REGION must be an ISO 3166 country code, e.g. GB',
+  })
   DEFAULT_PHONE_REGION: CountryCode = 'GB';
 
   /**
@@ -32,4 +36,32 @@ export class LoyaltyApiConfig extends PlatformConfig {
   get erasureHashKey(): string {
     return this.ERASURE_HASH_KEY ?? this.JWT_SECRET;
   }
+
+  /** Points expire this many months after the sale that earned them (on the UTC calendar). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(240)
+  POINTS_EXPIRY_MONTHS = 24;
+
+  /** What 100 points are worth in cents, for the finance liability. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  POINT_VALUE_CENTS_PER_100_POINTS = 100;
+
+  /** Goodwill points a support agent may give per UTC day, across all households. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  SUPPORT_GOODWILL_POINTS_PER_DAY = 500;
+
+  /** The same for an admin: higher, still bounded so a slip of the keyboard stays small. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  ADMIN_GOODWILL_POINTS_PER_DAY = 10_000;
 }

@@ -109,6 +109,23 @@ export class PointsCauseReusedError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+/** The shopper signed in has no household (no `loyalty.shoppers` row for their subject). */
+export class NotEnrolledError extends DomainError {
+  readonly code = 'NOT_ENROLLED';
+  override readonly kind = 'notFound';
+}
+
+/** No household has this id (neither a household record nor any points). */
+export class UnknownHouseholdError extends DomainError {
+  readonly code = 'HOUSEHOLD_NOT_FOUND';
+  override readonly kind = 'notFound';
+}
+
+/** The household was erased or merged into another: its points no longer change by hand. */
+export class HouseholdClosedError extends DomainError {
+  readonly code = 'HOUSEHOLD_CLOSED';
+}
+
 /** A change a support agent asks for: points to give (> 0) or take back (< 0). */
 export interface AdjustmentRequest {
   points: number;

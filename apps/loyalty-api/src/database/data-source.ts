@@ -10,6 +10,7 @@ import { VersionCouponRules1795700000110 } from './migrations/1795700000110-Vers
 import { PublishTerminalKeys1795700000120 } from './migrations/1795700000120-PublishTerminalKeys';
 import { CreateShopperRecord1795800000100 } from './migrations/1795800000100-CreateShopperRecord';
 import { ShopperRecordKeepsItsPromises1795800000110 } from './migrations/1795800000110-ShopperRecordKeepsItsPromises';
+import { PointsLedgerIndexes1795800000120 } from './migrations/1795800000120-PointsLedgerIndexes';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -22,6 +23,7 @@ export const loyaltyApiDatabase = {
     PublishTerminalKeys1795700000120,
     CreateShopperRecord1795800000100,
     ShopperRecordKeepsItsPromises1795800000110,
+    PointsLedgerIndexes1795800000120,
   ],
 };
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { InsufficientPointsError, PointsCauseReusedError } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -52,6 +53,115 @@ export class PointsLedger {
       [fromHouseholdId, points, at, toHouseholdId],
     );
     return points;
+  }
+
+  /**
+   * Spends `points` of a household's balance for `cause` (a checkout), atomically: the account's
+   * balance is lowered only if it holds enough (a conditional UPDATE under its row lock), so of
+   * two lanes spending the same points one wins and the other gets INSUFFICIENT_POINTS. The caller
+   * rolls its transaction back on that error (the entry written first goes with it). The same
+   * cause again answers the balance without spending twice; with other points it is refused.
+   */
+  async redeem(
+    m: EntityManager,
+    householdId: string,
+    points: number,
+    cause: string,
+    at: Date,
+  ): Promise<{ balance: number }> {
+    if (!Number.isSafeInteger(points) || points <= 0)
+      throw new RangeError('points to redeem must be a positive whole number');
+    // A concurrent redemption of the same cause waits on the unique index, then finds this one.
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
+       VALUES ($1, 'redeem', $2, 'redemption', $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [householdId, -points, cause, at],
+    );
+    if (inserted.length === 0) {
+      const [existing]: { points: string }[] = await m.query(
+        `SELECT points FROM loyalty.points_ledger
+          WHERE source_type = 'redemption' AND source_id = $1 AND household_id = $2`,
+        [cause, householdId],
+      );
+      if (-Number(existing.points) !== points)
+        throw new PointsCauseReusedError(
+          `${cause} already redeemed ${-Number(existing.points)} points`,
+          'points',
+        );
+      return { balance: await this.balanceOf(m, householdId) };
+    }
+    const updated: { balance: string }[] = await m.query(
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count], not rows.
+      `WITH spent AS (
+         UPDATE loyalty.points_accounts SET balance = balance - $2, updated_at = $3
+          WHERE household_id = $1 AND balance >= $2 RETURNING balance
+       )
+       SELECT balance FROM spent`,
+      [householdId, points, at],
+    );
+    if (updated.length === 0)
+      throw new InsufficientPointsError(
+        `The balance is ${Math.max(0, await this.balanceOf(m, householdId))} points, fewer than ${points}`,
+        'points',
+      );
+    return { balance: Number(updated[0].balance) };
+  }
+
+  /**
+   * Gives back the points a redemption spent (its checkout was cancelled), once: a second call
+   * gives nothing. The points given back count as earned when they were spent (their original
+   * lots are not kept), and answer how many came back (0 if the cause spent none).
+   */
+  async reverseRedemption(
+    m: EntityManager,
+    householdId: string,
+    cause: string,
+    at: Date,
+  ): Promise<number> {
+    await lockAccounts(m, [householdId]);
+    const [redemption]: { points: string; occurred_at: Date }[] = await m.query(
+      `SELECT points, occurred_at FROM loyalty.points_ledger
+        WHERE source_type = 'redemption' AND source_id = $1 AND household_id = $2`,
+      [cause, householdId],
+    );
+    if (!redemption) return 0;
+    const points = -Number(redemption.points);
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
+       VALUES ($1, 'reverse', $2, 'redemption-reversal', $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [householdId, points, cause, redemption.occurred_at],
+    );
+    if (inserted.length === 0) return 0;
+    await m.query(
+      `UPDATE loyalty.points_accounts SET balance = balance + $2, updated_at = $3 WHERE household_id = $1`,
+      [householdId, points, at],
+    );
+    return points;
+  }
+
+  /**
+   * Serialises everything that decides or changes which household a card's points go to: a
+   * booking takes it for each card of its batch, and so must a transaction that registers a card
+   * to a household or moves it to another (before it moves the points with transferBalance).
+   */
+  async lockCards(m: EntityManager, cardNumbers: readonly string[]): Promise<void> {
+    const cards = [...new Set(cardNumbers)].sort();
+    if (cards.length === 0) return;
+    await m.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('loyalty.card:' || card, 0))
+         FROM unnest($1::text[]) WITH ORDINALITY AS c(card, n) ORDER BY n`,
+      [cards],
+    );
+  }
+
+  private async balanceOf(m: EntityManager, householdId: string): Promise<number> {
+    const [account]: { balance: string }[] = await m.query(
+      `SELECT balance FROM loyalty.points_accounts WHERE household_id = $1`,
+      [householdId],
+    );
+    return Number(account?.balance ?? 0);
   }
 }
 

@@ -2,7 +2,13 @@ import { SetMetadata, createParamDecorator, ExecutionContext } from '@nestjs/com
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 
-export const STAFF_AND_SHOPPER_ROLES = ['marketer', 'support', 'admin', 'shopper'] as const;
+export const STAFF_AND_SHOPPER_ROLES = [
+  'marketer',
+  'support',
+  'admin',
+  'shopper',
+  'finance',
+] as const;
 export type Role = (typeof STAFF_AND_SHOPPER_ROLES)[number];
 
 /** Who may call a route. A route without one is refused: access is denied by default. */
