@@ -73,7 +73,11 @@ describe('loyalty-api shoppers and households', () => {
     return JSON.parse(message.value!.toString());
   }
 
+  /** Points booked as the points ledger books them: a card's own household opens with them. */
   async function seedPoints(householdId: string, points: number) {
+    await db.query(`INSERT INTO loyalty.households (id) VALUES ($1) ON CONFLICT DO NOTHING`, [
+      householdId,
+    ]);
     await db.query(
       `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
        VALUES ($1, 'earn', $2, 'test', $3, now())`,

@@ -189,12 +189,6 @@ export class AlreadyEnrolledError extends DomainError {
   override readonly kind = 'conflict';
 }
 
-/** A merged or erased household changes no more. */
-export class HouseholdClosedError extends DomainError {
-  readonly code = 'HOUSEHOLD_CLOSED';
-  override readonly kind = 'conflict';
-}
-
 export class MemberNotFoundError extends DomainError {
   readonly code = 'MEMBER_NOT_FOUND';
   override readonly kind = 'notFound';
@@ -204,10 +198,4 @@ export class MemberNotFoundError extends DomainError {
 export class NotAccountHolderError extends DomainError {
   readonly code = 'NOT_ACCOUNT_HOLDER';
   override readonly kind = 'forbidden';
-}
-
-/** The signed-in shopper has no household yet. */
-export class NotEnrolledError extends DomainError {
-  readonly code = 'NOT_ENROLLED';
-  override readonly kind = 'notFound';
 }

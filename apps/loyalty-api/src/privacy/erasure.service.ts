@@ -12,6 +12,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
+import { PointsLedger } from '../points/points-ledger';
 import { erasureHash } from '../shoppers/erasure-hash';
 import { HouseholdRecord, HouseholdRecordQuery } from '../shoppers/household-record.query';
 
@@ -39,6 +40,7 @@ export class ErasureService {
     private readonly config: LoyaltyApiConfig,
     private readonly records: HouseholdRecordQuery,
     private readonly outbox: Outbox,
+    private readonly points: PointsLedger,
   ) {}
 
   /** The signed-in account holder erases their household. */
@@ -92,6 +94,11 @@ export class ErasureService {
     if (record.household.erasedAt)
       return { householdId: id, erasedAt: record.household.erasedAt.toISOString() };
     const subject = record.members.find((m) => m.accountHolder)?.subject ?? null;
+    // Bookings of these cards' points wait, then find them erased.
+    await this.points.lockCards(
+      manager,
+      record.cards.map((c) => c.cardNumber),
+    );
     for (const card of record.cards) {
       await manager.query(
         `INSERT INTO loyalty.erased_cards (card_hash, household_id, erased_at) VALUES ($1, $2, $3)

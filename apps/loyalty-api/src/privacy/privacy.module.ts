@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PointsModule } from '../points/points.module';
 import { ShoppersModule } from '../shoppers/shoppers.module';
 import { ErasureService } from './erasure.service';
 import { ExportService } from './export.service';
@@ -6,7 +7,7 @@ import { MyDataController } from './my-data.controller';
 import { SupportPrivacyController } from './support-privacy.controller';
 
 @Module({
-  imports: [ShoppersModule],
+  imports: [PointsModule, ShoppersModule],
   controllers: [MyDataController, SupportPrivacyController],
   providers: [ErasureService, ExportService],
 })

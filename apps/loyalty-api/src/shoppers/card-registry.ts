@@ -35,11 +35,14 @@ export class CardRegistry {
     }
   }
 
-  // Free: no household holds it, and none was enrolled with it (which took its derived id).
+  // Free: no household holds it, and its own household (which the points ledger opens with its
+  // first points) was never enrolled, merged or erased.
   private async isFree(manager: EntityManager, cardNumber: string): Promise<boolean> {
     const rows = await manager.query(
       `SELECT 1 FROM loyalty.cards WHERE card_number = $1
-       UNION ALL SELECT 1 FROM loyalty.households WHERE id = $2`,
+       UNION ALL
+       SELECT 1 FROM loyalty.households
+        WHERE id = $2 AND (registered OR merged_into IS NOT NULL OR erased_at IS NOT NULL)`,
       [cardNumber, householdIdForCard(cardNumber)],
     );
     return rows.length === 0;

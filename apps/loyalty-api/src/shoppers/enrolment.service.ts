@@ -1,5 +1,6 @@
 import {
   AlreadyEnrolledError,
+  CardAlreadyRegisteredError,
   EmailAlreadyRegisteredError,
   householdIdForCard,
 } from '@loyalty/domain';
@@ -10,6 +11,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { refusingLostRaces } from './unique-conflicts';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
+import { PointsLedger } from '../points/points-ledger';
 import { CardRegistry } from './card-registry';
 import { fieldError } from './field-error';
 import { HouseholdChanges } from './household-changes';
@@ -50,6 +52,7 @@ export class EnrolmentService {
     private readonly views: HouseholdViews,
     private readonly changes: HouseholdChanges,
     private readonly cards: CardRegistry,
+    private readonly points: PointsLedger,
   ) {}
 
   enrolSelf(shopper: Principal, dto: EnrolmentDto, now: Date): Promise<HouseholdDto> {
@@ -95,11 +98,22 @@ export class EnrolmentService {
           manager,
           enrolment.cardNumber,
         );
-        await manager.query(
+        // The card's own household may exist already, opened by its first points: it is taken
+        // over, unless another enrolment took it first.
+        const taken: unknown[] = await manager.query(
           `INSERT INTO loyalty.households (id, registered, enrolled_at, created_at, updated_at)
-           VALUES ($1, true, $2, $2, $2)`,
+           VALUES ($1, true, $2, $2, $2)
+           ON CONFLICT (id) DO UPDATE SET registered = true, enrolled_at = $2, updated_at = $2
+            WHERE NOT households.registered AND households.merged_into IS NULL
+              AND households.erased_at IS NULL
+           RETURNING id`,
           [householdId, now],
         );
+        if (taken.length === 0)
+          throw new CardAlreadyRegisteredError(
+            'This card is registered to a household',
+            'cardNumber',
+          );
         const memberId = randomUUID();
         await manager.query(
           `INSERT INTO loyalty.shoppers (id, household_id, account_holder, subject, given_name,
@@ -186,6 +200,7 @@ export class EnrolmentService {
     cardNumber: string | null,
   ): Promise<{ householdId: string; cardNumber: string; kind: string }> {
     if (cardNumber !== null) {
+      await this.points.lockCards(manager, [cardNumber]);
       await this.cards.assertRegistrable(manager, cardNumber);
       return { householdId: householdIdForCard(cardNumber), cardNumber, kind: 'card' };
     }

@@ -309,6 +309,8 @@ export class HouseholdService {
     now: Date,
     check = true,
   ): Promise<void> {
+    // Bookings of the card's points wait for this transaction, then find its new household.
+    await this.points.lockCards(manager, [cardNumber]);
     if (check) await this.cards.assertRegistrable(manager, cardNumber);
     await manager.query(
       `INSERT INTO loyalty.cards (card_number, household_id, holder_id, kind, status, created_at)

@@ -108,7 +108,7 @@ export class MeController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Report a card of your household lost; it is refused at the tills' })
   @ApiOkResponse({ type: HouseholdDto })
-  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT)
+  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT, HOUSEHOLD_CLOSED)
   reportLost(
     @CurrentPrincipal() shopper: Principal,
     @Param() params: CardParamsDto,

@@ -69,6 +69,15 @@ export class MergeService {
     reason: string,
     now: Date,
   ): Promise<void> {
+    const cards: { card_number: string }[] = await manager.query(
+      `SELECT card_number FROM loyalty.cards WHERE household_id = $1`,
+      [sourceId],
+    );
+    // Bookings of these cards' points wait for the move, then find the target.
+    await this.points.lockCards(
+      manager,
+      cards.map((c) => c.card_number),
+    );
     await manager.query(`UPDATE loyalty.cards SET household_id = $2 WHERE household_id = $1`, [
       sourceId,
       targetId,

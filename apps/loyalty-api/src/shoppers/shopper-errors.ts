@@ -30,9 +30,8 @@ export const ENROLMENT_CONFLICT: ErrorSpec = {
 };
 export const CARD_CONFLICT: ErrorSpec = {
   status: 409,
-  codes: ['CARD_ALREADY_REGISTERED', 'CARD_ERASED', 'CARD_STATE_CONFLICT', 'HOUSEHOLD_CLOSED'],
-  description:
-    'The card belongs to a household or was erased, its status allows no such change, or the household was merged or erased',
+  codes: ['CARD_ALREADY_REGISTERED', 'CARD_ERASED', 'CARD_STATE_CONFLICT'],
+  description: 'The card belongs to a household or was erased, or its status allows no such change',
 };
 export const CARD_NOT_FOUND: ErrorSpec = {
   status: 404,
@@ -40,7 +39,7 @@ export const CARD_NOT_FOUND: ErrorSpec = {
   description: 'No such card (or member) in this household, or no such household',
 };
 export const HOUSEHOLD_CLOSED: ErrorSpec = {
-  status: 409,
+  status: 422,
   codes: ['HOUSEHOLD_CLOSED'],
   description: 'The household was merged into another or erased',
 };

@@ -100,7 +100,7 @@ export class SupportHouseholdsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Report a card lost' })
   @ApiOkResponse({ type: HouseholdDto })
-  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT)
+  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT, HOUSEHOLD_CLOSED)
   reportLost(
     @CurrentPrincipal() agent: Principal,
     @Param() params: HouseholdCardParamsDto,
@@ -119,7 +119,7 @@ export class SupportHouseholdsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Block a card (fraud, misuse); it is refused at the tills' })
   @ApiOkResponse({ type: HouseholdDto })
-  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT)
+  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT, HOUSEHOLD_CLOSED)
   block(
     @CurrentPrincipal() agent: Principal,
     @Param() params: HouseholdCardParamsDto,
@@ -141,7 +141,7 @@ export class SupportHouseholdsController {
       'Replace a card with the new card named or a new digital card; the household keeps its history and points',
   })
   @ApiOkResponse({ type: HouseholdDto })
-  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT)
+  @ApiErrors(INVALID_INPUT, CARD_NOT_FOUND, CARD_CONFLICT, HOUSEHOLD_CLOSED)
   replace(
     @CurrentPrincipal() agent: Principal,
     @Param() params: HouseholdCardParamsDto,
