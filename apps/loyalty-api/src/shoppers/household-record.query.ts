@@ -158,7 +158,7 @@ export class HouseholdRecordQuery {
     return row ? Number(row.balance) : 0;
   }
 
-  /** The household and those merged into it, and the households its cards had before joining. */
+  /** The household and every household merged into it, directly or through another merge. */
   async historyIds(manager: EntityManager, householdId: string): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `WITH RECURSIVE merged(id) AS (
