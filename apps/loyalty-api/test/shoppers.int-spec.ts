@@ -304,6 +304,19 @@ describe('loyalty-api shoppers and households', () => {
       expect(taken.body).toMatchObject({ code: 'CARD_ALREADY_REGISTERED', field: 'cardNumber' });
     });
 
+    it('gives a card two households race for to exactly one of them', async () => {
+      const [a, b] = await Promise.all([enrol(), enrol()]);
+      const cardNumber = makeCardNumber();
+      await seedPoints(householdIdForCard(cardNumber), 10);
+      const answers = await Promise.all(
+        [a, b].map((s) => http().post('/v1/me/cards').set(bearer(s.token)).send({ cardNumber })),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+      const winner = answers.find((r) => r.status === 201)!.body.householdId;
+      expect(await balanceOf(winner)).toBe(10);
+      expect(await count(`loyalty.cards WHERE card_number = $1`, [cardNumber])).toBe(1);
+    });
+
     it('lets only the account holder add cards and members', async () => {
       const { token: holder } = await enrol();
       const { token: other, householdId: otherId } = await enrol();
@@ -483,6 +496,28 @@ describe('loyalty-api shoppers and households', () => {
         .send({ sourceHouseholdId: third.householdId, reason: 'Into a merged one' })
         .expect(409);
       expect(intoMerged.body.code).toBe('MERGE_REFUSED');
+    });
+
+    it('answers 5 identical merges at once the same, moving the points once', async () => {
+      const target = await enrol();
+      const source = await enrol();
+      await seedPoints(source.householdId, 20);
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          http()
+            .post(`/v1/support/households/${target.householdId}/merges`)
+            .set(bearer(support))
+            .send({ sourceHouseholdId: source.householdId, reason: 'Duplicate accounts' }),
+        ),
+      );
+      expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
+      expect(await balanceOf(target.householdId)).toBe(20);
+      expect(
+        await count(`loyalty.points_ledger WHERE household_id = $1 AND kind = 'transfer'`, [
+          target.householdId,
+        ]),
+      ).toBe(1);
     });
 
     it('refuses a merge into itself (422) and an unknown household (404)', async () => {
