@@ -1,4 +1,11 @@
-import { AudienceCondition, Reward, RuleChangedV1, RuleStatus, TOPICS } from '@loyalty/domain';
+import {
+  AudienceCondition,
+  Reward,
+  RuleChangedV1,
+  RuleStatus,
+  TOPICS,
+  householdIdForCard,
+} from '@loyalty/domain';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { eventually } from './apps';
@@ -7,11 +14,20 @@ import { produce } from './kafka';
 
 // Rows that other apps would have written, seeded directly so one app can be tested alone.
 
+/**
+ * A registered card and its household, as loyalty-api holds them (the household takes the card's
+ * derived id, as enrolment with that card does), and pos-ingest's copy of them.
+ */
 export async function seedShopper(
   db: DataSource,
   cardNumber = makeCardNumber(),
 ): Promise<{ shopperId: string; cardNumber: string }> {
-  const shopperId = randomUUID();
+  const shopperId = householdIdForCard(cardNumber);
+  await db.query(`INSERT INTO loyalty.households (id, registered) VALUES ($1, true)`, [shopperId]);
+  await db.query(`INSERT INTO loyalty.cards (card_number, household_id) VALUES ($1, $2)`, [
+    cardNumber,
+    shopperId,
+  ]);
   await db.query(`INSERT INTO ingest.shoppers (id) VALUES ($1)`, [shopperId]);
   await db.query(`INSERT INTO ingest.cards (card_number, shopper_id) VALUES ($1, $2)`, [
     cardNumber,

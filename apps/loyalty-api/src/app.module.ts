@@ -6,7 +6,9 @@ import { LoyaltyApiConfig } from './config';
 import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
 import { OffersModule } from './offers/offers.module';
 import { PointsModule } from './points/points.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { RulesModule } from './rules/rules.module';
+import { ShoppersModule } from './shoppers/shoppers.module';
 
 @Module({})
 export class AppModule {
@@ -23,7 +25,9 @@ export class AppModule {
         CheckoutModule,
         OffersModule,
         PointsModule,
+        PrivacyModule,
         RulesModule,
+        ShoppersModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
+import { CountryCode, getCountries } from 'libphonenumber-js';
 
 export class LoyaltyApiConfig extends PlatformConfig {
   override PORT = 3000;
@@ -17,6 +18,24 @@ export class LoyaltyApiConfig extends PlatformConfig {
   /** How long each of its groups waits for a silent member (crashed, frozen, cut off). */
   @IsSessionTimeoutMs()
   LOYALTY_API_SESSION_TIMEOUT_MS: number = 30_000;
+
+  /** Phone numbers written without a country code are read as numbers of this region (ISO 3166). */
+  @IsIn(getCountries(), {
+    message: 'DEFAULT_PHONE_REGION must be an ISO 3166 country code, e.g. GB',
+  })
+  DEFAULT_PHONE_REGION: CountryCode = 'GB';
+
+  /**
+   * Keys the hashes kept of erased households' cards and subjects. Without it JWT_SECRET keys
+   * them; set it before the first erasure and never change it (older hashes would stop matching).
+   */
+  @IsOptional()
+  @MinLength(32, { message: 'ERASURE_HASH_KEY must be at least 32 characters' })
+  ERASURE_HASH_KEY?: string;
+
+  get erasureHashKey(): string {
+    return this.ERASURE_HASH_KEY ?? this.JWT_SECRET;
+  }
 
   /** Points expire this many months after the sale that earned them (on the UTC calendar). */
   @Type(() => Number)

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { luhnCheckDigit } from './card-number';
+import { DomainError, assertNever } from './errors';
+import { HouseholdChangedV1 } from './events/contracts';
+import { birthdayMonthDay } from './shopper-identity';
 
 // A household account holds the cards of its members; points, caps and the behavioural profile
 // are per household. A card seen at a till before anyone registered it belongs to a household of
@@ -34,3 +38,164 @@ export const NO_CONSENT: Consent = {
   personalisedOffers: false,
   profiling: false,
 };
+
+/** A card's status changes: a shopper or support reports it lost, support blocks or replaces it. */
+export const CARD_ACTIONS = ['reportLost', 'block', 'replace'] as const;
+export type CardAction = (typeof CARD_ACTIONS)[number];
+
+export class CardStateError extends DomainError {
+  readonly code = 'CARD_STATE_CONFLICT';
+  override readonly kind = 'conflict';
+}
+
+/**
+ * The status a card takes for an action, and whether anything changed: reporting a lost card lost
+ * again or blocking a blocked card is a retry that changes nothing. A replaced card is final; a
+ * blocked card is not reported lost (support blocked it for a reason the shopper cannot lift).
+ */
+export function changeCardStatus(
+  status: CardStatus,
+  action: CardAction,
+): { status: CardStatus; changed: boolean } {
+  const to = (next: CardStatus) => ({ status: next, changed: next !== status });
+  switch (status) {
+    case 'active':
+      return to(action === 'reportLost' ? 'lost' : action === 'block' ? 'blocked' : 'replaced');
+    case 'lost':
+      return to(action === 'reportLost' ? 'lost' : action === 'block' ? 'blocked' : 'replaced');
+    case 'blocked':
+      if (action === 'reportLost')
+        throw new CardStateError('A blocked card cannot be reported lost', 'cardNumber');
+      return to(action === 'block' ? 'blocked' : 'replaced');
+    case 'replaced':
+      throw new CardStateError('A replaced card changes no more', 'cardNumber');
+    default:
+      return assertNever(status);
+  }
+}
+
+export class CardLostError extends DomainError {
+  readonly code = 'CARD_LOST';
+}
+
+export class CardBlockedError extends DomainError {
+  readonly code = 'CARD_BLOCKED';
+}
+
+export class CardReplacedError extends DomainError {
+  readonly code = 'CARD_REPLACED';
+}
+
+/** Only an active card is used at a till; the others are refused with why. */
+export function assertCardUsable(status: CardStatus): void {
+  switch (status) {
+    case 'active':
+      return;
+    case 'lost':
+      throw new CardLostError('This card was reported lost', 'cardNumber');
+    case 'blocked':
+      throw new CardBlockedError('This card is blocked', 'cardNumber');
+    case 'replaced':
+      throw new CardReplacedError('This card was replaced by another one', 'cardNumber');
+    default:
+      return assertNever(status);
+  }
+}
+
+/** What staff see of a card number: its last four digits. */
+export function maskCardNumber(cardNumber: string): string {
+  return `****${cardNumber.slice(-4)}`;
+}
+
+export const ISSUED_CARD_LENGTH = 16;
+
+/**
+ * A new card number of ours: the prefix, then `randomDigits` (as many as fit), then the Luhn check
+ * digit. The caller draws the digits.
+ */
+export function issueCardNumber(prefix: string, randomDigits: string): string {
+  const needed = ISSUED_CARD_LENGTH - 1 - prefix.length;
+  if (!/^\d+$/.test(randomDigits) || randomDigits.length < needed)
+    throw new Error(`issueCardNumber needs ${needed} random digits`);
+  const body = `${prefix}${randomDigits.slice(0, needed)}`;
+  return `${body}${luhnCheckDigit(body)}`;
+}
+
+/** The household as the household-changed event needs it. */
+export interface HouseholdSnapshot {
+  householdId: string;
+  registered: boolean;
+  enrolledAt: Date | null;
+  mergedInto: string | null;
+  /** The account holder's birthday, `YYYY-MM-DD`. */
+  birthday: string | null;
+  homeStoreId: string | null;
+  consent: Consent;
+  cards: { cardNumber: string; status: CardStatus }[];
+}
+
+/**
+ * The whole household at `version`. The enrolment day is the UTC calendar day of enrolment: the
+ * platform's reporting day (stores' local days are rebuilt from the transactions' offsets).
+ */
+export function householdChangedEvent(
+  household: HouseholdSnapshot,
+  version: number,
+  changedAt: Date,
+): HouseholdChangedV1 {
+  return {
+    householdId: household.householdId,
+    version,
+    changedAt: changedAt.toISOString(),
+    cards: [...household.cards].sort((a, b) => a.cardNumber.localeCompare(b.cardNumber)),
+    mergedInto: household.mergedInto,
+    registered: household.registered,
+    enrolledOn: household.enrolledAt?.toISOString().slice(0, 10) ?? null,
+    birthday: household.birthday ? birthdayMonthDay(household.birthday) : null,
+    homeStoreId: household.homeStoreId,
+    consent: household.consent,
+  };
+}
+
+export class HouseholdNotFoundError extends DomainError {
+  readonly code = 'HOUSEHOLD_NOT_FOUND';
+  override readonly kind = 'notFound';
+}
+
+export class CardNotFoundError extends DomainError {
+  readonly code = 'CARD_NOT_FOUND';
+  override readonly kind = 'notFound';
+}
+
+export class CardAlreadyRegisteredError extends DomainError {
+  readonly code = 'CARD_ALREADY_REGISTERED';
+  override readonly kind = 'conflict';
+}
+
+/** The card belonged to an erased household: it is never registered again. */
+export class CardErasedError extends DomainError {
+  readonly code = 'CARD_ERASED';
+  override readonly kind = 'conflict';
+}
+
+export class EmailAlreadyRegisteredError extends DomainError {
+  readonly code = 'EMAIL_ALREADY_REGISTERED';
+  override readonly kind = 'conflict';
+}
+
+/** This subject enrolled before with other details. */
+export class AlreadyEnrolledError extends DomainError {
+  readonly code = 'ALREADY_ENROLLED';
+  override readonly kind = 'conflict';
+}
+
+export class MemberNotFoundError extends DomainError {
+  readonly code = 'MEMBER_NOT_FOUND';
+  override readonly kind = 'notFound';
+}
+
+/** Only the account holder changes the household (members, cards, consent). */
+export class NotAccountHolderError extends DomainError {
+  readonly code = 'NOT_ACCOUNT_HOLDER';
+  override readonly kind = 'forbidden';
+}

@@ -33,7 +33,8 @@ function maskedRequest(loyaltyCardPrefix: string) {
   const mask = (text: string) => maskPaymentCardNumbers(text, loyaltyCardPrefix);
   return (req: { url?: string; query?: unknown; headers?: Record<string, unknown> }) => ({
     ...req,
-    url: req.url && mask(req.url),
+    // Loyalty card numbers too: routes name cards in the path and the query.
+    url: req.url && mask(req.url).replace(/\d{12,19}/g, (digits) => `****${digits.slice(-4)}`),
     query: undefined,
     headers: Object.fromEntries(
       Object.entries(req.headers ?? {}).map(([name, value]) => [

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { Offer, OfferState, OfferTerms, USABLE_OFFER_STATES, assertNever } from '@loyalty/domain';
+import {
+  CardStatus,
+  Offer,
+  OfferState,
+  OfferTerms,
+  USABLE_OFFER_STATES,
+  assertNever,
+  householdIdForCard,
+} from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
+import { erasureHash } from '../shoppers/erasure-hash';
 
 interface OfferRow {
   id: string;
@@ -64,18 +73,47 @@ const OFFERS = `
          state_changed_at, store_id, pos_transaction_id
     FROM loyalty.offers`;
 
+/** The household a card buys for at the till, and the card's status there. */
+export interface CardAtTill {
+  householdId: string;
+  status: CardStatus;
+}
+
 /**
- * The checkout's reads: the shopper's wallet (`loyalty.offers`, loyalty-api's own) and the one
- * read of another app's table, `ingest.cards` (pos-ingest), which maps a card to its shopper.
+ * The checkout's reads: the card's household (`loyalty.cards`) and the wallet (`loyalty.offers`),
+ * both loyalty-api's own.
  */
 @Injectable()
 export class CheckoutOffersQuery {
-  async shopperForCard(manager: EntityManager, cardNumber: string): Promise<string | null> {
-    const rows: { shopper_id: string }[] = await manager.query(
-      `SELECT shopper_id FROM ingest.cards WHERE card_number = $1 AND status = 'active'`,
-      [cardNumber],
+  /**
+   * A registered card's household and status. A card no household registered buys for its own
+   * household (`householdIdForCard`), known once it holds offers or points; a card of an erased
+   * household (found by its hash under `erasureHashKey`) is unknown for good (null).
+   */
+  async shopperForCard(
+    manager: EntityManager,
+    cardNumber: string,
+    erasureHashKey: string,
+  ): Promise<CardAtTill | null> {
+    const derived = householdIdForCard(cardNumber);
+    const [row]: {
+      household_id: string | null;
+      status: CardStatus | null;
+      erased: boolean;
+      seen: boolean;
+    }[] = await manager.query(
+      `SELECT c.household_id, c.status,
+              EXISTS (SELECT 1 FROM loyalty.erased_cards WHERE card_hash = $2) AS erased,
+              EXISTS (SELECT 1 FROM loyalty.offers WHERE shopper_id = $3)
+                OR EXISTS (SELECT 1 FROM loyalty.points_accounts WHERE household_id = $3) AS seen
+         FROM (SELECT 1) AS one
+         LEFT JOIN loyalty.cards c ON c.card_number = $1`,
+      [cardNumber, erasureHash(erasureHashKey, cardNumber), derived],
     );
-    return rows[0]?.shopper_id ?? null;
+    if (row.household_id !== null && row.status !== null)
+      return { householdId: row.household_id, status: row.status };
+    if (row.erased || !row.seen) return null;
+    return { householdId: derived, status: 'active' };
   }
 
   /**

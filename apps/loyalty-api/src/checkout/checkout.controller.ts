@@ -13,6 +13,10 @@ import { CurrentTerminal, ForTerminals, Terminal } from '@loyalty/platform';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { CheckoutService } from './checkout.service';
 
+// A card the till must refuse; the lane sells without the card.
+const CARD_REFUSED =
+  'CARD_LOST (reported lost), CARD_BLOCKED (blocked by support), CARD_REPLACED (a newer card replaced it)';
+
 @ApiTags('checkout')
 @Controller('v1/checkout')
 @ForTerminals()
@@ -32,6 +36,7 @@ export class CheckoutController {
     summary: "The shopper's offers for this basket, with the discount each gives per line",
   })
   @ApiOkResponse({ type: QuoteDto })
+  @ApiUnprocessableEntityResponse({ description: CARD_REFUSED })
   quote(@CurrentTerminal() terminal: Terminal, @Body() dto: QuoteRequestDto): Promise<QuoteDto> {
     return this.checkout.quote(terminal, dto, new Date());
   }
@@ -51,8 +56,7 @@ export class CheckoutController {
       'was redeemed at this store with another body)',
   })
   @ApiUnprocessableEntityResponse({
-    description:
-      'OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (gives nothing on this basket)',
+    description: `OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (gives nothing on this basket); ${CARD_REFUSED}`,
   })
   redeem(@CurrentTerminal() terminal: Terminal, @Body() dto: RedeemRequestDto): Promise<QuoteDto> {
     return this.checkout.redeem(terminal, dto, new Date());

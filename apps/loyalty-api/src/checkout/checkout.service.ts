@@ -9,6 +9,7 @@ import {
   TransactionIdReusedError,
   UnknownCardError,
   allocateDiscounts,
+  assertCardUsable,
   decideRedemption,
   orderForCheckout,
 } from '@loyalty/domain';
@@ -16,6 +17,7 @@ import { Outbox } from '@loyalty/kafka';
 import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { LoyaltyApiConfig } from '../config';
 import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
@@ -69,6 +71,7 @@ export class CheckoutService {
     private readonly dataSource: DataSource,
     private readonly offers: CheckoutOffersQuery,
     private readonly outbox: Outbox,
+    private readonly config: LoyaltyApiConfig,
   ) {}
 
   /** The shopper's usable offers that apply to this basket; an unknown card simply has none. */
@@ -108,7 +111,13 @@ export class CheckoutService {
 
   private async quoteNow(dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
     const manager = this.dataSource.manager;
-    const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
+    const card = await this.offers.shopperForCard(
+      manager,
+      dto.cardNumber,
+      this.config.erasureHashKey,
+    );
+    if (card) assertCardUsable(card.status);
+    const shopperId = card?.householdId ?? null;
     const usable = shopperId
       ? orderForCheckout(await this.offers.usableOffers(manager, shopperId, now))
       : [];
@@ -121,8 +130,14 @@ export class CheckoutService {
       const earlier = await this.claimRequest(manager, terminal, dto, hash);
       if (earlier) return earlier;
 
-      const shopperId = await this.offers.shopperForCard(manager, dto.cardNumber);
-      if (!shopperId) throw new UnknownCardError('No active shopper holds this card', 'cardNumber');
+      const card = await this.offers.shopperForCard(
+        manager,
+        dto.cardNumber,
+        this.config.erasureHashKey,
+      );
+      if (!card) throw new UnknownCardError('No shopper holds this card', 'cardNumber');
+      assertCardUsable(card.status);
+      const shopperId = card.householdId;
       const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
       const request = { ...dto, shopperId, storeId: terminal.storeId, codes: dto.offerCodes };
       const decision = decideRedemption(request, onFile, now);

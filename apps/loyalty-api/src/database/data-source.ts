@@ -9,6 +9,7 @@ import { CreateOfferWallet1795700000100 } from './migrations/1795700000100-Creat
 import { VersionCouponRules1795700000110 } from './migrations/1795700000110-VersionCouponRules';
 import { PublishTerminalKeys1795700000120 } from './migrations/1795700000120-PublishTerminalKeys';
 import { CreateShopperRecord1795800000100 } from './migrations/1795800000100-CreateShopperRecord';
+import { ShopperRecordKeepsItsPromises1795800000110 } from './migrations/1795800000110-ShopperRecordKeepsItsPromises';
 import { PointsLedgerIndexes1795800000120 } from './migrations/1795800000120-PointsLedgerIndexes';
 
 // loyalty-api owns the `loyalty` schema.
@@ -21,6 +22,7 @@ export const loyaltyApiDatabase = {
     VersionCouponRules1795700000110,
     PublishTerminalKeys1795700000120,
     CreateShopperRecord1795800000100,
+    ShopperRecordKeepsItsPromises1795800000110,
     PointsLedgerIndexes1795800000120,
   ],
 };
