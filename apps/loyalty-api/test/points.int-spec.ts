@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { LoyaltyApiConfig } from '../src/config';
 import { pointsEventGroup } from '../src/points/points-earned.consumer';
+import { erasureHash } from '../src/shoppers/erasure-hash';
 import { createTerminal, eventually, openDatabase, tokenFor } from '../../../test/support/apps';
 import { makeCardNumber } from '../../../test/support/factories';
 import { findMessage, produce, startGroupAtEnd, waitForDrain } from '../../../test/support/kafka';
@@ -177,6 +178,23 @@ describe('loyalty-api keeps the points ledger', () => {
       await waitForDrain(groupId, TOPICS.pointsEarned);
       expect(await ledgerOf(erased)).toEqual([]);
       expect(await balanceOf(erased)).toBeNull();
+    });
+
+    it('books nothing for a card an erased household held, now unregistered', async () => {
+      const erased = await seedHousehold({ erased: true });
+      const card = makeCardNumber();
+      const key = process.env.ERASURE_HASH_KEY ?? (process.env.JWT_SECRET as string);
+      await db.query(
+        `INSERT INTO loyalty.erased_cards (card_hash, household_id, erased_at) VALUES ($1, $2, now())`,
+        [erasureHash(key, card), erased],
+      );
+      await publish(earned(card, { points: 40 }));
+      await waitForDrain(groupId, TOPICS.pointsEarned);
+      expect(await ledgerOf(householdIdForCard(card))).toEqual([]);
+      const households = await db.query(`SELECT id FROM loyalty.households WHERE id = $1`, [
+        householdIdForCard(card),
+      ]);
+      expect(households).toEqual([]);
     });
 
     it('books a batch of many cards and causes in one go', async () => {

@@ -8,9 +8,10 @@ import {
   householdIdForCard,
 } from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
+import { erasureHash } from '../shoppers/erasure-hash';
 import { PointsAdjustmentDto, PointsAdjustmentRequestDto } from './points.dto';
 import { PointsLedger, lockAccounts } from './points-ledger';
 
@@ -37,7 +38,7 @@ export class PointsService {
    * Books a batch of points-earned events, each once per cause and household. The household is
    * the card's in `loyalty.cards` if it is registered, else the one derived from the card; the
    * cards are locked first, so registering or moving a card and booking its points take turns.
-   * An erased household books nothing.
+   * An erased household, or a card that was one's, books nothing.
    */
   async bookEarned(events: readonly PointsEarnedV1[]): Promise<void> {
     if (events.length === 0) return;
@@ -50,13 +51,20 @@ export class PointsService {
         [cards],
       );
       const householdOf = new Map(registered.map((c) => [c.card_number, c.household_id]));
-      const rows = events.map((e) => ({
-        household_id: householdOf.get(e.cardNumber) ?? householdIdForCard(e.cardNumber),
-        kind: e.kind,
-        points: e.points,
-        source_id: e.cause,
-        occurred_at: e.occurredAt,
-      }));
+      const erasedCards = await this.erasedAmong(
+        m,
+        cards.filter((card) => !householdOf.has(card)),
+      );
+      const rows = events
+        .filter((e) => !erasedCards.has(e.cardNumber))
+        .map((e) => ({
+          household_id: householdOf.get(e.cardNumber) ?? householdIdForCard(e.cardNumber),
+          kind: e.kind,
+          points: e.points,
+          source_id: e.cause,
+          occurred_at: e.occurredAt,
+        }));
+      if (rows.length === 0) return;
       const households = [...new Set(rows.map((r) => r.household_id))];
       // A household seen only as a card gets its record with its first points.
       await m.query(
@@ -90,6 +98,19 @@ export class PointsService {
         [JSON.stringify(booked)],
       );
     });
+  }
+
+  /** Which of these unregistered cards belonged to an erased household: they earn nothing again. */
+  private async erasedAmong(m: EntityManager, cards: readonly string[]): Promise<Set<string>> {
+    if (cards.length === 0) return new Set();
+    const byHash = new Map(
+      cards.map((card) => [erasureHash(this.config.erasureHashKey, card).toString('hex'), card]),
+    );
+    const erased: { card_hash: Buffer }[] = await m.query(
+      `SELECT card_hash FROM loyalty.erased_cards WHERE card_hash = ANY($1::bytea[])`,
+      [[...byHash.keys()].map((hex) => Buffer.from(hex, 'hex'))],
+    );
+    return new Set(erased.map((e) => byHash.get(e.card_hash.toString('hex')) as string));
   }
 
   /**
