@@ -26,6 +26,10 @@ export class PosIngestConfig extends PlatformConfig {
   @IsConsumerGroupId()
   HOUSEHOLDS_GROUP_ID = 'pos-ingest.households';
 
+  /** The group that applies loyalty-api's erasures (`shopper-erased`). */
+  @IsConsumerGroupId()
+  ERASURES_GROUP_ID = 'pos-ingest.erasures';
+
   /**
    * The key of the HMAC-SHA256 under which erased cards are remembered (`ingest.erased_cards`):
    * a leaked table gives no card number. Changing it forgets every erasure, so it is kept forever.

@@ -1,4 +1,12 @@
-import { PosTransaction, TOPICS, TransactionRecordedV1, deadLetterTopic } from '@loyalty/domain';
+import {
+  PointsEarnedV1,
+  PosTransaction,
+  TOPICS,
+  TransactionRecordedV1,
+  deadLetterTopic,
+  householdIdForCard,
+  transactionKey,
+} from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ProjectionService } from '../src/transactions/projection.service';
@@ -13,7 +21,7 @@ import {
   makeLine,
   makeTransaction,
 } from '../../../test/support/factories';
-import { findMessage, produce, waitForDrain } from '../../../test/support/kafka';
+import { findMessage, produce, readUntil, waitForDrain } from '../../../test/support/kafka';
 
 describe('pos-ingest projector', () => {
   let app: NestFastifyApplication;
@@ -47,17 +55,53 @@ describe('pos-ingest projector', () => {
          FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
       [cardNumber],
     );
-    const [ledger] = await db.query(
-      `SELECT coalesce(sum(l.points), 0)::int AS points, count(*)::int AS entries
-         FROM ingest.points_ledger l JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
-      [cardNumber],
-    );
     const days = await db.query(
       `SELECT to_char(business_date, 'YYYY-MM-DD') AS day, sales, returns, anonymous_sales, sales_cents, returns_cents
          FROM ingest.store_daily_sales WHERE store_id = $1 ORDER BY business_date`,
       [storeId],
     );
-    return { profile, ledger, days };
+    const shopper = `(SELECT shopper_id FROM ingest.cards WHERE card_number = $1)`;
+    const sums = {
+      weeks: await db.query(
+        `SELECT to_char(week_start, 'YYYY-MM-DD') AS week, spend_cents, visits FROM ingest.shopper_weeks
+          WHERE shopper_id = ${shopper} ORDER BY week_start`,
+        [cardNumber],
+      ),
+      products: await db.query(
+        `SELECT sku, department, category, brand, spend_cents, units, purchases,
+                to_char(first_bought_on, 'YYYY-MM-DD') AS first, to_char(last_bought_on, 'YYYY-MM-DD') AS last
+           FROM ingest.shopper_products WHERE shopper_id = ${shopper} ORDER BY sku`,
+        [cardNumber],
+      ),
+      stores: await db.query(
+        `SELECT store_id, visits, spend_cents, to_char(last_visit_on, 'YYYY-MM-DD') AS last
+           FROM ingest.shopper_stores WHERE shopper_id = ${shopper} ORDER BY store_id`,
+        [cardNumber],
+      ),
+      facts: (
+        await db.query(
+          `SELECT to_json(recent_visit_days) AS recent_visit_days, top_departments, top_categories, top_brands,
+                  top_products, favourite_stores
+             FROM ingest.shopper_profiles WHERE shopper_id = ${shopper}`,
+          [cardNumber],
+        )
+      )[0],
+    };
+    return { profile, days, sums };
+  }
+
+  /** The points-earned events of these causes, once every one of them reached the topic. */
+  async function pointsEvents(...causes: PosTransaction[]): Promise<PointsEarnedV1[]> {
+    const wanted = new Set(causes.map(transactionKey));
+    const seen = new Set<string>();
+    const read = await readUntil(TOPICS.pointsEarned, (m) => {
+      const cause = (JSON.parse(m.value?.toString() ?? '{}') as PointsEarnedV1).cause;
+      if (wanted.has(cause)) seen.add(cause);
+      return seen.size === wanted.size;
+    });
+    return read
+      .map((m) => JSON.parse(m.value?.toString() ?? '{}') as PointsEarnedV1)
+      .filter((e) => wanted.has(e.cause));
   }
 
   it('stores a redelivered batch once and changes nothing the second time', async () => {
@@ -72,7 +116,9 @@ describe('pos-ingest projector', () => {
     expect(await project(...batch, ...batch)).toEqual({ projected: 0, duplicates: 4 });
     expect(await stateOf(cardNumber, storeId)).toEqual(before);
     expect(before.profile.visits).toBe(2);
-    expect(before.ledger).toEqual({ points: 2 * 3, entries: 2 });
+    expect(before.profile.points_balance).toBe('6');
+    const events = await pointsEvents(...batch);
+    expect(events.map((e) => e.points)).toEqual([3, 3]);
   });
 
   it('stores every field as sent, text with backslashes, quotes and escapes included', async () => {
@@ -112,7 +158,7 @@ describe('pos-ingest projector', () => {
     });
   });
 
-  it('books points: a sale earns, a return reverses in proportion, the balance is the ledger sum', async () => {
+  it('publishes points: a sale earns, a return reverses in proportion, the balance is their sum', async () => {
     const storeId = `store-${makeCardNumber()}`;
     const cardNumber = makeCardNumber();
     const sale = makeTransaction({
@@ -129,13 +175,33 @@ describe('pos-ingest projector', () => {
     });
     await project(sale);
     await project(back);
-    const { profile, ledger } = await stateOf(cardNumber, storeId);
+    const { profile } = await stateOf(cardNumber, storeId);
     expect(profile).toMatchObject({
       lifetime_spend_cents: '5275',
       visits: 1,
       points_balance: '53',
     });
-    expect(ledger).toEqual({ points: 105 - 52, entries: 2 });
+    const householdId = householdIdForCard(cardNumber);
+    expect(await pointsEvents(sale, back)).toEqual([
+      {
+        cause: transactionKey(sale),
+        householdId,
+        cardNumber,
+        kind: 'earn',
+        points: 105,
+        occurredAt: sale.occurredAt,
+      },
+      {
+        cause: transactionKey(back),
+        householdId,
+        cardNumber,
+        kind: 'reverse',
+        points: -52,
+        occurredAt: back.occurredAt,
+      },
+    ]);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM ingest.points_ledger`);
+    expect(n).toBe(0);
   });
 
   it('ends in the same state whatever the order: sales, returns, voids, late and duplicated', async () => {
@@ -182,7 +248,36 @@ describe('pos-ingest projector', () => {
     const expected = await stateOf(inOrder, storeId);
     const actual = await stateOf(shuffled, storeId);
     expect(actual.profile).toEqual(expected.profile);
-    expect(actual.ledger.points).toBe(expected.ledger.points);
+    expect(actual.sums).toEqual(expected.sums);
+    // s1 (1 Nov) and s3 (5 Nov, 400 of it and one unit returned on 6 Nov) stand; s2 was voided.
+    expect(expected.sums).toEqual({
+      weeks: [
+        { week: '2026-10-26', spend_cents: '1000', visits: 1 },
+        { week: '2026-11-02', spend_cents: '2600', visits: 1 },
+      ],
+      products: [
+        {
+          sku: 'sku-milk',
+          department: 'DAIRY',
+          category: null,
+          brand: null,
+          spend_cents: '3600',
+          units: '1.000',
+          purchases: 2,
+          first: '2026-11-01',
+          last: '2026-11-05',
+        },
+      ],
+      stores: [{ store_id: storeId, visits: 2, spend_cents: '3600', last: '2026-11-05' }],
+      facts: {
+        recent_visit_days: ['2026-11-05', '2026-11-01'],
+        top_departments: [{ name: 'DAIRY', spendCents: 3600, units: 1 }],
+        top_categories: [],
+        top_brands: [],
+        top_products: [{ name: 'sku-milk', spendCents: 3600, units: 1 }],
+        favourite_stores: [{ name: storeId, visits: 2, spendCents: 3600 }],
+      },
+    });
     expect(expected.profile).toMatchObject({
       lifetime_spend_cents: '3600',
       visits: 2,

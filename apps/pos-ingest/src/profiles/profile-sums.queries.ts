@@ -209,4 +209,3 @@ export class ProfileSumsQueries {
     await m.query(LIFETIME_FACTS, [shopperIds]);
   }
 }
-

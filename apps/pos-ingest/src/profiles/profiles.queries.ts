@@ -80,7 +80,10 @@ export class ProfilesQueries {
     m: EntityManager,
     shopperIds: readonly string[],
   ): Promise<
-    Map<string, { firstVisitAt: string | null; lastVisitAt: string | null; recentVisitDays: string[] }>
+    Map<
+      string,
+      { firstVisitAt: string | null; lastVisitAt: string | null; recentVisitDays: string[] }
+    >
   > {
     if (shopperIds.length === 0) return new Map();
     const rows: { shopper_id: string; first: Date | null; last: Date | null; days: string[] }[] =
@@ -180,7 +183,10 @@ export class ProfilesQueries {
            "firstVisitAt" timestamptz, "lastVisitAt" timestamptz, "spendByDepartmentCents" jsonb, "pointsBalance" bigint,
            "recentVisitDays" date[])
         WHERE p.shopper_id = u."shopperId"`,
-      [JSON.stringify(profiles.map((p) => ({ ...p.profile, recentVisitDays: p.recentVisitDays }))), now],
+      [
+        JSON.stringify(profiles.map((p) => ({ ...p.profile, recentVisitDays: p.recentVisitDays }))),
+        now,
+      ],
     );
   }
 }

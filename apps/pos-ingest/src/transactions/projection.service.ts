@@ -64,9 +64,7 @@ export class ProjectionService {
     now: Date,
   ): Promise<ProjectionResult> {
     return this.dataSource.transaction(async (m) => {
-      const cards = [
-        ...new Set(received.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : []))),
-      ];
+      const cards = [...new Set(received.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : [])))];
       const shopperByCard = await this.cards.resolveShoppers(m, cards);
       // An erased card has no household: its transactions are stored as anonymous, forever.
       const batch = received.map((tx): TransactionRecordedV1 => {
