@@ -14,59 +14,60 @@ export const HOUSEHOLD_TRANSACTIONS = `
     JOIN ingest.transactions t ON t.card_number = c.card_number AND t.shopper_id = c.shopper_id
    WHERE c.shopper_id = ANY($1::uuid[]) AND t.type IN ('sale', 'return') AND NOT t.voided`;
 
-/**
- * A top list per household with the rest summed: `[{ name, ... }, ..., { rest: true, ... }]`.
- * `source` gives `shopper_id`, `name` and the metric columns; `metrics` maps JSON keys to them.
- */
-function topList(source: string, order: string, size: number, metrics: [string, string][]): string {
-  const entry = metrics.map(([key, column]) => `'${key}', ${column}`).join(', ');
-  const sums = metrics.map(([, column]) => `sum(${column}) AS ${column}`).join(', ');
-  const ranked = `(SELECT s.*, row_number() OVER (PARTITION BY shopper_id ORDER BY ${order}, name) AS rank
-                     FROM ${source} s)`;
-  return `
-    SELECT shopper_id, jsonb_agg(entry ORDER BY rank) AS list FROM (
-      SELECT shopper_id, rank, jsonb_build_object('name', name, ${entry}) AS entry
-        FROM ${ranked} r WHERE rank <= ${size}
-      UNION ALL
-      SELECT shopper_id, ${size + 1}, jsonb_build_object('rest', true, ${entry})
-        FROM (SELECT shopper_id, ${sums} FROM ${ranked} r WHERE rank > ${size} GROUP BY shopper_id) rest
-    ) entries GROUP BY shopper_id`;
-}
-
-const SPEND_AND_UNITS: [string, string][] = [
-  ['spendCents', 'spend_cents'],
-  ['units', 'units'],
-];
-
-function byDimension(dimension: string): string {
-  return `(SELECT shopper_id, ${dimension} AS name, sum(spend_cents) AS spend_cents, sum(units) AS units
-             FROM products WHERE ${dimension} IS NOT NULL GROUP BY shopper_id, ${dimension})`;
-}
-
-// Top 10 departments, categories and brands and top 20 products by spend, top 3 stores by visits.
+// The lifetime top lists: departments, categories and brands (top 10) and products (top 20) by
+// spend, stores (top 3) by visits, each with a `rest` entry summing the others when there are
+// others. One pass over the households' sums: every candidate entry ranked within its list,
+// the lists aggregated per household, then one update.
 const LIFETIME_FACTS = `
-  WITH products AS (SELECT * FROM ingest.shopper_products WHERE shopper_id = ANY($1::uuid[])),
-       departments AS (${topList(byDimension('department'), 'spend_cents DESC', 10, SPEND_AND_UNITS)}),
-       categories AS (${topList(byDimension('category'), 'spend_cents DESC', 10, SPEND_AND_UNITS)}),
-       brands AS (${topList(byDimension('brand'), 'spend_cents DESC', 10, SPEND_AND_UNITS)}),
-       skus AS (${topList('(SELECT shopper_id, sku AS name, spend_cents, units FROM products)', 'spend_cents DESC', 20, SPEND_AND_UNITS)}),
-       stores AS (${topList(
-         `(SELECT shopper_id, store_id AS name, visits, spend_cents FROM ingest.shopper_stores
-            WHERE shopper_id = ANY($1::uuid[]))`,
-         'visits DESC',
-         3,
-         [
-           ['visits', 'visits'],
-           ['spendCents', 'spend_cents'],
-         ],
-       )})
+  WITH products AS MATERIALIZED (
+         SELECT shopper_id, sku, department, category, brand, spend_cents, units
+           FROM ingest.shopper_products WHERE shopper_id = ANY($1::uuid[])),
+       -- Lists by number: departments 1, categories 2, brands 3, products 4, stores 5.
+       entries AS (
+         SELECT shopper_id, 1 AS list, department AS name, sum(spend_cents) AS spend_cents,
+                sum(units) AS units, 0::bigint AS visits
+           FROM products GROUP BY shopper_id, department
+         UNION ALL
+         SELECT shopper_id, 2, category, sum(spend_cents), sum(units), 0
+           FROM products WHERE category IS NOT NULL GROUP BY shopper_id, category
+         UNION ALL
+         SELECT shopper_id, 3, brand, sum(spend_cents), sum(units), 0
+           FROM products WHERE brand IS NOT NULL GROUP BY shopper_id, brand
+         UNION ALL
+         SELECT shopper_id, 4, sku, spend_cents, units, 0 FROM products
+         UNION ALL
+         SELECT shopper_id, 5, store_id, spend_cents, 0, visits
+           FROM ingest.shopper_stores WHERE shopper_id = ANY($1::uuid[])),
+       ranked AS (
+         SELECT e.*,
+                row_number() OVER (PARTITION BY shopper_id, list
+                                   ORDER BY CASE WHEN list = 5 THEN visits ELSE spend_cents END DESC, name) AS rank,
+                CASE list WHEN 4 THEN 20 WHEN 5 THEN 3 ELSE 10 END AS size
+           FROM entries e),
+       lists AS (
+         SELECT shopper_id, list,
+                coalesce(jsonb_agg(CASE WHEN list = 5
+                                        THEN jsonb_build_object('name', name, 'visits', visits, 'spendCents', spend_cents)
+                                        ELSE jsonb_build_object('name', name, 'spendCents', spend_cents, 'units', units) END
+                                   ORDER BY rank) FILTER (WHERE rank <= size), '[]')
+                || CASE WHEN count(*) > min(size)
+                        THEN jsonb_build_array(CASE WHEN list = 5
+                          THEN jsonb_build_object('rest', true, 'visits', sum(visits) FILTER (WHERE rank > size),
+                                                  'spendCents', sum(spend_cents) FILTER (WHERE rank > size))
+                          ELSE jsonb_build_object('rest', true, 'spendCents', sum(spend_cents) FILTER (WHERE rank > size),
+                                                  'units', sum(units) FILTER (WHERE rank > size)) END)
+                        ELSE '[]' END AS entries
+           FROM ranked GROUP BY shopper_id, list),
+       households AS (
+         SELECT shopper_id, jsonb_object_agg(list, entries) AS lists FROM lists GROUP BY shopper_id)
   UPDATE ingest.shopper_profiles p
-     SET top_departments = coalesce((SELECT list FROM departments x WHERE x.shopper_id = p.shopper_id), '[]'),
-         top_categories = coalesce((SELECT list FROM categories x WHERE x.shopper_id = p.shopper_id), '[]'),
-         top_brands = coalesce((SELECT list FROM brands x WHERE x.shopper_id = p.shopper_id), '[]'),
-         top_products = coalesce((SELECT list FROM skus x WHERE x.shopper_id = p.shopper_id), '[]'),
-         favourite_stores = coalesce((SELECT list FROM stores x WHERE x.shopper_id = p.shopper_id), '[]')
-   WHERE p.shopper_id = ANY($1::uuid[])`;
+     SET top_departments = coalesce(h.lists->'1', '[]'),
+         top_categories = coalesce(h.lists->'2', '[]'),
+         top_brands = coalesce(h.lists->'3', '[]'),
+         top_products = coalesce(h.lists->'4', '[]'),
+         favourite_stores = coalesce(h.lists->'5', '[]')
+    FROM unnest($1::uuid[]) AS ids(id) LEFT JOIN households h ON h.shopper_id = ids.id
+   WHERE p.shopper_id = ids.id`;
 
 @Injectable()
 export class ProfileSumsQueries {
@@ -206,6 +207,8 @@ export class ProfileSumsQueries {
   /** The lifetime top lists of these households' profiles, from their sums: one statement. */
   async refreshLifetimeFacts(m: EntityManager, shopperIds: readonly string[]): Promise<void> {
     if (shopperIds.length === 0) return;
+    // A batch ranks tens of thousands of entries: sorted in memory rather than spilled to disk.
+    await m.query(`SET LOCAL work_mem = '32MB'`);
     await m.query(LIFETIME_FACTS, [shopperIds]);
   }
 }
