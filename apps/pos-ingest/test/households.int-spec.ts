@@ -4,6 +4,7 @@ import {
   PosTransaction,
   TOPICS,
   TransactionRecordedV1,
+  deadLetterTopic,
   householdIdForCard,
 } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,12 +13,13 @@ import { DataSource } from 'typeorm';
 import { HouseholdsService } from '../src/households/households.service';
 import { ProjectionService } from '../src/transactions/projection.service';
 import {
+  eventually,
   openDatabase,
   startPosIngest,
   startPosIngestWithOwnGroup,
 } from '../../../test/support/apps';
 import { makeCardNumber, makeLine, makeTransaction } from '../../../test/support/factories';
-import { produce, waitForDrain } from '../../../test/support/kafka';
+import { findMessage, produce, waitForDrain } from '../../../test/support/kafka';
 import { asMessages } from '../../../test/support/sales-oracle';
 
 describe('pos-ingest household copy', () => {
@@ -95,6 +97,36 @@ describe('pos-ingest household copy', () => {
         cardNumber,
       ])
     )[0];
+
+  it('consumes household and erasure events, and dead-letters one that breaks the contract', async () => {
+    const { app: consuming } = await startPosIngestWithOwnGroup();
+    try {
+      const card = makeCardNumber();
+      const h = household({ cards: [{ cardNumber: card, status: 'active' }] });
+      const poison = JSON.stringify({ ...h, version: 'two', cards: [{ cardNumber: 'x' }] });
+      await produce(TOPICS.householdChanged, [
+        { key: h.householdId, value: poison },
+        { key: h.householdId, value: JSON.stringify(h) },
+      ]);
+      await eventually(async () => (await cardOwner(card))?.shopper_id === h.householdId);
+      const dead = await findMessage(
+        deadLetterTopic(TOPICS.householdChanged),
+        (m) => m.value?.toString() === poison,
+      );
+      expect(dead.headers?.['dlq-reason']?.toString()).toMatch(/version|cards/);
+
+      await produce(TOPICS.shopperErased, [
+        {
+          key: h.householdId,
+          value: JSON.stringify({ householdId: h.householdId, erasedAt: '2026-11-23T08:00:00Z' }),
+        },
+      ]);
+      await eventually(async () => (await cardOwner(card)) === undefined);
+    } finally {
+      await consuming.close();
+    }
+    // Longer than its waits: the app's start, two polls (30 s each) and a dead-letter read (30 s).
+  }, 150_000);
 
   it('keeps the newest version: a redelivered or older event changes nothing', async () => {
     const v2 = household({ version: 2, birthday: '12-24', homeStoreId: 'store-2' });
