@@ -323,6 +323,63 @@ describe('pos-ingest projector', () => {
     ]);
   });
 
+  it('keeps the lifetime top lists bounded, the others summed in a rest entry', async () => {
+    const cardNumber = makeCardNumber();
+    const storeIds = ['a', 'b', 'c', 'd'].map((s) => `store-${s}-${cardNumber}`);
+    // SKU i costs 100 * (i + 1) cents, in department D{i % 12}, brand B{i % 11}; 24 SKUs.
+    const lines = Array.from({ length: 24 }, (_, i) =>
+      makeLine({
+        sku: `sku-${String(i).padStart(2, '0')}`,
+        department: `D${String(i % 12).padStart(2, '0')}`,
+        category: `C${String(i % 12).padStart(2, '0')}`,
+        brand: i < 22 ? `B${String(i % 11).padStart(2, '0')}` : undefined,
+        quantity: 2,
+        unitPriceCents: 50 * (i + 1),
+        amountCents: 100 * (i + 1),
+      }),
+    );
+    // The whole basket once at store a, then SKU 0 alone five times at b, b, c, c and d.
+    await project(
+      makeTransaction({ storeId: storeIds[0], cardNumber, lines }),
+      ...[1, 1, 2, 2, 3].map((s) =>
+        makeTransaction({ storeId: storeIds[s], cardNumber, lines: [lines[0]] }),
+      ),
+    );
+    const [facts] = await db.query(
+      `SELECT top_departments, top_categories, top_brands, top_products, favourite_stores
+         FROM ingest.shopper_profiles WHERE shopper_id = $1`,
+      [householdIdForCard(cardNumber)],
+    );
+    // Department Dd holds SKUs d and d + 12; D00 also the five more sales of SKU 0.
+    const department = (d: number) => ({
+      name: `D${String(d).padStart(2, '0')}`,
+      spendCents: 100 * (d + 1) + 100 * (d + 13) + (d === 0 ? 500 : 0),
+      units: d === 0 ? 14 : 4,
+    });
+    expect(facts.top_departments).toEqual([
+      ...[11, 10, 9, 8, 7, 6, 5, 4, 3, 0].map(department),
+      { rest: true, spendCents: department(2).spendCents + department(1).spendCents, units: 8 },
+    ]);
+    expect(facts.top_categories).toHaveLength(11);
+    expect(facts.top_brands).toHaveLength(11);
+    expect(facts.top_brands.at(-1)).toEqual({ rest: true, spendCents: 200 + 1_300, units: 4 });
+    expect(facts.top_products).toHaveLength(21);
+    expect(facts.top_products[0]).toEqual({ name: 'sku-23', spendCents: 2_400, units: 2 });
+    expect(facts.top_products[19]).toEqual({ name: 'sku-05', spendCents: 600, units: 2 });
+    expect(facts.top_products).toContainEqual({ name: 'sku-00', spendCents: 600, units: 12 });
+    expect(facts.top_products[20]).toEqual({
+      rest: true,
+      spendCents: 500 + 400 + 300 + 200,
+      units: 8,
+    });
+    expect(facts.favourite_stores).toEqual([
+      { name: storeIds[1], visits: 2, spendCents: 200 },
+      { name: storeIds[2], visits: 2, spendCents: 200 },
+      { name: storeIds[0], visits: 1, spendCents: 30_000 },
+      { rest: true, visits: 1, spendCents: 100 },
+    ]);
+  });
+
   it('dead-letters a poison message with the reason and keeps consuming', async () => {
     const { app: consuming, groupId } = await startPosIngestWithOwnGroup();
     try {
