@@ -228,7 +228,13 @@ async function main(): Promise<void> {
     );
   }
   const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
-  const settings = { DATABASE_URL: databaseUrl, ...kafka.env, JWT_SECRET: jwtSecret };
+  const cardHashKey = process.env.CARD_HASH_KEY ?? randomBytes(32).toString('hex');
+  const settings = {
+    DATABASE_URL: databaseUrl,
+    ...kafka.env,
+    JWT_SECRET: jwtSecret,
+    CARD_HASH_KEY: cardHashKey,
+  };
   writeSettings(settings);
   const env = { ...process.env, ...settings };
   for (const app of APPS) startApp(app.name, app.port, env);

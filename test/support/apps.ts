@@ -35,6 +35,8 @@ export function startPosIngest(
 ): Promise<NestFastifyApplication> {
   const settings = {
     TERMINAL_KEYS_GROUP_ID: `pos-ingest.terminal-keys.test-${randomUUID()}`,
+    HOUSEHOLDS_GROUP_ID: `pos-ingest.households.test-${randomUUID()}`,
+    ERASURES_GROUP_ID: `pos-ingest.erasures.test-${randomUUID()}`,
     ...overrides,
   };
   return createHttpApp(PosIngestModule.register(loadConfig(PosIngestConfig, env(settings))), {

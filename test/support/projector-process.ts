@@ -48,6 +48,8 @@ export class ProjectorProcess {
           LOG_LEVEL: 'debug',
           // A group of its own for the key copy (see startPosIngest): processes here come and go.
           TERMINAL_KEYS_GROUP_ID: `pos-ingest.terminal-keys.test-${randomUUID()}`,
+          HOUSEHOLDS_GROUP_ID: `pos-ingest.households.test-${randomUUID()}`,
+          ERASURES_GROUP_ID: `pos-ingest.erasures.test-${randomUUID()}`,
           ...env,
         },
         stdio: ['ignore', log, log],

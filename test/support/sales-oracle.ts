@@ -1,4 +1,4 @@
-import { PosTransaction } from '@loyalty/domain';
+import { PointsEarnedV1, PosTransaction, TOPICS, transactionKey } from '@loyalty/domain';
 import { DataSource } from 'typeorm';
 import {
   canonicalJson,
@@ -6,6 +6,7 @@ import {
 } from '../../apps/pos-ingest/src/transactions/canonical-json';
 import { transactionMessageKey } from '../../apps/pos-ingest/src/intake/intake.service';
 import { makeCardNumber, makeLine, makeTransaction } from './factories';
+import { readUntil } from './kafka';
 
 // An oracle for the projector's fault tests: what each card's profile must end with, computed here
 // from the distinct sales sent, compared with what the projector stored.
@@ -68,7 +69,7 @@ export function asMessages(txs: readonly PosTransaction[]): { key: string; value
 
 /**
  * What each card must end with, summed over the distinct transactions of one store: a sale adds
- * its total, a visit and 1 point per 100 cents; a return takes its total and points off; a void
+ * its total, a visit and 1 point per 100 cents (the profile's v1 points balance); a return takes its total and points off; a void
  * makes its original count for nothing.
  */
 export function expectedTotals(txs: readonly PosTransaction[]): Map<string, CardTotals> {
@@ -126,11 +127,30 @@ export async function storedCount(db: DataSource, txs: readonly PosTransaction[]
   return n;
 }
 
-/** Points ledger entries caused by these transactions: one each, never two. */
-export async function ledgerCount(db: DataSource, txs: readonly PosTransaction[]): Promise<number> {
-  const [{ n }] = await db.query(
-    `SELECT count(*)::int AS n FROM ingest.points_ledger WHERE source_id = ANY($1::text[])`,
-    [txs.map((tx) => `${tx.storeId}:${tx.posTransactionId}`)],
+/**
+ * How many of these transactions have their points-earned event on the topic (loyalty-api keeps
+ * the ledger now). Waits until every one has arrived; a cause met twice must carry the same
+ * event (the outbox relay may publish again after a crash, never a second booking).
+ */
+export async function pointsEventCount(
+  txs: readonly PosTransaction[],
+  timeoutMs = 60_000,
+): Promise<number> {
+  const wanted = new Set(txs.map(transactionKey));
+  const seen = new Map<string, string>();
+  let conflict: string | undefined;
+  await readUntil(
+    TOPICS.pointsEarned,
+    (message) => {
+      const value = message.value?.toString() ?? '';
+      const { cause } = JSON.parse(value) as PointsEarnedV1;
+      if (!wanted.has(cause)) return false;
+      if ((seen.get(cause) ?? value) !== value) conflict = cause;
+      seen.set(cause, value);
+      return conflict !== undefined || seen.size === wanted.size;
+    },
+    timeoutMs,
   );
-  return n;
+  if (conflict) throw new Error(`Two different points-earned events for ${conflict}`);
+  return seen.size;
 }

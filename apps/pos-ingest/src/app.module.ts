@@ -3,6 +3,7 @@ import { PlatformModule } from '@loyalty/platform';
 import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { PosIngestConfig } from './config';
 import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
+import { HouseholdsModule } from './households/households.module';
 import { IntakeModule } from './intake/intake.module';
 import { TerminalsModule } from './terminals/terminals.module';
 import { TransactionsModule } from './transactions/transactions.module';
@@ -19,6 +20,7 @@ export class AppModule {
           outboxTable: OUTBOX_TABLE,
           terminalKeys: TerminalKeysQuery,
         }),
+        HouseholdsModule,
         IntakeModule,
         TerminalsModule,
         TransactionsModule,

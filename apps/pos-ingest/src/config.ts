@@ -1,6 +1,6 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsString, Max, Min, MinLength } from 'class-validator';
 import { TransactionRules } from '@loyalty/domain';
 
 export class PosIngestConfig extends PlatformConfig {
@@ -21,6 +21,22 @@ export class PosIngestConfig extends PlatformConfig {
    */
   @IsConsumerGroupId()
   TERMINAL_KEYS_GROUP_ID = 'pos-ingest.terminal-keys';
+
+  /** The group that keeps the copy of loyalty-api's households and applies erasures. */
+  @IsConsumerGroupId()
+  HOUSEHOLDS_GROUP_ID = 'pos-ingest.households';
+
+  /** The group that applies loyalty-api's erasures (`shopper-erased`). */
+  @IsConsumerGroupId()
+  ERASURES_GROUP_ID = 'pos-ingest.erasures';
+
+  /**
+   * The key of the HMAC-SHA256 under which erased cards are remembered (`ingest.erased_cards`):
+   * a leaked table gives no card number. Changing it forgets every erasure, so it is kept forever.
+   */
+  @IsString()
+  @MinLength(32, { message: 'CARD_HASH_KEY must be at least 32 characters' })
+  CARD_HASH_KEY!: string;
 
   /** How long the projector group waits for a silent member (crashed, paused, cut off). */
   @IsSessionTimeoutMs()

@@ -1,4 +1,12 @@
-import { PosTransaction, TOPICS, TransactionRecordedV1, deadLetterTopic } from '@loyalty/domain';
+import {
+  PointsEarnedV1,
+  PosTransaction,
+  TOPICS,
+  TransactionRecordedV1,
+  deadLetterTopic,
+  householdIdForCard,
+  transactionKey,
+} from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ProjectionService } from '../src/transactions/projection.service';
@@ -13,7 +21,7 @@ import {
   makeLine,
   makeTransaction,
 } from '../../../test/support/factories';
-import { findMessage, produce, waitForDrain } from '../../../test/support/kafka';
+import { findMessage, produce, readUntil, waitForDrain } from '../../../test/support/kafka';
 
 describe('pos-ingest projector', () => {
   let app: NestFastifyApplication;
@@ -47,17 +55,53 @@ describe('pos-ingest projector', () => {
          FROM ingest.shopper_profiles p JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
       [cardNumber],
     );
-    const [ledger] = await db.query(
-      `SELECT coalesce(sum(l.points), 0)::int AS points, count(*)::int AS entries
-         FROM ingest.points_ledger l JOIN ingest.cards c USING (shopper_id) WHERE c.card_number = $1`,
-      [cardNumber],
-    );
     const days = await db.query(
       `SELECT to_char(business_date, 'YYYY-MM-DD') AS day, sales, returns, anonymous_sales, sales_cents, returns_cents
          FROM ingest.store_daily_sales WHERE store_id = $1 ORDER BY business_date`,
       [storeId],
     );
-    return { profile, ledger, days };
+    const shopper = `(SELECT shopper_id FROM ingest.cards WHERE card_number = $1)`;
+    const sums = {
+      weeks: await db.query(
+        `SELECT to_char(week_start, 'YYYY-MM-DD') AS week, spend_cents, visits FROM ingest.shopper_weeks
+          WHERE shopper_id = ${shopper} ORDER BY week_start`,
+        [cardNumber],
+      ),
+      products: await db.query(
+        `SELECT sku, department, category, brand, spend_cents, units, purchases,
+                to_char(first_bought_on, 'YYYY-MM-DD') AS first, to_char(last_bought_on, 'YYYY-MM-DD') AS last
+           FROM ingest.shopper_products WHERE shopper_id = ${shopper} ORDER BY sku`,
+        [cardNumber],
+      ),
+      stores: await db.query(
+        `SELECT store_id, visits, spend_cents, to_char(last_visit_on, 'YYYY-MM-DD') AS last
+           FROM ingest.shopper_stores WHERE shopper_id = ${shopper} ORDER BY store_id`,
+        [cardNumber],
+      ),
+      facts: (
+        await db.query(
+          `SELECT to_json(recent_visit_days) AS recent_visit_days, top_departments, top_categories, top_brands,
+                  top_products, favourite_stores
+             FROM ingest.shopper_profiles WHERE shopper_id = ${shopper}`,
+          [cardNumber],
+        )
+      )[0],
+    };
+    return { profile, days, sums };
+  }
+
+  /** The points-earned events of these causes, once every one of them reached the topic. */
+  async function pointsEvents(...causes: PosTransaction[]): Promise<PointsEarnedV1[]> {
+    const wanted = new Set(causes.map(transactionKey));
+    const seen = new Set<string>();
+    const read = await readUntil(TOPICS.pointsEarned, (m) => {
+      const cause = (JSON.parse(m.value?.toString() ?? '{}') as PointsEarnedV1).cause;
+      if (wanted.has(cause)) seen.add(cause);
+      return seen.size === wanted.size;
+    });
+    return read
+      .map((m) => JSON.parse(m.value?.toString() ?? '{}') as PointsEarnedV1)
+      .filter((e) => wanted.has(e.cause));
   }
 
   it('stores a redelivered batch once and changes nothing the second time', async () => {
@@ -72,7 +116,9 @@ describe('pos-ingest projector', () => {
     expect(await project(...batch, ...batch)).toEqual({ projected: 0, duplicates: 4 });
     expect(await stateOf(cardNumber, storeId)).toEqual(before);
     expect(before.profile.visits).toBe(2);
-    expect(before.ledger).toEqual({ points: 2 * 3, entries: 2 });
+    expect(before.profile.points_balance).toBe('6');
+    const events = await pointsEvents(...batch);
+    expect(events.map((e) => e.points)).toEqual([3, 3]);
   });
 
   it('stores every field as sent, text with backslashes, quotes and escapes included', async () => {
@@ -112,7 +158,7 @@ describe('pos-ingest projector', () => {
     });
   });
 
-  it('books points: a sale earns, a return reverses in proportion, the balance is the ledger sum', async () => {
+  it('publishes points: a sale earns, a return reverses in proportion, the balance is their sum', async () => {
     const storeId = `store-${makeCardNumber()}`;
     const cardNumber = makeCardNumber();
     const sale = makeTransaction({
@@ -129,13 +175,33 @@ describe('pos-ingest projector', () => {
     });
     await project(sale);
     await project(back);
-    const { profile, ledger } = await stateOf(cardNumber, storeId);
+    const { profile } = await stateOf(cardNumber, storeId);
     expect(profile).toMatchObject({
       lifetime_spend_cents: '5275',
       visits: 1,
       points_balance: '53',
     });
-    expect(ledger).toEqual({ points: 105 - 52, entries: 2 });
+    const householdId = householdIdForCard(cardNumber);
+    expect(await pointsEvents(sale, back)).toEqual([
+      {
+        cause: transactionKey(sale),
+        householdId,
+        cardNumber,
+        kind: 'earn',
+        points: 105,
+        occurredAt: sale.occurredAt,
+      },
+      {
+        cause: transactionKey(back),
+        householdId,
+        cardNumber,
+        kind: 'reverse',
+        points: -52,
+        occurredAt: back.occurredAt,
+      },
+    ]);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM ingest.points_ledger`);
+    expect(n).toBe(0);
   });
 
   it('ends in the same state whatever the order: sales, returns, voids, late and duplicated', async () => {
@@ -182,7 +248,36 @@ describe('pos-ingest projector', () => {
     const expected = await stateOf(inOrder, storeId);
     const actual = await stateOf(shuffled, storeId);
     expect(actual.profile).toEqual(expected.profile);
-    expect(actual.ledger.points).toBe(expected.ledger.points);
+    expect(actual.sums).toEqual(expected.sums);
+    // s1 (1 Nov) and s3 (5 Nov, 400 of it and one unit returned on 6 Nov) stand; s2 was voided.
+    expect(expected.sums).toEqual({
+      weeks: [
+        { week: '2026-10-26', spend_cents: '1000', visits: 1 },
+        { week: '2026-11-02', spend_cents: '2600', visits: 1 },
+      ],
+      products: [
+        {
+          sku: 'sku-milk',
+          department: 'DAIRY',
+          category: null,
+          brand: null,
+          spend_cents: '3600',
+          units: '1.000',
+          purchases: 2,
+          first: '2026-11-01',
+          last: '2026-11-05',
+        },
+      ],
+      stores: [{ store_id: storeId, visits: 2, spend_cents: '3600', last: '2026-11-05' }],
+      facts: {
+        recent_visit_days: ['2026-11-05', '2026-11-01'],
+        top_departments: [{ name: 'DAIRY', spendCents: 3600, units: 1 }],
+        top_categories: [],
+        top_brands: [],
+        top_products: [{ name: 'sku-milk', spendCents: 3600, units: 1 }],
+        favourite_stores: [{ name: storeId, visits: 2, spendCents: 3600 }],
+      },
+    });
     expect(expected.profile).toMatchObject({
       lifetime_spend_cents: '3600',
       visits: 2,
@@ -225,6 +320,63 @@ describe('pos-ingest projector', () => {
         sales_cents: '0',
         returns_cents: '800',
       },
+    ]);
+  });
+
+  it('keeps the lifetime top lists bounded, the others summed in a rest entry', async () => {
+    const cardNumber = makeCardNumber();
+    const storeIds = ['a', 'b', 'c', 'd'].map((s) => `store-${s}-${cardNumber}`);
+    // SKU i costs 100 * (i + 1) cents, in department D{i % 12}, brand B{i % 11}; 24 SKUs.
+    const lines = Array.from({ length: 24 }, (_, i) =>
+      makeLine({
+        sku: `sku-${String(i).padStart(2, '0')}`,
+        department: `D${String(i % 12).padStart(2, '0')}`,
+        category: `C${String(i % 12).padStart(2, '0')}`,
+        brand: i < 22 ? `B${String(i % 11).padStart(2, '0')}` : undefined,
+        quantity: 2,
+        unitPriceCents: 50 * (i + 1),
+        amountCents: 100 * (i + 1),
+      }),
+    );
+    // The whole basket once at store a, then SKU 0 alone five times at b, b, c, c and d.
+    await project(
+      makeTransaction({ storeId: storeIds[0], cardNumber, lines }),
+      ...[1, 1, 2, 2, 3].map((s) =>
+        makeTransaction({ storeId: storeIds[s], cardNumber, lines: [lines[0]] }),
+      ),
+    );
+    const [facts] = await db.query(
+      `SELECT top_departments, top_categories, top_brands, top_products, favourite_stores
+         FROM ingest.shopper_profiles WHERE shopper_id = $1`,
+      [householdIdForCard(cardNumber)],
+    );
+    // Department Dd holds SKUs d and d + 12; D00 also the five more sales of SKU 0.
+    const department = (d: number) => ({
+      name: `D${String(d).padStart(2, '0')}`,
+      spendCents: 100 * (d + 1) + 100 * (d + 13) + (d === 0 ? 500 : 0),
+      units: d === 0 ? 14 : 4,
+    });
+    expect(facts.top_departments).toEqual([
+      ...[11, 10, 9, 8, 7, 6, 5, 4, 3, 0].map(department),
+      { rest: true, spendCents: department(2).spendCents + department(1).spendCents, units: 8 },
+    ]);
+    expect(facts.top_categories).toHaveLength(11);
+    expect(facts.top_brands).toHaveLength(11);
+    expect(facts.top_brands.at(-1)).toEqual({ rest: true, spendCents: 200 + 1_300, units: 4 });
+    expect(facts.top_products).toHaveLength(21);
+    expect(facts.top_products[0]).toEqual({ name: 'sku-23', spendCents: 2_400, units: 2 });
+    expect(facts.top_products[19]).toEqual({ name: 'sku-05', spendCents: 600, units: 2 });
+    expect(facts.top_products).toContainEqual({ name: 'sku-00', spendCents: 600, units: 12 });
+    expect(facts.top_products[20]).toEqual({
+      rest: true,
+      spendCents: 500 + 400 + 300 + 200,
+      units: 8,
+    });
+    expect(facts.favourite_stores).toEqual([
+      { name: storeIds[1], visits: 2, spendCents: 200 },
+      { name: storeIds[2], visits: 2, spendCents: 200 },
+      { name: storeIds[0], visits: 1, spendCents: 30_000 },
+      { rest: true, visits: 1, spendCents: 100 },
     ]);
   });
 

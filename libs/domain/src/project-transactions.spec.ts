@@ -269,12 +269,21 @@ describe('planBatchChanges', () => {
     expect(changes.points).toEqual([
       {
         shopperId: 'shopper-9800000000000000',
+        cardNumber: '9800000000000000',
         kind: 'reverse',
         points: -10,
         sourceId: 'store-1:v',
+        occurredAt: voidTx.occurredAt,
       },
     ]);
     expect(changes.visitsToRecount).toEqual(['shopper-9800000000000000']);
+    expect(changes.recount).toEqual({
+      shopperIds: ['shopper-9800000000000000'],
+      weeks: [{ shopperId: 'shopper-9800000000000000', weekStart: '2026-03-02' }],
+      products: [{ shopperId: 'shopper-9800000000000000', sku: 'sku-0' }],
+      stores: [{ shopperId: 'shopper-9800000000000000', storeId: 'store-1' }],
+    });
+    expect(changes.visitDays.size).toBe(0);
   });
 
   it('writes no ledger entry for a sale too small to earn a point', () => {

@@ -1,5 +1,14 @@
 import { Cents } from './money';
 import { ShopperProfile, departmentSpend } from './profile';
+import {
+  ProductSum,
+  StoreSum,
+  WeekSum,
+  sumProducts,
+  sumStores,
+  sumWeeks,
+  sumsEffect,
+} from './profile-sums';
 import { PosTransaction, transactionKey } from './transaction';
 
 // How transactions change profiles, points and store sales. Every change is a sum, and a void is
@@ -166,13 +175,26 @@ export function planProjection(
   return { effects, voided: [...voided] };
 }
 
-/** A points ledger entry a transaction causes: earned by a sale, reversed by a return or void. */
+/** The points a transaction causes: earned by a sale, reversed by a return or void. */
 export interface PointsEntry {
   shopperId: string;
+  /** The card of the transaction the points are for. */
+  cardNumber: string;
   kind: 'earn' | 'reverse';
   points: number;
   /** The transaction that caused it, `store:posTransactionId`: one entry per cause. */
   sourceId: string;
+  /** When the cause happened (as the POS sent it). */
+  occurredAt: string;
+}
+
+/** What a void took back: the sums it touched are recounted or, when they came back to zero, removed. */
+export interface SumsToRecount {
+  /** Households that lost a visit: first and last visit and the recent visit days. */
+  shopperIds: string[];
+  weeks: { shopperId: string; weekStart: string }[];
+  products: { shopperId: string; sku: string }[];
+  stores: { shopperId: string; storeId: string }[];
 }
 
 /** Everything a batch changes besides the transactions themselves, by noun. */
@@ -183,6 +205,12 @@ export interface BatchChanges {
   /** Shoppers who lost a visit: their first and last visit must be recounted. */
   visitsToRecount: string[];
   storeDays: StoreDayEffect[];
+  weeks: WeekSum[];
+  products: ProductSum[];
+  stores: StoreSum[];
+  /** Business dates of the sales that count from now on, per household (for recent visit days). */
+  visitDays: Map<string, string[]>;
+  recount: SumsToRecount;
 }
 
 /**
@@ -197,6 +225,11 @@ export function planBatchChanges(
   const profiles = new Map<string, ProfileEffect>();
   const points: PointsEntry[] = [];
   const visitsToRecount = new Set<string>();
+  const weeks: WeekSum[] = [];
+  const products: ProductSum[] = [];
+  const stores: StoreSum[] = [];
+  const visitDays = new Map<string, string[]>();
+  const recount: SumsToRecount = { shopperIds: [], weeks: [], products: [], stores: [] };
   for (const { tx, sign, cause } of plan.effects) {
     const shopperId = shopperOf(tx);
     if (!shopperId) continue;
@@ -206,18 +239,38 @@ export function planBatchChanges(
     if (effect.points !== 0) {
       points.push({
         shopperId,
+        cardNumber: tx.cardNumber ?? cause.cardNumber ?? '',
         kind: effect.points > 0 ? 'earn' : 'reverse',
         points: effect.points,
         sourceId: transactionKey(cause),
+        occurredAt: cause.occurredAt,
       });
     }
     if (effect.visits < 0) visitsToRecount.add(shopperId);
+    const sums = sumsEffect(tx, sign, shopperId);
+    weeks.push(sums.week);
+    products.push(...sums.products);
+    stores.push(sums.store);
+    if (sign === 1 && tx.type === 'sale') {
+      visitDays.set(shopperId, [...(visitDays.get(shopperId) ?? []), tx.businessDate]);
+    }
+    if (sign === -1) {
+      recount.weeks.push({ shopperId, weekStart: sums.week.weekStart });
+      recount.products.push(...sums.products.map(({ sku }) => ({ shopperId, sku })));
+      recount.stores.push({ shopperId, storeId: tx.storeId });
+    }
   }
+  recount.shopperIds = [...visitsToRecount];
   return {
     profiles,
     points,
     visitsToRecount: [...visitsToRecount],
     storeDays: sumStoreDays(plan.effects.map(({ tx, sign }) => storeDayEffect(tx, sign))),
+    weeks: sumWeeks(weeks),
+    products: sumProducts(products),
+    stores: sumStores(stores),
+    visitDays,
+    recount,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   TOPICS,
   TransactionRecordedV1,
   applyProfileEffect,
+  mergeVisitDays,
   planBatchChanges,
   planProjection,
   transactionKey,
@@ -15,14 +16,28 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../config';
 import { CardsQueries } from '../cards/cards.queries';
-import { PointsQueries } from '../points/points.queries';
-import { ProfilesQueries } from '../profiles/profiles.queries';
+import { pointsEarnedEvents } from '../points/points-earned.events';
+import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
+import { ProfilesQueries, StoredProfile } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
 import { TransactionsQueries } from './transactions.queries';
 
 export interface ProjectionResult {
   projected: number;
   duplicates: number;
+}
+
+/** `pos-ingest.profile-changed.v1`: the whole v1 profile, as its consumers know it. */
+export function profileChanged(profile: ShopperProfile, now: Date) {
+  return {
+    topic: TOPICS.profileChanged,
+    key: profile.shopperId,
+    value: {
+      eventId: randomUUID(),
+      changedAt: now.toISOString(),
+      profile,
+    } satisfies ProfileChangedV1,
+  };
 }
 
 @Injectable()
@@ -32,24 +47,30 @@ export class ProjectionService {
     private readonly cards: CardsQueries,
     private readonly transactions: TransactionsQueries,
     private readonly profiles: ProfilesQueries,
-    private readonly points: PointsQueries,
+    private readonly sums: ProfileSumsQueries,
     private readonly storeSales: StoreSalesQueries,
     private readonly outbox: Outbox,
     private readonly config: PosIngestConfig,
   ) {}
 
   /**
-   * Stores a batch of transactions and folds the new ones into profiles, the points ledger and
-   * store sales, with one ProfileChanged event per changed shopper, all in one database
-   * transaction. Transactions already stored (same store and POS id) change nothing.
+   * Stores a batch of transactions and folds the new ones into profiles, their sums and store
+   * sales, with one ProfileChanged event per changed household and one PointsEarned event per
+   * transaction that earns or takes back points, all in one database transaction. Transactions
+   * already stored (same store and POS id) change nothing.
    */
   async projectBatch(
-    batch: readonly TransactionRecordedV1[],
+    received: readonly TransactionRecordedV1[],
     now: Date,
   ): Promise<ProjectionResult> {
     return this.dataSource.transaction(async (m) => {
-      const cards = [...new Set(batch.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : [])))];
+      const cards = [...new Set(received.flatMap((tx) => (tx.cardNumber ? [tx.cardNumber] : [])))];
       const shopperByCard = await this.cards.resolveShoppers(m, cards);
+      // An erased card has no household: its transactions are stored as anonymous, forever.
+      const batch = received.map((tx): TransactionRecordedV1 => {
+        if (!tx.cardNumber || shopperByCard.has(tx.cardNumber)) return tx;
+        return { ...tx, cardNumber: undefined };
+      });
       const shopperOf = new Map(
         batch.map((tx) => [
           transactionKey(tx),
@@ -102,28 +123,32 @@ export class ProjectionService {
       const shopperIds = [...changes.profiles.keys()];
       const profiles = await this.profiles.lockProfiles(m, shopperIds);
       const recounted = await this.profiles.recountVisits(m, changes.visitsToRecount);
-      const changed: ShopperProfile[] = shopperIds.map((shopperId) => {
+      const changed: StoredProfile[] = shopperIds.map((shopperId) => {
+        const stored = profiles.get(shopperId) as StoredProfile;
         const profile = applyProfileEffect(
-          profiles.get(shopperId) as ShopperProfile,
+          stored.profile,
           changes.profiles.get(shopperId) as ProfileEffect,
         );
-        return { ...profile, ...recounted.get(shopperId) };
+        const recount = recounted.get(shopperId);
+        return {
+          profile: recount
+            ? { ...profile, firstVisitAt: recount.firstVisitAt, lastVisitAt: recount.lastVisitAt }
+            : profile,
+          recentVisitDays:
+            recount?.recentVisitDays ??
+            mergeVisitDays(stored.recentVisitDays, changes.visitDays.get(shopperId) ?? []),
+        };
       });
       await this.profiles.saveProfiles(m, changed, now);
-      await this.points.insertLedgerEntries(m, changes.points);
+      await this.sums.addSums(m, changes.weeks, changes.products, changes.stores);
+      await this.sums.recountSums(m, changes.recount);
+      await this.sums.refreshLifetimeFacts(m, shopperIds);
+      // The time-dependent facts of `shopperIds` are refreshed from here, after the sums.
       await this.storeSales.addStoreDays(m, changes.storeDays);
-      await this.outbox.append(
-        m,
-        changed.map((profile) => ({
-          topic: TOPICS.profileChanged,
-          key: profile.shopperId,
-          value: {
-            eventId: randomUUID(),
-            changedAt: now.toISOString(),
-            profile,
-          } satisfies ProfileChangedV1,
-        })),
-      );
+      await this.outbox.append(m, [
+        ...changed.map(({ profile }) => profileChanged(profile, now)),
+        ...pointsEarnedEvents(changes.points),
+      ]);
       return { projected: fresh.length, duplicates: batch.length - fresh.length };
     });
   }

@@ -1,17 +1,17 @@
 import { Module } from '@nestjs/common';
 import { CardsQueries } from '../cards/cards.queries';
-import { PointsQueries } from '../points/points.queries';
+import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
 import { ProjectionService } from './projection.service';
 import { TransactionsConsumer } from './transactions.consumer';
 import { TransactionsQueries } from './transactions.queries';
 
-/** The projector: transactions from the stream into cards, profiles, points and store sales. */
+/** The projector: transactions from the stream into cards, profiles, their sums and store sales. */
 @Module({
   providers: [
     CardsQueries,
-    PointsQueries,
+    ProfileSumsQueries,
     ProfilesQueries,
     ProjectionService,
     StoreSalesQueries,

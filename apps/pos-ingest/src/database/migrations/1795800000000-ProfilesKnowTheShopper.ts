@@ -4,8 +4,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // of loyalty-api's households and cards (from household-changed events); a profile is kept per
 // household from per-week, per-product and per-store sums (order-independent), and the facts
 // derived from them (windows, scores, lifecycle, cadence, tier) are columns of the profile.
-// The points ledger moved to loyalty-api: `ingest.points_ledger` and `points_balance` are no
-// longer written and are dropped in a later release (loyalty-api copies them once).
+// The points ledger moved to loyalty-api: `ingest.points_ledger` is no longer written and is
+// dropped in a later release (loyalty-api copies it once). `points_balance` is still kept (the
+// sum of the household's transactions' points) for `profile-changed.v1` until its consumers move.
 export class ProfilesKnowTheShopper1795800000000 implements MigrationInterface {
   name = 'ProfilesKnowTheShopper1795800000000';
 
