@@ -13,3 +13,4 @@ export * from './profile';
 export * from './project-transactions';
 export * from './transaction';
 export * from './validate-transaction';
+export * from './profile-facts';
