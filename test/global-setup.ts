@@ -21,4 +21,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_IDEMPOTENT_PRODUCER = 'false';
   process.env.JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
+  process.env.JOBS_ENABLED = 'false';
 }

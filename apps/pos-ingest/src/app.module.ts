@@ -4,6 +4,7 @@ import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { PosIngestConfig } from './config';
 import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
 import { IntakeModule } from './intake/intake.module';
+import { ProfileFactsModule } from './profiles/profile-facts.module';
 import { TerminalsModule } from './terminals/terminals.module';
 import { TransactionsModule } from './transactions/transactions.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
           terminalKeys: TerminalKeysQuery,
         }),
         IntakeModule,
+        ProfileFactsModule,
         TerminalsModule,
         TransactionsModule,
       ],
