@@ -59,12 +59,14 @@ export class ProfileFactsQueries {
     after: string | null,
     limit: number,
   ): Promise<(RefreshOutcome & { upTo: string }) | null> {
-    const [{ up_to: upTo }]: { up_to: string | null }[] = await m.query(
-      `SELECT max(id)::text AS up_to
-         FROM (SELECT id FROM ingest.shoppers WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2) chunk`,
+    const last: { id: string }[] = await m.query(
+      `SELECT id::text FROM (
+         SELECT id FROM ingest.shoppers WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2
+       ) chunk ORDER BY id DESC LIMIT 1`,
       [after, limit],
     );
-    if (upTo === null) return null;
+    if (last.length === 0) return null;
+    const upTo = last[0].id;
     return { ...(await this.refreshScope(m, asOf, { after, upTo })), upTo };
   }
 
