@@ -17,6 +17,8 @@ import {
   purchaseCadenceDays,
   quintileScores,
   quintileThresholds,
+  productDueOn,
+  repeatIntervalDays,
   rollingWindows,
   scoreByThresholds,
   weekStartOf,
@@ -492,5 +494,46 @@ describe('profile facts', () => {
     ]);
     expect(state).toEqual({ state: 'done', cursor: `after:${ids[ids.length - 1]}` });
     expect(DEFAULT_LIFECYCLE_RULES).toEqual(settings.lifecycle);
+  });
+
+  it("keeps each product's repeat interval and next due day as the pure formula says", async () => {
+    const shopper = households[0].id;
+    const products = [
+      [1, '2026-01-01', '2026-01-01'],
+      [2, '2026-01-01', '2026-01-11'],
+      [3, '2026-01-01', '2026-01-10'],
+      [4, '2026-01-01', '2026-01-11'],
+      [7, '2025-12-30', '2026-03-02'],
+    ] as const;
+    await db.query(
+      `INSERT INTO ingest.shopper_products
+         (shopper_id, sku, department, spend_cents, units, purchases, first_bought_on, last_bought_on)
+       SELECT $1, 'sku-' || p.purchases, 'GROCERY', 100, p.purchases, p.purchases, p.first, p.last
+         FROM jsonb_to_recordset($2::jsonb) AS p(purchases int, first date, last date)`,
+      [
+        shopper,
+        JSON.stringify(products.map(([purchases, first, last]) => ({ purchases, first, last }))),
+      ],
+    );
+    const rows: {
+      purchases: number;
+      repeat_interval_days: string | null;
+      next_due_on: string | null;
+    }[] = await db.query(
+      `SELECT purchases, repeat_interval_days, next_due_on::text FROM ingest.shopper_products
+          WHERE shopper_id = $1 ORDER BY purchases`,
+      [shopper],
+    );
+    expect(rows).toEqual(
+      products.map(([purchases, first, last]) => {
+        const product = { purchases, firstBoughtOn: first, lastBoughtOn: last };
+        const interval = repeatIntervalDays(product);
+        return {
+          purchases,
+          repeat_interval_days: interval === null ? null : interval.toFixed(1),
+          next_due_on: productDueOn(product),
+        };
+      }),
+    );
   });
 });
