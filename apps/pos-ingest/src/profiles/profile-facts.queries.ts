@@ -142,13 +142,25 @@ export class ProfileFactsQueries {
       TOPICS.profileChangedV2, // $15
       TOPICS.lifecycleChanged, // $16
     ];
-    let where: string;
+    // The scope on each table read, so the weekly sums are read by their key's range too.
+    let within: (column: string) => string;
     if ('ids' in scope) {
       params.push(scope.ids);
-      where = `p.shopper_id = ANY($17::uuid[])`;
+      within = (column) => `${column} = ANY($17::uuid[])`;
     } else {
-      params.push(scope.after, scope.upTo);
-      where = `($17::uuid IS NULL OR p.shopper_id > $17::uuid) AND ($18::uuid IS NULL OR p.shopper_id <= $18::uuid)`;
+      // Only the bounds given: a generic plan would not drop an `IS NULL OR` arm.
+      const bounds: ((column: string) => string)[] = [];
+      if (scope.after !== null) {
+        params.push(scope.after);
+        const n = params.length;
+        bounds.push((column) => `${column} > $${n}::uuid`);
+      }
+      if (scope.upTo !== null) {
+        params.push(scope.upTo);
+        const n = params.length;
+        bounds.push((column) => `${column} <= $${n}::uuid`);
+      }
+      within = (column) => bounds.map((bound) => bound(column)).join(' AND ') || 'true';
     }
     // Locked in id order, as the projector locks profiles: the two never wait on each other in a
     // cycle.
@@ -159,7 +171,7 @@ export class ProfileFactsQueries {
                 $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since
            FROM ingest.shopper_profiles p
            JOIN ingest.shoppers s ON s.id = p.shopper_id
-          WHERE s.erased_at IS NULL AND ${where}
+          WHERE s.erased_at IS NULL AND ${within('p.shopper_id')}
           ORDER BY p.shopper_id
             FOR NO KEY UPDATE OF p
        ), weeks AS (
@@ -172,7 +184,7 @@ export class ProfileFactsQueries {
                 sum(w.visits) AS visits_52w
            FROM ingest.shopper_weeks w
            JOIN base b ON b.shopper_id = w.shopper_id
-          WHERE w.week_start BETWEEN $6::date AND $3::date
+          WHERE w.week_start BETWEEN $6::date AND $3::date AND ${within('w.shopper_id')}
           GROUP BY w.shopper_id
        ), visits AS (
          SELECT b.shopper_id,
