@@ -78,7 +78,10 @@ export class ProfileFactsQueries {
   async saveRfmThresholds(m: EntityManager, asOf: Date): Promise<void> {
     const day = this.factsDate(asOf);
     const week1 = weekStartOf(day);
-    await m.query(
+    if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
+    // A plain SELECT (an INSERT ... SELECT never runs in parallel): the weekly sums of the whole
+    // population are read by parallel workers.
+    const [row]: Record<string, string | null>[] = await m.query(
       `WITH population AS (
          SELECT $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since,
                 coalesce(w.visits, 0) AS visits, coalesce(w.spend, 0) AS spend
@@ -96,17 +99,21 @@ export class ProfileFactsQueries {
                 1 + 5 * (rank() OVER (ORDER BY spend) - 1) / count(*) OVER () AS m
            FROM population
        )
-       INSERT INTO ingest.rfm_thresholds AS t
+       SELECT count(*) AS population,
+              max(since) FILTER (WHERE r >= 2) AS r2, max(since) FILTER (WHERE r >= 3) AS r3,
+              max(since) FILTER (WHERE r >= 4) AS r4, max(since) FILTER (WHERE r >= 5) AS r5,
+              min(visits) FILTER (WHERE f >= 2) AS f2, min(visits) FILTER (WHERE f >= 3) AS f3,
+              min(visits) FILTER (WHERE f >= 4) AS f4, min(visits) FILTER (WHERE f >= 5) AS f5,
+              min(spend) FILTER (WHERE m >= 2) AS m2, min(spend) FILTER (WHERE m >= 3) AS m3,
+              min(spend) FILTER (WHERE m >= 4) AS m4, min(spend) FILTER (WHERE m >= 5) AS m5
+         FROM scored`,
+      [day, this.settings.timeZone, addDays(week1, -7 * 51), week1],
+    );
+    await m.query(
+      `INSERT INTO ingest.rfm_thresholds
          (as_of, population, r2_days, r3_days, r4_days, r5_days, f2_visits, f3_visits, f4_visits,
           f5_visits, m2_cents, m3_cents, m4_cents, m5_cents)
-       SELECT $1::date, count(*),
-              max(since) FILTER (WHERE r >= 2), max(since) FILTER (WHERE r >= 3),
-              max(since) FILTER (WHERE r >= 4), max(since) FILTER (WHERE r >= 5),
-              min(visits) FILTER (WHERE f >= 2), min(visits) FILTER (WHERE f >= 3),
-              min(visits) FILTER (WHERE f >= 4), min(visits) FILTER (WHERE f >= 5),
-              min(spend) FILTER (WHERE m >= 2), min(spend) FILTER (WHERE m >= 3),
-              min(spend) FILTER (WHERE m >= 4), min(spend) FILTER (WHERE m >= 5)
-         FROM scored
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (as_of) DO UPDATE SET
          population = EXCLUDED.population,
          r2_days = EXCLUDED.r2_days, r3_days = EXCLUDED.r3_days,
@@ -116,7 +123,24 @@ export class ProfileFactsQueries {
          m2_cents = EXCLUDED.m2_cents, m3_cents = EXCLUDED.m3_cents,
          m4_cents = EXCLUDED.m4_cents, m5_cents = EXCLUDED.m5_cents,
          computed_at = now()`,
-      [day, this.settings.timeZone, addDays(week1, -7 * 51), week1],
+      [
+        day,
+        ...[
+          'population',
+          'r2',
+          'r3',
+          'r4',
+          'r5',
+          'f2',
+          'f3',
+          'f4',
+          'f5',
+          'm2',
+          'm3',
+          'm4',
+          'm5',
+        ].map((column) => row[column]),
+      ],
     );
   }
 
@@ -162,6 +186,9 @@ export class ProfileFactsQueries {
       }
       within = (column) => bounds.map((bound) => bound(column)).join(' AND ') || 'true';
     }
+    // The planner's row estimates for the lateral joins overshoot by orders of magnitude, and
+    // JIT then spends seconds compiling a statement that runs in milliseconds per thousand rows.
+    if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
     // Locked in id order, as the projector locks profiles: the two never wait on each other in a
     // cycle.
     const rows: { profile_changes: string; lifecycle_changes: string }[] = await m.query(
@@ -183,21 +210,20 @@ export class ProfileFactsQueries {
                 sum(w.spend_cents) AS spend_52w,
                 sum(w.visits) AS visits_52w
            FROM ingest.shopper_weeks w
-           JOIN base b ON b.shopper_id = w.shopper_id
           WHERE w.week_start BETWEEN $6::date AND $3::date AND ${within('w.shopper_id')}
           GROUP BY w.shopper_id
+       ), days AS (
+         SELECT b.shopper_id, d, d - lag(d) OVER (PARTITION BY b.shopper_id ORDER BY d) AS gap
+           FROM base b CROSS JOIN unnest(b.recent_visit_days) d
        ), visits AS (
-         SELECT b.shopper_id,
-                round(g.median_gap::numeric, 1) AS cadence,
-                g.won_back,
-                (SELECT max(d) FROM unnest(b.recent_visit_days) d) AS last_visit_day
-           FROM base b
-           CROSS JOIN LATERAL (
-             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap,
-                    coalesce(bool_or($1::date - d < $11 AND gap >= $10), false) AS won_back
-               FROM (SELECT d, d - lag(d) OVER (ORDER BY d) AS gap
-                       FROM (SELECT DISTINCT unnest(b.recent_visit_days) AS d) u) gaps
-              WHERE gap IS NOT NULL) g
+         -- A repeated day makes a gap of 0, left out: the gaps between distinct days remain.
+         SELECT shopper_id,
+                round(percentile_cont(0.5) WITHIN GROUP (ORDER BY gap)::numeric, 1) AS cadence,
+                bool_or($1::date - d < $11 AND gap >= $10) AS won_back,
+                max(d) AS last_visit_day
+           FROM days
+          WHERE gap > 0
+          GROUP BY shopper_id
        ), thresholds AS (
          SELECT * FROM ingest.rfm_thresholds ORDER BY as_of DESC LIMIT 1
        ), facts AS (
@@ -214,7 +240,7 @@ export class ProfileFactsQueries {
                 coalesce(w.spend_13w, 0) AS spend_13w, coalesce(w.visits_13w, 0) AS visits_13w,
                 coalesce(w.spend_52w, 0) AS spend_52w, coalesce(w.visits_52w, 0) AS visits_52w,
                 CASE WHEN w.visits_52w > 0 THEN round(w.spend_52w::numeric / w.visits_52w) END AS basket,
-                v.cadence, v.won_back,
+                v.cadence, coalesce(v.won_back, false) AS won_back,
                 v.last_visit_day + round(v.cadence)::int AS next_visit,
                 CASE WHEN b.last_visit_at IS NOT NULL THEN
                   1 + coalesce((b.since <= t.r2_days)::int, 0) + coalesce((b.since <= t.r3_days)::int, 0)
@@ -236,7 +262,7 @@ export class ProfileFactsQueries {
                      WHEN coalesce(w.spend_52w, 0) >= $12 THEN 'silver'
                      ELSE 'bronze' END AS earned_tier
            FROM base b
-           JOIN visits v ON v.shopper_id = b.shopper_id
+           LEFT JOIN visits v ON v.shopper_id = b.shopper_id
            LEFT JOIN weeks w ON w.shopper_id = b.shopper_id
            -- Scores stay null until a full pass saved thresholds.
            LEFT JOIN thresholds t ON true
@@ -296,7 +322,7 @@ export class ProfileFactsQueries {
                 birthday_in_days = c.birthday_in_days,
                 facts_as_of = $1::date
            FROM changed c
-          WHERE p.shopper_id = c.shopper_id
+          WHERE p.shopper_id = c.shopper_id AND ${within('p.shopper_id')}
             AND (c.publish OR c.old_requalified_on IS DISTINCT FROM $14::date)
          RETURNING p.*, c.publish, c.old_lifecycle
        ), transitions AS (
