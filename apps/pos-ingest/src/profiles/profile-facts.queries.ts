@@ -195,7 +195,8 @@ export class ProfileFactsQueries {
       `WITH base AS (
          SELECT p.*, s.birthday,
                 (p.first_visit_at AT TIME ZONE $2)::date AS first_visit_day,
-                $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since
+                $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since,
+                p.recent_visit_days IS DISTINCT FROM p.cadence_of_days AS days_changed
            FROM ingest.shopper_profiles p
            JOIN ingest.shoppers s ON s.id = p.shopper_id
           WHERE s.erased_at IS NULL AND ${within('p.shopper_id')}
@@ -213,13 +214,15 @@ export class ProfileFactsQueries {
           WHERE w.week_start BETWEEN $6::date AND $3::date AND ${within('w.shopper_id')}
           GROUP BY w.shopper_id
        ), days AS (
+         -- Only where the visit days changed since the cadence was derived from them.
          SELECT b.shopper_id, d, d - lag(d) OVER (PARTITION BY b.shopper_id ORDER BY d) AS gap
            FROM base b CROSS JOIN unnest(b.recent_visit_days) d
+          WHERE b.days_changed
        ), visits AS (
          -- A repeated day makes a gap of 0, left out: the gaps between distinct days remain.
          SELECT shopper_id,
                 round(percentile_cont(0.5) WITHIN GROUP (ORDER BY gap)::numeric, 1) AS cadence,
-                bool_or($1::date - d < $11 AND gap >= $10) AS won_back,
+                max(d) FILTER (WHERE gap >= $10) AS comeback_on,
                 max(d) AS last_visit_day
            FROM days
           WHERE gap > 0
@@ -240,8 +243,11 @@ export class ProfileFactsQueries {
                 coalesce(w.spend_13w, 0) AS spend_13w, coalesce(w.visits_13w, 0) AS visits_13w,
                 coalesce(w.spend_52w, 0) AS spend_52w, coalesce(w.visits_52w, 0) AS visits_52w,
                 CASE WHEN w.visits_52w > 0 THEN round(w.spend_52w::numeric / w.visits_52w) END AS basket,
-                v.cadence, coalesce(v.won_back, false) AS won_back,
-                v.last_visit_day + round(v.cadence)::int AS next_visit,
+                b.days_changed, b.recent_visit_days,
+                CASE WHEN b.days_changed THEN v.cadence ELSE b.cadence_days END AS cadence,
+                CASE WHEN b.days_changed THEN v.comeback_on ELSE b.comeback_on END AS comeback_on,
+                CASE WHEN b.days_changed THEN v.last_visit_day + round(v.cadence)::int
+                     ELSE b.next_visit_due_on END AS next_visit,
                 CASE WHEN b.last_visit_at IS NOT NULL THEN
                   1 + coalesce((b.since <= t.r2_days)::int, 0) + coalesce((b.since <= t.r3_days)::int, 0)
                     + coalesce((b.since <= t.r4_days)::int, 0) + coalesce((b.since <= t.r5_days)::int, 0)
@@ -271,7 +277,7 @@ export class ProfileFactsQueries {
                 CASE WHEN f.since IS NULL OR f.first_visit_day IS NULL THEN NULL
                      WHEN f.since >= $10 THEN 'lapsed'
                      WHEN f.since >= greatest($8 * coalesce(f.cadence, 0), $9) THEN 'lapsing'
-                     WHEN f.won_back THEN 'won_back'
+                     WHEN $1::date - f.comeback_on < $11 THEN 'won_back'
                      WHEN $1::date - f.first_visit_day < $7 THEN 'new'
                      ELSE 'active' END AS lifecycle,
                 CASE WHEN f.old_requalified_on >= $14::date
@@ -319,11 +325,13 @@ export class ProfileFactsQueries {
                 tier_since = CASE WHEN c.tier = c.old_tier AND c.old_tier_since IS NOT NULL
                                   THEN c.old_tier_since ELSE $1::date END,
                 tier_requalified_on = $14::date,
+                comeback_on = c.comeback_on,
+                cadence_of_days = c.recent_visit_days,
                 birthday_in_days = c.birthday_in_days,
                 facts_as_of = $1::date
            FROM changed c
           WHERE p.shopper_id = c.shopper_id AND ${within('p.shopper_id')}
-            AND (c.publish OR c.old_requalified_on IS DISTINCT FROM $14::date)
+            AND (c.publish OR c.days_changed OR c.old_requalified_on IS DISTINCT FROM $14::date)
          RETURNING p.*, c.publish, c.old_lifecycle
        ), transitions AS (
          INSERT INTO ingest.lifecycle_transitions (shopper_id, from_segment, to_segment, on_date)

@@ -2,7 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 // The nightly profile facts: the jobs table of the platform's job runner, the RFM quintile
 // thresholds of the last full pass (households refreshed between passes are scored by them), the
-// average basket, the day a tier was last judged, and each product's repeat interval.
+// average basket, the day a tier was last judged, what was derived from the visit days (the
+// cadence and the day of the last comeback), and each product's repeat interval.
 export class ScheduledProfileFacts1795800000010 implements MigrationInterface {
   name = 'ScheduledProfileFacts1795800000010';
 
@@ -30,10 +31,13 @@ export class ScheduledProfileFacts1795800000010 implements MigrationInterface {
         m2_cents bigint, m3_cents bigint, m4_cents bigint, m5_cents bigint,
         computed_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // What the pass derived from the visit days, and from which: recomputed only when they change.
     await queryRunner.query(`
       ALTER TABLE ingest.shopper_profiles
         ADD COLUMN average_basket_52w_cents bigint,
-        ADD COLUMN tier_requalified_on date`);
+        ADD COLUMN tier_requalified_on date,
+        ADD COLUMN comeback_on date,
+        ADD COLUMN cadence_of_days date[]`);
     // (last − first) / (purchases − 1) days to one decimal, and the day the product is due again.
     await queryRunner.query(`
       ALTER TABLE ingest.shopper_products
@@ -54,7 +58,8 @@ export class ScheduledProfileFacts1795800000010 implements MigrationInterface {
       `ALTER TABLE ingest.shopper_products DROP COLUMN next_due_on, DROP COLUMN repeat_interval_days`,
     );
     await queryRunner.query(
-      `ALTER TABLE ingest.shopper_profiles DROP COLUMN tier_requalified_on, DROP COLUMN average_basket_52w_cents`,
+      `ALTER TABLE ingest.shopper_profiles DROP COLUMN cadence_of_days, DROP COLUMN comeback_on, DROP COLUMN tier_requalified_on,
+         DROP COLUMN average_basket_52w_cents`,
     );
     await queryRunner.query(`DROP TABLE ingest.rfm_thresholds`);
     await queryRunner.query(`DROP TABLE ingest.jobs`);
