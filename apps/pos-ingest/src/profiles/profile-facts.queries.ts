@@ -144,7 +144,36 @@ export class ProfileFactsQueries {
     );
   }
 
+  /**
+   * A range is read without locks to find what moved, and only that is then refreshed under lock
+   * (read again, fresh): most households move on no given day, and locking them all would write
+   * every row of the range.
+   */
   private async refreshScope(m: EntityManager, asOf: Date, scope: Scope): Promise<RefreshOutcome> {
+    // The planner's row estimates for the joins overshoot by orders of magnitude, and JIT then
+    // spends seconds compiling a statement that runs in milliseconds per thousand rows.
+    if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
+    if ('ids' in scope) return this.refreshLocked(m, asOf, scope.ids);
+    const { sql, params } = this.factsQuery(asOf, scope, false);
+    const moved: { shopper_id: string }[] = await m.query(
+      `${sql}
+       SELECT shopper_id FROM changed
+        WHERE publish OR days_changed OR old_requalified_on IS DISTINCT FROM $14::date`,
+      params,
+    );
+    if (moved.length === 0) return { profileChanges: 0, lifecycleChanges: 0 };
+    return this.refreshLocked(
+      m,
+      asOf,
+      moved.map((row) => row.shopper_id),
+    );
+  }
+
+  private factsQuery(
+    asOf: Date,
+    scope: Scope,
+    lock: boolean,
+  ): { sql: string; params: unknown[]; day: string } {
     const { timeZone, lifecycle, tiers } = this.settings;
     const day = this.factsDate(asOf);
     const week1 = weekStartOf(day);
@@ -163,14 +192,12 @@ export class ProfileFactsQueries {
       tiers.silverFromCents, // $12
       tiers.goldFromCents, // $13
       lastRequalificationOn(day, tiers.requalificationDate), // $14
-      TOPICS.profileChangedV2, // $15
-      TOPICS.lifecycleChanged, // $16
     ];
     // The scope on each table read, so the weekly sums are read by their key's range too.
     let within: (column: string) => string;
     if ('ids' in scope) {
       params.push(scope.ids);
-      within = (column) => `${column} = ANY($17::uuid[])`;
+      within = (column) => `${column} = ANY($15::uuid[])`;
     } else {
       // Only the bounds given: a generic plan would not drop an `IS NULL OR` arm.
       const bounds: ((column: string) => string)[] = [];
@@ -186,13 +213,9 @@ export class ProfileFactsQueries {
       }
       within = (column) => bounds.map((bound) => bound(column)).join(' AND ') || 'true';
     }
-    // The planner's row estimates for the lateral joins overshoot by orders of magnitude, and
-    // JIT then spends seconds compiling a statement that runs in milliseconds per thousand rows.
-    if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
     // Locked in id order, as the projector locks profiles: the two never wait on each other in a
     // cycle.
-    const rows: { profile_changes: string; lifecycle_changes: string }[] = await m.query(
-      `WITH base AS (
+    const sql = `WITH base AS (
          SELECT p.*, s.birthday,
                 (p.first_visit_at AT TIME ZONE $2)::date AS first_visit_day,
                 $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since,
@@ -200,8 +223,7 @@ export class ProfileFactsQueries {
            FROM ingest.shopper_profiles p
            JOIN ingest.shoppers s ON s.id = p.shopper_id
           WHERE s.erased_at IS NULL AND ${within('p.shopper_id')}
-          ORDER BY p.shopper_id
-            FOR NO KEY UPDATE OF p
+          ${lock ? 'ORDER BY p.shopper_id FOR NO KEY UPDATE OF p' : ''}
        ), weeks AS (
          SELECT w.shopper_id,
                 sum(w.spend_cents) FILTER (WHERE w.week_start >= $4::date) AS spend_4w,
@@ -308,7 +330,19 @@ export class ProfileFactsQueries {
                       d.old_next_visit, d.old_r::int, d.old_f::int, d.old_m::int, d.old_lifecycle,
                       d.old_tier) AS publish
            FROM decided d
-       ), updated AS (
+       )`;
+    return { sql, params, day };
+  }
+
+  private async refreshLocked(
+    m: EntityManager,
+    asOf: Date,
+    shopperIds: readonly string[],
+  ): Promise<RefreshOutcome> {
+    const { sql, params } = this.factsQuery(asOf, { ids: shopperIds }, true);
+    const topics = params.length;
+    const rows: { profile_changes: string; lifecycle_changes: string }[] = await m.query(
+      `${sql}, updated AS (
          UPDATE ingest.shopper_profiles p
             SET spend_4w_cents = c.spend_4w, visits_4w = c.visits_4w,
                 spend_13w_cents = c.spend_13w, visits_13w = c.visits_13w,
@@ -330,7 +364,7 @@ export class ProfileFactsQueries {
                 birthday_in_days = c.birthday_in_days,
                 facts_as_of = $1::date
            FROM changed c
-          WHERE p.shopper_id = c.shopper_id AND ${within('p.shopper_id')}
+          WHERE p.shopper_id = c.shopper_id AND p.shopper_id = ANY($15::uuid[])
             AND (c.publish OR c.days_changed OR c.old_requalified_on IS DISTINCT FROM $14::date)
          RETURNING p.*, c.publish, c.old_lifecycle
        ), transitions AS (
@@ -341,7 +375,7 @@ export class ProfileFactsQueries {
          RETURNING shopper_id, from_segment, to_segment
        ), events AS (
          INSERT INTO ingest.outbox (topic, key, payload)
-         SELECT $15::text, u.shopper_id::text, jsonb_build_object(
+         SELECT $${topics + 1}::text, u.shopper_id::text, jsonb_build_object(
                   'eventId', gen_random_uuid(),
                   'householdId', u.shopper_id,
                   'factsAsOf', u.facts_as_of,
@@ -359,7 +393,7 @@ export class ProfileFactsQueries {
            FROM updated u
           WHERE u.publish
          UNION ALL
-         SELECT $16::text, t.shopper_id::text, jsonb_build_object(
+         SELECT $${topics + 2}::text, t.shopper_id::text, jsonb_build_object(
                   'eventId', gen_random_uuid(),
                   'householdId', t.shopper_id,
                   'from', t.from_segment,
@@ -368,10 +402,10 @@ export class ProfileFactsQueries {
            FROM transitions t
          RETURNING topic
        )
-       SELECT count(*) FILTER (WHERE topic = $15::text) AS profile_changes,
-              count(*) FILTER (WHERE topic = $16::text) AS lifecycle_changes
+       SELECT count(*) FILTER (WHERE topic = $${topics + 1}::text) AS profile_changes,
+              count(*) FILTER (WHERE topic = $${topics + 2}::text) AS lifecycle_changes
          FROM events`,
-      params,
+      [...params, TOPICS.profileChangedV2, TOPICS.lifecycleChanged],
     );
     return {
       profileChanges: Number(rows[0].profile_changes),
