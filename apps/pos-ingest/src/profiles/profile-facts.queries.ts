@@ -9,6 +9,9 @@ export interface RefreshOutcome {
   lifecycleChanges: number;
 }
 
+// Above this many moved households a range is refreshed whole under lock.
+const MOVED_LIST_MAX = 5_000;
+
 type Scope = { ids: readonly string[] } | { after: string | null; upTo: string | null };
 
 /**
@@ -153,7 +156,7 @@ export class ProfileFactsQueries {
     // The planner's row estimates for the joins overshoot by orders of magnitude, and JIT then
     // spends seconds compiling a statement that runs in milliseconds per thousand rows.
     if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
-    if ('ids' in scope) return this.refreshLocked(m, asOf, scope.ids);
+    if ('ids' in scope) return this.refreshLocked(m, asOf, scope);
     const { sql, params } = this.factsQuery(asOf, scope, false);
     const moved: { shopper_id: string }[] = await m.query(
       `${sql}
@@ -162,18 +165,16 @@ export class ProfileFactsQueries {
       params,
     );
     if (moved.length === 0) return { profileChanges: 0, lifecycleChanges: 0 };
-    return this.refreshLocked(
-      m,
-      asOf,
-      moved.map((row) => row.shopper_id),
-    );
+    // Where most moved (the first pass), the whole range under lock costs less than the list.
+    if (moved.length > MOVED_LIST_MAX) return this.refreshLocked(m, asOf, scope);
+    return this.refreshLocked(m, asOf, { ids: moved.map((row) => row.shopper_id) });
   }
 
   private factsQuery(
     asOf: Date,
     scope: Scope,
     lock: boolean,
-  ): { sql: string; params: unknown[]; day: string } {
+  ): { sql: string; params: unknown[]; within: (column: string) => string } {
     const { timeZone, lifecycle, tiers } = this.settings;
     const day = this.factsDate(asOf);
     const week1 = weekStartOf(day);
@@ -331,15 +332,11 @@ export class ProfileFactsQueries {
                       d.old_tier) AS publish
            FROM decided d
        )`;
-    return { sql, params, day };
+    return { sql, params, within };
   }
 
-  private async refreshLocked(
-    m: EntityManager,
-    asOf: Date,
-    shopperIds: readonly string[],
-  ): Promise<RefreshOutcome> {
-    const { sql, params } = this.factsQuery(asOf, { ids: shopperIds }, true);
+  private async refreshLocked(m: EntityManager, asOf: Date, scope: Scope): Promise<RefreshOutcome> {
+    const { sql, params, within } = this.factsQuery(asOf, scope, true);
     const topics = params.length;
     const rows: { profile_changes: string; lifecycle_changes: string }[] = await m.query(
       `${sql}, updated AS (
@@ -364,7 +361,7 @@ export class ProfileFactsQueries {
                 birthday_in_days = c.birthday_in_days,
                 facts_as_of = $1::date
            FROM changed c
-          WHERE p.shopper_id = c.shopper_id AND p.shopper_id = ANY($15::uuid[])
+          WHERE p.shopper_id = c.shopper_id AND ${within('p.shopper_id')}
             AND (c.publish OR c.days_changed OR c.old_requalified_on IS DISTINCT FROM $14::date)
          RETURNING p.*, c.publish, c.old_lifecycle
        ), transitions AS (
