@@ -107,7 +107,7 @@ async function generate(ds: DataSource, shapes: readonly ShopperShape[]): Promis
   await ds.query(
     `INSERT INTO ingest.shoppers (id, registered, birthday, enrolled_on)
      SELECT md5('household-' || g)::uuid, true,
-            CASE WHEN g % 5 <> 0 THEN to_char(date '2000-01-01' + (g * 7919) % 366, 'MM-DD') END,
+            CASE WHEN g % 5 <> 0 THEN to_char(date '2000-01-01' + ((g::bigint * 7919) % 366)::int, 'MM-DD') END,
             date '2020-01-01' + g % 2000
        FROM generate_series(1, $1::int) g`,
     [HOUSEHOLDS],

@@ -17,9 +17,9 @@ type Scope = { ids: readonly string[] } | { after: string | null; upTo: string |
 /**
  * The facts of `ingest.shopper_profiles` that depend on the day, in set-based SQL that computes
  * the formulas of `libs/domain/src/profile-facts.ts` (held together by
- * `test/profile-facts.int-spec.ts`). A row is rewritten, and published, only when a fact moved;
- * the two counters of days (since the last visit, to the birthday) move by the calendar alone and
- * are rewritten only with the other facts. Erased households are skipped.
+ * `apps/pos-ingest/test/profile-facts.int-spec.ts`). A row is rewritten, and published, only
+ * when a fact moved; the two counters of days (since the last visit, to the birthday) move by the
+ * calendar alone and are rewritten only with the other facts. Erased households are skipped.
  */
 @Injectable()
 export class ProfileFactsQueries {
@@ -36,8 +36,8 @@ export class ProfileFactsQueries {
 
   /**
    * Refreshes these households (the projector, after a batch), scoring RFM by the thresholds of
-   * the last full pass; without ids, the whole population in one statement after saving new
-   * thresholds (the nightly job does the same in chunks: `saveRfmThresholds`, `refreshChunk`).
+   * the last full pass; without ids, the whole population at once after saving new thresholds
+   * (the nightly job does the same in chunks: `saveRfmThresholds`, `refreshChunk`).
    */
   async refresh(
     m: EntityManager,
@@ -62,12 +62,19 @@ export class ProfileFactsQueries {
     after: string | null,
     limit: number,
   ): Promise<(RefreshOutcome & { upTo: string }) | null> {
-    const last: { id: string }[] = await m.query(
-      `SELECT id::text FROM (
-         SELECT id FROM ingest.shoppers WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2
-       ) chunk ORDER BY id DESC LIMIT 1`,
-      [after, limit],
-    );
+    const last: { id: string }[] =
+      after === null
+        ? await m.query(
+            `SELECT id::text FROM (SELECT id FROM ingest.shoppers ORDER BY id LIMIT $1) chunk
+              ORDER BY id DESC LIMIT 1`,
+            [limit],
+          )
+        : await m.query(
+            `SELECT id::text FROM (
+               SELECT id FROM ingest.shoppers WHERE id > $1::uuid ORDER BY id LIMIT $2
+             ) chunk ORDER BY id DESC LIMIT 1`,
+            [after, limit],
+          );
     if (last.length === 0) return null;
     const upTo = last[0].id;
     return { ...(await this.refreshScope(m, asOf, { after, upTo })), upTo };

@@ -169,4 +169,27 @@ describe('JobRunner', () => {
     expect(await runner.trigger(name, '2026-06-30')).toBe('done');
     expect(await stepsDone(name)).toEqual([...steps('2026-06-30', 1), ...steps('2026-07-01', 1)]);
   });
+
+  it('hands a run over when its process stops, to be resumed at once from the cursor', async () => {
+    const name = `stop-${randomUUID()}`;
+    let stopping: Promise<void> = Promise.resolve();
+    const stopped = new JobRunner(dataSource, { table: TABLE });
+    stopped.register({
+      name,
+      schedule: daily,
+      async run(context) {
+        await steppedJob(name, 1).run(context);
+        stopping = stopped.stop();
+        await steppedJob(name, 3).run({ ...context, cursor: '1' });
+      },
+    });
+    const other = new JobRunner(dataSource, { table: TABLE });
+    other.register(steppedJob(name, 3));
+    const now = new Date('2026-06-10T12:00:00Z');
+
+    expect((await stopped.runDue(now))[name]).toBe('stopped');
+    await stopping;
+    expect((await other.runDue(now))[name]).toBe('done');
+    expect(await stepsDone(name)).toEqual(steps('2026-06-10', 1, 2, 3));
+  });
 });

@@ -39,7 +39,14 @@ export class JobLeaseLostError extends Error {
   }
 }
 
-export type RunOutcome = 'done' | 'not-claimed' | 'failed';
+/** Thrown by a checkpoint once the runner is stopping: the run ends there, to be resumed. */
+export class JobStoppedError extends Error {
+  constructor(job: string, period: string) {
+    super(`Job ${job} for ${period} stopped with its process`);
+  }
+}
+
+export type RunOutcome = 'done' | 'not-claimed' | 'failed' | 'stopped';
 
 /**
  * Runs each registered job once per period however many processes run it. A job has one row in
@@ -57,6 +64,7 @@ export class JobRunner {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
   private current: Promise<unknown> | null = null;
 
   constructor(
@@ -86,8 +94,12 @@ export class JobRunner {
     tick();
   }
 
-  /** Stops polling and waits for the run in progress. */
+  /**
+   * Stops polling; the run in progress ends at its next checkpoint (its step rolled back) and
+   * hands its lease back, so another process resumes it at once.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.current;
@@ -125,6 +137,10 @@ export class JobRunner {
       await this.finish(job.name, period);
       return 'done';
     } catch (error) {
+      if (error instanceof JobStoppedError) {
+        await this.release(job.name, period);
+        return 'stopped';
+      }
       this.logger.warn({ err: error }, `Job ${job.name} for ${period} failed; resumed later`);
       return 'failed';
     }
@@ -164,6 +180,7 @@ export class JobRunner {
     period: string,
     cursor: string,
   ): Promise<void> {
+    if (this.stopping) throw new JobStoppedError(name, period);
     const [, affected]: [unknown, number] = await manager.query(
       `UPDATE ${this.table}
           SET cursor = $4, lease_until = now() + $5 * interval '1 millisecond', updated_at = now()
@@ -171,6 +188,14 @@ export class JobRunner {
       [name, period, this.owner, cursor, this.leaseMs],
     );
     if (affected !== 1) throw new JobLeaseLostError(name, period);
+  }
+
+  private async release(name: string, period: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.table} SET owner = NULL, lease_until = now(), updated_at = now()
+        WHERE name = $1 AND period = $2 AND owner = $3 AND state = 'running'`,
+      [name, period, this.owner],
+    );
   }
 
   private async finish(name: string, period: string): Promise<void> {
