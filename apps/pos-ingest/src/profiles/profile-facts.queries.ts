@@ -258,7 +258,7 @@ export class ProfileFactsQueries {
           WHERE gap > 0
           GROUP BY shopper_id
        ), thresholds AS (
-         SELECT * FROM ingest.rfm_thresholds ORDER BY as_of DESC LIMIT 1
+         SELECT * FROM ingest.rfm_thresholds WHERE as_of <= $1::date ORDER BY as_of DESC LIMIT 1
        ), facts AS (
          SELECT b.shopper_id, b.facts_as_of AS old_facts_as_of,
                 b.lifecycle AS old_lifecycle, b.tier AS old_tier, b.tier_since AS old_tier_since,
