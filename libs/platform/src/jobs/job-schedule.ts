@@ -6,12 +6,6 @@ export type JobSchedule =
   /** Every `minutes`, counted from midnight UTC; the period is the UTC start of the interval. */
   | { everyMinutes: number };
 
-const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
-
-export function isTimeOfDay(value: string): boolean {
-  return HH_MM.test(value);
-}
-
 function localParts(instant: Date, timeZone: string): { date: string; time: string } {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
