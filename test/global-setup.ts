@@ -22,4 +22,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
   process.env.CARD_HASH_KEY = 'test-card-hash-key-that-is-at-least-32-characters';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
+  process.env.JOBS_ENABLED = 'false';
 }

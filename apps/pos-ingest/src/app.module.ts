@@ -5,6 +5,7 @@ import { PosIngestConfig } from './config';
 import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
 import { HouseholdsModule } from './households/households.module';
 import { IntakeModule } from './intake/intake.module';
+import { ProfileFactsModule } from './profiles/profile-facts.module';
 import { TerminalsModule } from './terminals/terminals.module';
 import { TransactionsModule } from './transactions/transactions.module';
 
@@ -22,6 +23,7 @@ export class AppModule {
         }),
         HouseholdsModule,
         IntakeModule,
+        ProfileFactsModule,
         TerminalsModule,
         TransactionsModule,
       ],

@@ -1,7 +1,26 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsString, Max, Min, MinLength } from 'class-validator';
-import { TransactionRules } from '@loyalty/domain';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  IsTimeZone,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { LifecycleRules, TierRules, TransactionRules } from '@loyalty/domain';
+
+/** How the time-dependent profile facts are computed (see libs/domain/src/profile-facts.ts). */
+export interface ProfileFactsSettings {
+  timeZone: string;
+  lifecycle: LifecycleRules;
+  tiers: TierRules;
+}
+
+const WholeDays = (name: string) => IsInt({ message: `${name} must be a whole number of days` });
 
 export class PosIngestConfig extends PlatformConfig {
   override PORT = 3001;
@@ -70,6 +89,90 @@ export class PosIngestConfig extends PlatformConfig {
   @IsInt({ message: 'INTAKE_RECEIPT_RETENTION_DAYS must be a whole number of days' })
   @Min(1)
   INTAKE_RECEIPT_RETENTION_DAYS: number = 30;
+
+  /** Scheduled jobs (the nightly profile facts) run in this process; at most one process runs each. */
+  @IsIn(['true', 'false'], { message: 'JOBS_ENABLED must be true or false' })
+  JOBS_ENABLED: 'true' | 'false' = 'true';
+
+  /** The programme's time zone (IANA): its calendar dates are the days of the profile facts. */
+  @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
+  PROGRAMME_TIME_ZONE = 'Europe/London';
+
+  /** When the nightly profile facts run, local time (HH:MM) in the programme's time zone. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'PROFILE_FACTS_AT must be HH:MM' })
+  PROFILE_FACTS_AT = '02:30';
+
+  /** Households per transaction of the nightly pass; each chunk saves the job's cursor. */
+  @Type(() => Number)
+  @IsInt({ message: 'PROFILE_FACTS_CHUNK must be a whole number' })
+  @Min(100)
+  @Max(1_000_000)
+  PROFILE_FACTS_CHUNK: number = 50_000;
+
+  /** 52-week spend from which a household is silver, and gold. */
+  @Type(() => Number)
+  @IsInt({ message: 'TIER_SILVER_FROM_CENTS must be a whole number of cents' })
+  @Min(0)
+  TIER_SILVER_FROM_CENTS: number = 150_000;
+
+  @Type(() => Number)
+  @IsInt({ message: 'TIER_GOLD_FROM_CENTS must be a whole number of cents' })
+  @Min(0)
+  TIER_GOLD_FROM_CENTS: number = 400_000;
+
+  /** The yearly day (MM-DD) on which tiers may go down; 02-29 is 28 February in other years. */
+  @Matches(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: 'TIER_REQUALIFICATION_DATE must be MM-DD',
+  })
+  TIER_REQUALIFICATION_DATE = '01-01';
+
+  @Type(() => Number)
+  @WholeDays('LIFECYCLE_NEW_DAYS')
+  @Min(1)
+  LIFECYCLE_NEW_DAYS: number = 28;
+
+  /** Lapsing after this many purchase cadences without a visit, and at least ..._MIN_DAYS. */
+  @Type(() => Number)
+  @IsInt({ message: 'LIFECYCLE_LAPSING_CADENCES must be a whole number' })
+  @Min(1)
+  LIFECYCLE_LAPSING_CADENCES: number = 2;
+
+  @Type(() => Number)
+  @WholeDays('LIFECYCLE_LAPSING_MIN_DAYS')
+  @Min(1)
+  LIFECYCLE_LAPSING_MIN_DAYS: number = 21;
+
+  @Type(() => Number)
+  @WholeDays('LIFECYCLE_LAPSED_DAYS')
+  @Min(1)
+  LIFECYCLE_LAPSED_DAYS: number = 60;
+
+  @Type(() => Number)
+  @WholeDays('LIFECYCLE_WON_BACK_DAYS')
+  @Min(1)
+  LIFECYCLE_WON_BACK_DAYS: number = 28;
+
+  get jobsEnabled(): boolean {
+    return this.JOBS_ENABLED === 'true';
+  }
+
+  get profileFacts(): ProfileFactsSettings {
+    return {
+      timeZone: this.PROGRAMME_TIME_ZONE,
+      lifecycle: {
+        newDays: this.LIFECYCLE_NEW_DAYS,
+        lapsingCadences: this.LIFECYCLE_LAPSING_CADENCES,
+        lapsingMinDays: this.LIFECYCLE_LAPSING_MIN_DAYS,
+        lapsedDays: this.LIFECYCLE_LAPSED_DAYS,
+        wonBackDays: this.LIFECYCLE_WON_BACK_DAYS,
+      },
+      tiers: {
+        silverFromCents: this.TIER_SILVER_FROM_CENTS,
+        goldFromCents: this.TIER_GOLD_FROM_CENTS,
+        requalificationDate: this.TIER_REQUALIFICATION_DATE,
+      },
+    };
+  }
 
   get pointsPerCurrencyUnit(): number {
     return this.POINTS_PER_CURRENCY_UNIT;

@@ -18,3 +18,4 @@ export * from './project-transactions';
 export * from './shopper-identity';
 export * from './transaction';
 export * from './validate-transaction';
+export * from './profile-facts';

@@ -9,9 +9,9 @@ import {
   sumStores,
   sumWeeks,
   sumsEffect,
-  weekStartOf,
 } from './profile-sums';
 import { PosTransaction, transactionKey } from './transaction';
+import { weekStartOf } from './profile-facts';
 
 function tx(
   id: string,

@@ -1,4 +1,5 @@
 import { Cents } from './money';
+import { weekStartOf } from './profile-facts';
 import { PosTransaction } from './transaction';
 
 // The sums a household's profile is built from: per week, per product and per store. Each is a
@@ -40,13 +41,6 @@ export interface StoreSum {
 
 /** How many distinct visit days a profile keeps, for the purchase cadence. */
 export const RECENT_VISIT_DAYS = 26;
-
-/** The Monday (YYYY-MM-DD) of the week of a business date. */
-export function weekStartOf(businessDate: string): string {
-  const day = new Date(`${businessDate}T00:00:00Z`);
-  const sinceMonday = (day.getUTCDay() + 6) % 7;
-  return new Date(day.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** +1 for a sale, -1 for a return (it takes back), times `sign` (-1 when voided); 0 for a void. */
 function directionOf(tx: PosTransaction, sign: 1 | -1): number {

@@ -16,3 +16,5 @@ export * from './http/patterns';
 export * from './json-depth';
 export * from './http/request-screen.interceptor';
 export * from './http/api-errors';
+export * from './jobs/job-runner';
+export * from './jobs/job-schedule';

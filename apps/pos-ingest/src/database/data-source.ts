@@ -6,6 +6,7 @@ import { StoreReceiptBodiesAsJson1795500000000 } from './migrations/179550000000
 import { CompressReceiptBodiesWithLz41795600000000 } from './migrations/1795600000000-CompressReceiptBodiesWithLz4';
 import { CreateTerminalKeysCopy1795700000000 } from './migrations/1795700000000-CreateTerminalKeysCopy';
 import { ProfilesKnowTheShopper1795800000000 } from './migrations/1795800000000-ProfilesKnowTheShopper';
+import { ScheduledProfileFacts1795800000010 } from './migrations/1795800000010-ScheduledProfileFacts';
 import { IndexTransactionsByCard1795800000020 } from './migrations/1795800000020-IndexTransactionsByCard';
 
 // pos-ingest owns the `ingest` schema.
@@ -20,6 +21,7 @@ export const posIngestDatabase = {
     CompressReceiptBodiesWithLz41795600000000,
     CreateTerminalKeysCopy1795700000000,
     ProfilesKnowTheShopper1795800000000,
+    ScheduledProfileFacts1795800000010,
     IndexTransactionsByCard1795800000020,
   ],
 };

@@ -2,6 +2,7 @@ import { CouponRule, MatchedFact, Reward } from '../coupon-rule';
 import { Cents } from '../money';
 import { CardStatus, Consent } from '../household';
 import { ShopperProfile } from '../profile';
+import { LifecycleSegment, Tier } from '../profile-facts';
 import { PosTransaction } from '../transaction';
 
 /** `pos.transaction-recorded.v1`, keyed by card number: the POS transaction as accepted. */
@@ -118,4 +119,56 @@ export interface PointsEarnedV1 {
   points: number;
   /** The transaction's time (ISO 8601 with offset): points expire counted from it. */
   occurredAt: string;
+}
+
+/** A household's facts that depend on the day, as of `factsAsOf` (a date in the programme's zone). */
+export interface ProfileFacts {
+  /** Rolling windows; the week holding `factsAsOf` is week 1. */
+  spend4wCents: Cents;
+  visits4w: number;
+  spend13wCents: Cents;
+  visits13w: number;
+  spend52wCents: Cents;
+  visits52w: number;
+  averageBasket52wCents: Cents | null;
+  /** Median days between the latest visit days, to one decimal; null below two visit days. */
+  cadenceDays: number | null;
+  nextVisitDueOn: string | null;
+  /** RFM quintile scores 1–5 (5 best) over the programme's population; null without a visit. */
+  rScore: number | null;
+  fScore: number | null;
+  mScore: number | null;
+  lifecycle: LifecycleSegment | null;
+  lifecycleSince: string | null;
+  tier: Tier;
+  tierSince: string | null;
+  /**
+   * Counters of days as of `factsAsOf`. They move every day by the calendar alone, which by itself
+   * publishes nothing: add the days since `factsAsOf` (and wrap the birthday yearly).
+   */
+  daysSinceLastVisit: number | null;
+  birthdayInDays: number | null;
+}
+
+/**
+ * `pos-ingest.profile-changed.v2`, keyed by household id: the household's time-dependent facts
+ * after one of them moved (a purchase, the nightly pass, a week rolling over, the population's
+ * quintiles shifting). Erased households are never published.
+ */
+export interface ProfileChangedV2 {
+  /** Unique per change; consumers use it to make their effects idempotent. */
+  eventId: string;
+  householdId: string;
+  factsAsOf: string;
+  facts: ProfileFacts;
+}
+
+/** `pos-ingest.lifecycle-changed.v1`, keyed by household id: the segment changed on `on`. */
+export interface LifecycleChangedV1 {
+  eventId: string;
+  householdId: string;
+  /** Null for the household's first segment. */
+  from: LifecycleSegment | null;
+  to: LifecycleSegment;
+  on: string;
 }

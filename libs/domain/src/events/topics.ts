@@ -9,6 +9,8 @@ export const TOPICS = {
   householdChanged: 'loyalty-api.household-changed.v1',
   shopperErased: 'loyalty-api.shopper-erased.v1',
   pointsEarned: 'pos-ingest.points-earned.v1',
+  profileChangedV2: 'pos-ingest.profile-changed.v2',
+  lifecycleChanged: 'pos-ingest.lifecycle-changed.v1',
 } as const;
 
 export function deadLetterTopic(topic: string): string {

@@ -1,0 +1,42 @@
+import { Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JobRunner } from '@loyalty/platform';
+import { DataSource } from 'typeorm';
+import { PosIngestConfig } from '../config';
+import { ProfileFactsJob } from './profile-facts.job';
+import { ProfileFactsQueries } from './profile-facts.queries';
+
+export const JOBS_TABLE = 'ingest.jobs';
+
+/**
+ * The time-dependent profile facts: the nightly job on pos-ingest's job runner (every process
+ * runs the runner; one of them wins each night's run), and the queries the projector calls for
+ * the households of a batch.
+ */
+@Module({
+  providers: [
+    ProfileFactsQueries,
+    ProfileFactsJob,
+    {
+      provide: JobRunner,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new JobRunner(dataSource, { table: JOBS_TABLE }),
+    },
+  ],
+  exports: [ProfileFactsQueries, JobRunner],
+})
+export class ProfileFactsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly runner: JobRunner,
+    private readonly job: ProfileFactsJob,
+    private readonly config: PosIngestConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.register(this.job);
+    if (this.config.jobsEnabled) this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
