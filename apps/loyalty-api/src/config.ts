@@ -1,6 +1,6 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsTimeZone, Matches, Max, Min, MinLength } from 'class-validator';
 import { CountryCode, getCountries } from 'libphonenumber-js';
 
 export class LoyaltyApiConfig extends PlatformConfig {
@@ -43,6 +43,18 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Min(1)
   @Max(240)
   POINTS_EXPIRY_MONTHS = 24;
+
+  /** Scheduled jobs (the daily points expiry) run in this process; at most one process runs each. */
+  @IsIn(['true', 'false'], { message: 'JOBS_ENABLED must be true or false' })
+  JOBS_ENABLED: 'true' | 'false' = 'true';
+
+  /** The programme's time zone (IANA): the days of scheduled jobs. */
+  @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
+  PROGRAMME_TIME_ZONE = 'Europe/London';
+
+  /** When the daily points expiry runs, local time (HH:MM) in the programme's time zone. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'POINTS_EXPIRY_AT must be HH:MM' })
+  POINTS_EXPIRY_AT = '03:00';
 
   /** What 100 points are worth in cents, for the finance liability. */
   @Type(() => Number)

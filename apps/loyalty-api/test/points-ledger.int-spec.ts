@@ -11,6 +11,7 @@ import {
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { JobRunner } from '@loyalty/platform';
 import { PointsExpiryService } from '../src/points/points-expiry.service';
 import { PointsLedger } from '../src/points/points-ledger';
 import { PointsService } from '../src/points/points.service';
@@ -239,6 +240,20 @@ describe('the points ledger', () => {
         expect(await balanceOf(owners.get(card) as string)).toBe(30);
         await expectBalanceMatchesLedger(householdIdForCard(card));
       }
+    });
+  });
+
+  describe('the daily expiry job', () => {
+    it('runs the pass once per day through the job runner, whichever process claims it', async () => {
+      const household = await seedEntries([{ points: 40, occurredAt: '2020-01-01T00:00:00Z' }]);
+      const runner = app.get(JobRunner);
+      const day = new Date().toISOString().slice(0, 10);
+      expect(await runner.trigger('points-expiry', day)).toBe('done');
+      expect((await entriesOf(household, 'expiry')).map((e) => e.points)).toEqual([-40]);
+      await expectBalanceMatchesLedger(household);
+      // The same day again is done already: nothing runs, nothing more is booked.
+      expect(await runner.trigger('points-expiry', day)).toBe('not-claimed');
+      expect(await entriesOf(household, 'expiry')).toHaveLength(1);
     });
   });
 

@@ -11,6 +11,7 @@ import { PublishTerminalKeys1795700000120 } from './migrations/1795700000120-Pub
 import { CreateShopperRecord1795800000100 } from './migrations/1795800000100-CreateShopperRecord';
 import { ShopperRecordKeepsItsPromises1795800000110 } from './migrations/1795800000110-ShopperRecordKeepsItsPromises';
 import { PointsLedgerIndexes1795800000120 } from './migrations/1795800000120-PointsLedgerIndexes';
+import { CreateJobs1795800000130 } from './migrations/1795800000130-CreateJobs';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -24,6 +25,7 @@ export const loyaltyApiDatabase = {
     CreateShopperRecord1795800000100,
     ShopperRecordKeepsItsPromises1795800000110,
     PointsLedgerIndexes1795800000120,
+    CreateJobs1795800000130,
   ],
 };
 
