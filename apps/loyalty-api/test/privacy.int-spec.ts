@@ -1,4 +1,4 @@
-import { ShopperErasedV1, TOPICS, householdIdForCard } from '@loyalty/domain';
+import { HouseholdChangedV1, ShopperErasedV1, TOPICS, householdIdForCard } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt, randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -12,7 +12,7 @@ import {
 } from '../../../test/support/apps';
 import { makeCardNumber } from '../../../test/support/factories';
 import { seedOffer } from '../../../test/support/fixtures';
-import { findMessage } from '../../../test/support/kafka';
+import { findMessage, readUntil } from '../../../test/support/kafka';
 
 describe('loyalty-api GDPR export and erasure', () => {
   let app: NestFastifyApplication;
@@ -186,6 +186,20 @@ describe('loyalty-api GDPR export and erasure', () => {
       householdId: planted.householdId,
       erasedAt: erased.body.erasedAt,
     } satisfies ShopperErasedV1);
+    // Its last state on the household topic names no card (a compacted topic keeps only that).
+    const states = await readUntil(
+      TOPICS.householdChanged,
+      (m) =>
+        m.key?.toString() === planted.householdId &&
+        (JSON.parse(m.value!.toString()) as HouseholdChangedV1).cards.length === 0,
+    );
+    const last = states.filter((m) => m.key?.toString() === planted.householdId).at(-1);
+    expect(JSON.parse(last!.value!.toString())).toMatchObject({
+      householdId: planted.householdId,
+      cards: [],
+      registered: false,
+      birthday: null,
+    });
     // The household-changed events that listed its cards leave the outbox once published.
     await eventually(async () => {
       const [{ n }] = await db.query(

@@ -2,6 +2,8 @@ import {
   HouseholdNotFoundError,
   NotAccountHolderError,
   NotEnrolledError,
+  HouseholdChangedV1,
+  NO_CONSENT,
   ShopperErasedV1,
   TOPICS,
 } from '@loyalty/domain';
@@ -139,7 +141,29 @@ export class ErasureService {
       entityId: id,
       details: { roles: actor.roles, ...(reason === null ? {} : { reason }) },
     });
+    const [{ version }]: { version: number }[] = await manager.query(
+      `SELECT version FROM loyalty.households WHERE id = $1`,
+      [id],
+    );
     await this.outbox.append(manager, [
+      // The household's last state names no card: on a compacted topic it replaces the states
+      // that did, and a copy that reads it before the erasure moves no card.
+      {
+        topic: TOPICS.householdChanged,
+        key: id,
+        value: {
+          householdId: id,
+          version,
+          changedAt: now.toISOString(),
+          cards: [],
+          mergedInto: null,
+          registered: false,
+          enrolledOn: null,
+          birthday: null,
+          homeStoreId: null,
+          consent: NO_CONSENT,
+        } satisfies HouseholdChangedV1,
+      },
       {
         topic: TOPICS.shopperErased,
         key: id,
