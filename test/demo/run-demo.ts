@@ -241,10 +241,12 @@ async function main(): Promise<void> {
   await Promise.all(APPS.map((app) => waitReady(app.name, app.port)));
   log('loyalty-api, pos-ingest and coupon-engine are up (logs in .demo/)');
 
-  const marketerToken = new JwtService({ secret: jwtSecret }).sign(
-    { roles: ['marketer'] },
-    { subject: 'demo-marketer', issuer: JWT_ISSUER, expiresIn: '12h' },
-  );
+  const tokenFor = (role: string, subject: string) =>
+    new JwtService({ secret: jwtSecret }).sign(
+      { roles: [role] },
+      { subject, issuer: JWT_ISSUER, expiresIn: '12h' },
+    );
+  const marketerToken = tokenFor('marketer', 'demo-marketer');
   await createRules(marketerToken);
 
   const baskets = loadCompleteJourneyTransactions().slice(0, BASKETS);
@@ -290,8 +292,29 @@ async function main(): Promise<void> {
   await db.destroy();
   const [storeId, apiKey] = [...keys][0];
   const department = example?.reward.target.department ?? 'PRODUCE';
+  // The example card's holder enrols from the app: the card keeps its history and points.
+  const exampleCard: string = example?.card_number ?? baskets[0].cardNumber;
+  const shopperToken = tokenFor('shopper', 'demo-shopper');
+  const supportToken = tokenFor('support', 'demo-agent');
+  const enrolment = await postJson(
+    'http://127.0.0.1:3000/v1/me/enrolment',
+    {
+      givenName: 'Dana',
+      familyName: 'Demo',
+      email: 'dana.demo@example.org',
+      phone: '+44 20 7946 0018',
+      birthday: '1988-02-29',
+      postcode: 'SW1A 1AA',
+      preferredLanguage: 'en-GB',
+      cardNumber: exampleCard,
+    },
+    { authorization: `Bearer ${shopperToken}` },
+  );
+  if (enrolment.status !== 201 && enrolment.status !== 200)
+    throw new Error(`Enrolling the demo shopper failed: ${JSON.stringify(enrolment.body)}`);
+  log(`Enrolled the holder of card ${exampleCard.slice(-4).padStart(exampleCard.length, '*')}`);
   const quoteBody = {
-    cardNumber: example?.card_number ?? baskets[0].cardNumber,
+    cardNumber: exampleCard,
     lines: [
       { sku: '1082185', department, quantity: 2, amountCents: 398 },
       { sku: '995242', department: 'GROCERY', quantity: 1, amountCents: 259 },
@@ -312,7 +335,14 @@ The loyalty platform is running with ${baskets.length} real baskets and ${offers
   Marketer token  ${marketerToken}
   Settings        .demo/demo.env (this run's DATABASE_URL, KAFKA_BROKERS and JWT_SECRET)
 
-Tokens for other roles (support, admin, shopper) and more terminal keys, from this run's settings:
+The example card's holder enrolled as Dana Demo. Her view, and support's (masked card numbers,
+every read audited with its reason):
+
+  curl -s http://127.0.0.1:3000/v1/me -H 'Authorization: Bearer ${shopperToken}'
+  curl -s 'http://127.0.0.1:3000/v1/support/households?email=dana.demo@example.org&reason=Demo%20call' \\
+    -H 'Authorization: Bearer ${supportToken}'
+
+Tokens for other roles (support, admin, finance, shopper) and more terminal keys, from this run's settings:
 
   npm run cli -- token --env-file .demo/demo.env --role support --subject sam
   npm run cli -- terminal-key --env-file .demo/demo.env --store ${storeId} --terminal lane-2
