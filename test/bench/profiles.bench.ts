@@ -1,6 +1,7 @@
 import { TOPICS, addDays } from '@loyalty/domain';
 import { JobRunner, loadConfig, postgresOptions } from '@loyalty/platform';
 import { parse } from 'csv-parse/sync';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -171,6 +172,8 @@ async function generate(ds: DataSource, shapes: readonly ShopperShape[]): Promis
 async function main(): Promise<void> {
   const databaseName = `loyalty_bench_profiles_${Date.now()}`;
   let ds: DataSource | null = null;
+  const seconds: number[] = [];
+  const changes: number[] = [];
   try {
     const databaseUrl = await createTestDatabase(databaseName);
     ds = await new DataSource(
@@ -181,6 +184,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: '127.0.0.1:9092',
       JWT_SECRET: randomBytes(32).toString('hex'),
+      CARD_HASH_KEY: randomBytes(32).toString('hex'),
     });
     log(
       `machine: ${cpus().length} cores; Node ${process.version}; ${HOUSEHOLDS} households; chunks of ${config.PROFILE_FACTS_CHUNK}`,
@@ -192,8 +196,6 @@ async function main(): Promise<void> {
     const runner = new JobRunner(ds, { table: JOBS_TABLE });
     const job = new ProfileFactsJob(ds, new ProfileFactsQueries(config), config);
     runner.register(job);
-    const seconds: number[] = [];
-    const changes: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const period = addDays(HISTORY_ENDS, run);
       const started = process.hrtime.bigint();
@@ -217,14 +219,42 @@ async function main(): Promise<void> {
       );
     }
     log(`median of ${RUNS}: ${median(seconds).toFixed(1)} s, ${median(changes)} profile changes`);
-    console.log(
-      `RESULT profiles_1m_pass_s=${median(seconds).toFixed(1)} profile_changes=${median(changes)}`,
-    );
   } finally {
     await ds?.destroy();
     if (process.env.BENCH_KEEP_DATABASE === '1') log(`kept database ${databaseName}`);
     else await dropTestDatabase(databaseName);
   }
+  const ingestCpuUs = ingestCpuPerTransaction();
+  console.log(
+    `RESULT profiles_1m_pass_s=${median(seconds).toFixed(1)} ingest_cpu_us_per_tx=${ingestCpuUs} profile_changes=${median(changes)}`,
+  );
+}
+
+/**
+ * The projector's cost with the richer profiles: the ingest bench (`npm run bench:ingest`, built
+ * apps) run once after the pass, its total CPU per transaction in the throughput run (all
+ * processes and PostgreSQL). Compare it with the figure in docs/PERFORMANCE.md.
+ */
+function ingestCpuPerTransaction(): number {
+  log('running the ingest bench for the CPU per transaction of the projector with the profiles');
+  const output = execFileSync(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(__dirname, 'ingest.bench.ts'),
+    ],
+    { cwd: join(__dirname, '..', '..'), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const total = /CPU per transaction in the throughput run: .*; total (\d+) µs/.exec(output);
+  if (!total) throw new Error(`The ingest bench printed no CPU per transaction:\n${output}`);
+  log(
+    output.split('\n').find((line) => line.includes('CPU per transaction in the throughput run')) ??
+      '',
+  );
+  return Number(total[1]);
 }
 
 main().catch((error: unknown) => {
