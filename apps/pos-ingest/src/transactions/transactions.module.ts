@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CardsQueries } from '../cards/cards.queries';
+import { ProductFactsQueries } from '../profiles/product-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
@@ -11,6 +12,7 @@ import { TransactionsQueries } from './transactions.queries';
 @Module({
   providers: [
     CardsQueries,
+    ProductFactsQueries,
     ProfileSumsQueries,
     ProfilesQueries,
     ProjectionService,
