@@ -7,6 +7,7 @@ import {
   deadLetterTopic,
   householdIdForCard,
 } from '@loyalty/domain';
+import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -207,6 +208,12 @@ describe('pos-ingest household copy', () => {
       top_products: [],
     });
     expect(await sumsOf(derived)).toEqual({ weeks: 0, products: 0, store_visits: 0 });
+    // The sales' product effects were still queued for the household the card left: the rebuild
+    // counted them, so folding the queue now adds nothing, to neither household.
+    const period = new Date(Date.UTC(2000, 0, 1)).toISOString();
+    expect(await app.get(JobRunner).trigger('product-facts', period)).toBe('done');
+    expect(await sumsOf(h.householdId)).toEqual({ weeks: 3_500, products: 3_500, store_visits: 2 });
+    expect(await sumsOf(derived)).toEqual({ weeks: 0, products: 0, store_visits: 0 });
 
     // Later sales on the card count for the household.
     await project(sale(card, 700, 20));
@@ -332,6 +339,7 @@ describe('pos-ingest household copy', () => {
                 (SELECT count(*)::int FROM ingest.shopper_profiles WHERE shopper_id = ANY($2::uuid[])) AS profiles,
                 (SELECT count(*)::int FROM ingest.shopper_weeks WHERE shopper_id = ANY($2::uuid[])) AS weeks,
                 (SELECT count(*)::int FROM ingest.shopper_products WHERE shopper_id = ANY($2::uuid[])) AS products,
+                (SELECT count(*)::int FROM ingest.product_fact_queue WHERE shopper_id = ANY($2::uuid[])) AS queued,
                 (SELECT count(*)::int FROM ingest.shopper_stores WHERE shopper_id = ANY($2::uuid[])) AS stores,
                 (SELECT count(*)::int FROM ingest.lifecycle_transitions WHERE shopper_id = ANY($2::uuid[])) AS transitions,
                 (SELECT count(*)::int FROM ingest.intake_receipts WHERE body_sha256 = 'planted'
@@ -355,6 +363,7 @@ describe('pos-ingest household copy', () => {
         profiles: 0,
         weeks: 0,
         products: 0,
+        queued: 0,
         stores: 0,
         transitions: 0,
         receipts: 0,

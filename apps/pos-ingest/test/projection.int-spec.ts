@@ -7,6 +7,7 @@ import {
   householdIdForCard,
   transactionKey,
 } from '@loyalty/domain';
+import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ProjectionService } from '../src/transactions/projection.service';
@@ -47,8 +48,17 @@ describe('pos-ingest projector', () => {
   const project = (...txs: PosTransaction[]) =>
     projection.projectBatch(txs.map(recorded), new Date());
 
+  // Tests run without the job runner's schedule: the product facts are folded by hand, each
+  // time for a period of its own (older than any real one).
+  let folds = 0;
+  async function foldProductFacts() {
+    const period = new Date(Date.UTC(2000, 0, 1) + 60_000 * folds++).toISOString();
+    expect(await app.get(JobRunner).trigger('product-facts', period)).toBe('done');
+  }
+
   /** Everything the projector keeps about a card's shopper and a store, for before/after comparisons. */
   async function stateOf(cardNumber: string, storeId: string) {
+    await foldProductFacts();
     const [profile] = await db.query(
       `SELECT p.lifetime_spend_cents, p.visits, p.first_visit_at, p.last_visit_at, p.spend_by_department_cents,
               p.points_balance
@@ -345,6 +355,7 @@ describe('pos-ingest projector', () => {
         makeTransaction({ storeId: storeIds[s], cardNumber, lines: [lines[0]] }),
       ),
     );
+    await foldProductFacts();
     const [facts] = await db.query(
       `SELECT top_departments, top_categories, top_brands, top_products, favourite_stores
          FROM ingest.shopper_profiles WHERE shopper_id = $1`,
