@@ -18,6 +18,7 @@ import { PosIngestConfig } from '../config';
 import { CardsQueries } from '../cards/cards.queries';
 import { pointsEarnedEvents } from '../points/points-earned.events';
 import { ProductFactsQueries } from '../profiles/product-facts.queries';
+import { ProfileFactsQueries } from '../profiles/profile-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries, StoredProfile } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
@@ -50,6 +51,7 @@ export class ProjectionService {
     private readonly profiles: ProfilesQueries,
     private readonly sums: ProfileSumsQueries,
     private readonly productFacts: ProductFactsQueries,
+    private readonly profileFacts: ProfileFactsQueries,
     private readonly storeSales: StoreSalesQueries,
     private readonly outbox: Outbox,
     private readonly config: PosIngestConfig,
@@ -146,7 +148,9 @@ export class ProjectionService {
       await this.sums.addSums(m, changes.weeks, changes.stores);
       await this.sums.recountSums(m, changes.recount);
       await this.productFacts.queue(m, changes.productEffects);
-      // The time-dependent facts of `shopperIds` are refreshed from here, after the sums.
+      // The time-dependent facts read the week sums: after them, so ProfileChangedV2 follows the
+      // purchase in the same commit.
+      await this.profileFacts.refresh(m, now, shopperIds);
       await this.storeSales.addStoreDays(m, changes.storeDays);
       await this.outbox.append(m, [
         ...changed.map(({ profile }) => profileChanged(profile, now)),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CardsQueries } from '../cards/cards.queries';
+import { ProfileFactsModule } from '../profiles/profile-facts.module';
 import { ProductFactsQueries } from '../profiles/product-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
@@ -10,9 +11,9 @@ import { TransactionsQueries } from './transactions.queries';
 
 /** The projector: transactions from the stream into cards, profiles, their sums and store sales. */
 @Module({
+  imports: [ProfileFactsModule],
   providers: [
     CardsQueries,
-    ProductFactsQueries,
     ProfileSumsQueries,
     ProfilesQueries,
     ProjectionService,
