@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CardsQueries } from '../cards/cards.queries';
 import { ProfileFactsModule } from '../profiles/profile-facts.module';
-import { ProductFactsQueries } from '../profiles/product-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
