@@ -123,6 +123,13 @@ export class PosIngestConfig extends PlatformConfig {
   @Max(100_000)
   PRODUCT_FACTS_CHUNK: number = 2_000;
 
+  /** How often the time-dependent facts of the households changed since are refreshed, in minutes. */
+  @Type(() => Number)
+  @IsInt({ message: 'RECENT_PROFILE_FACTS_EVERY_MINUTES must be a whole number of minutes' })
+  @Min(1)
+  @Max(1_440)
+  RECENT_PROFILE_FACTS_EVERY_MINUTES: number = 1;
+
   /** 52-week spend from which a household is silver, and gold. */
   @Type(() => Number)
   @IsInt({ message: 'TIER_SILVER_FROM_CENTS must be a whole number of cents' })

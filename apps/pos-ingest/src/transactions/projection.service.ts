@@ -18,7 +18,6 @@ import { PosIngestConfig } from '../config';
 import { CardsQueries } from '../cards/cards.queries';
 import { pointsEarnedEvents } from '../points/points-earned.events';
 import { ProductFactsQueries } from '../profiles/product-facts.queries';
-import { ProfileFactsQueries } from '../profiles/profile-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries, StoredProfile } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
@@ -51,7 +50,6 @@ export class ProjectionService {
     private readonly profiles: ProfilesQueries,
     private readonly sums: ProfileSumsQueries,
     private readonly productFacts: ProductFactsQueries,
-    private readonly profileFacts: ProfileFactsQueries,
     private readonly storeSales: StoreSalesQueries,
     private readonly outbox: Outbox,
     private readonly config: PosIngestConfig,
@@ -148,9 +146,8 @@ export class ProjectionService {
       await this.sums.addSums(m, changes.weeks, changes.stores);
       await this.sums.recountSums(m, changes.recount);
       await this.productFacts.queue(m, changes.productEffects);
-      // The time-dependent facts read the week sums: after them, so ProfileChangedV2 follows the
-      // purchase in the same commit.
-      await this.profileFacts.refresh(m, now, shopperIds);
+      // The time-dependent facts (ProfileChangedV2) of the batch's households are refreshed by
+      // the recent profile facts job, from `updated_at`: in the batch they cost too much.
       await this.storeSales.addStoreDays(m, changes.storeDays);
       await this.outbox.append(m, [
         ...changed.map(({ profile }) => profileChanged(profile, now)),
