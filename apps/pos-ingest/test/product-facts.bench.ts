@@ -33,9 +33,9 @@ async function queueRound(db: DataSource, round: number, count: number): Promise
        INSERT INTO ingest.transactions (pos_transaction_id, store_id, terminal_id, cashier_id, business_date,
          type, card_number, shopper_id, occurred_at, utc_offset, total_cents, lines, tenders, applied_offers,
          received_at)
-       SELECT 'r' || $1 || '-' || i, 'store-' || (i % 40), 'lane-1', 'cashier-1',
-              date '2026-01-01' + ($1 * 60 + i % 60), 'sale', 'card-' || (i % $3),
-              md5('household-' || (i % $3))::uuid, now(), '+00:00', 0,
+       SELECT 'r' || $1::int || '-' || i, 'store-' || (i % 40), 'lane-1', 'cashier-1',
+              date '2026-01-01' + ($1::int * 60 + i % 60), 'sale', 'card-' || (i % $3::int),
+              md5('household-' || (i % $3::int))::uuid, now(), '+00:00', 0,
               (SELECT json_agg(json_build_object(
                         'sku', 'sku-' || s, 'department', 'D' || (s % 20), 'category', 'C' || (s % 100),
                         'brand', CASE WHEN s % 7 <> 0 THEN 'B' || (s % 200) END,
