@@ -7,10 +7,10 @@ import {
   deadLetterTopic,
   householdIdForCard,
 } from '@loyalty/domain';
-import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { runJobByHand } from './support/run-job-by-hand';
 import { HouseholdsService } from '../src/households/households.service';
 import { ProjectionService } from '../src/transactions/projection.service';
 import {
@@ -210,8 +210,7 @@ describe('pos-ingest household copy', () => {
     expect(await sumsOf(derived)).toEqual({ weeks: 0, products: 0, store_visits: 0 });
     // The sales' product effects were still queued for the household the card left: the rebuild
     // counted them, so folding the queue now adds nothing, to neither household.
-    const period = new Date(Date.UTC(2000, 0, 1)).toISOString();
-    expect(await app.get(JobRunner).trigger('product-facts', period)).toBe('done');
+    await runJobByHand(app, 'product-facts');
     expect(await sumsOf(h.householdId)).toEqual({ weeks: 3_500, products: 3_500, store_visits: 2 });
     expect(await sumsOf(derived)).toEqual({ weeks: 0, products: 0, store_visits: 0 });
 

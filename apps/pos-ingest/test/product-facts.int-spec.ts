@@ -6,10 +6,10 @@ import {
   productSumsEffect,
   sumProducts,
 } from '@loyalty/domain';
-import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
+import { runJobByHand } from './support/run-job-by-hand';
 import { ProductFactsQueries } from '../src/profiles/product-facts.queries';
 import { ProjectionService } from '../src/transactions/projection.service';
 import { openDatabase, startPosIngest } from '../../../test/support/apps';
@@ -40,11 +40,7 @@ describe('pos-ingest product facts: the fold of the queued effects', () => {
   const project = (...txs: PosTransaction[]) =>
     projection.projectBatch(txs.map(recorded), new Date());
 
-  let folds = 0;
-  async function foldAll() {
-    const period = new Date(Date.UTC(2000, 0, 1) + 60_000 * folds++).toISOString();
-    expect(await app.get(JobRunner).trigger('product-facts', period)).toBe('done');
-  }
+  const foldAll = () => runJobByHand(app, 'product-facts');
 
   const queued = async (shopperId: string): Promise<number> =>
     (

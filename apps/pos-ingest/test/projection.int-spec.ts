@@ -7,9 +7,9 @@ import {
   householdIdForCard,
   transactionKey,
 } from '@loyalty/domain';
-import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { runJobByHand } from './support/run-job-by-hand';
 import { ProjectionService } from '../src/transactions/projection.service';
 import {
   openDatabase,
@@ -48,13 +48,7 @@ describe('pos-ingest projector', () => {
   const project = (...txs: PosTransaction[]) =>
     projection.projectBatch(txs.map(recorded), new Date());
 
-  // Tests run without the job runner's schedule: the product facts are folded by hand, each
-  // time for a period of its own (older than any real one).
-  let folds = 0;
-  async function foldProductFacts() {
-    const period = new Date(Date.UTC(2000, 0, 1) + 60_000 * folds++).toISOString();
-    expect(await app.get(JobRunner).trigger('product-facts', period)).toBe('done');
-  }
+  const foldProductFacts = () => runJobByHand(app, 'product-facts');
 
   /** Everything the projector keeps about a card's shopper and a store, for before/after comparisons. */
   async function stateOf(cardNumber: string, storeId: string) {

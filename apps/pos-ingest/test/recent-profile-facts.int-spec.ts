@@ -1,7 +1,7 @@
 import { TOPICS, householdIdForCard } from '@loyalty/domain';
-import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { runJobByHand } from './support/run-job-by-hand';
 import { ProjectionService } from '../src/transactions/projection.service';
 import { openDatabase, startPosIngest } from '../../../test/support/apps';
 import { makeCardNumber, makeTransaction } from '../../../test/support/factories';
@@ -21,11 +21,7 @@ describe('pos-ingest recent profile facts', () => {
     await db.destroy();
   });
 
-  let runs = 0;
-  async function runJob() {
-    const period = new Date(Date.UTC(2000, 0, 1) + 60_000 * runs++).toISOString();
-    expect(await app.get(JobRunner).trigger('recent-profile-facts', period)).toBe('done');
-  }
+  const runJob = () => runJobByHand(app, 'recent-profile-facts');
 
   const factsAsOf = async (shopperId: string): Promise<string | null> =>
     (
