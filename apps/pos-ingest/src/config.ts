@@ -109,6 +109,27 @@ export class PosIngestConfig extends PlatformConfig {
   @Max(1_000_000)
   PROFILE_FACTS_CHUNK: number = 50_000;
 
+  /** How often the product sums and top lists fold the projector's queued effects, in minutes. */
+  @Type(() => Number)
+  @IsInt({ message: 'PRODUCT_FACTS_EVERY_MINUTES must be a whole number of minutes' })
+  @Min(1)
+  @Max(1_440)
+  PRODUCT_FACTS_EVERY_MINUTES: number = 1;
+
+  /** Queued effects (transactions) per transaction of the product facts fold. */
+  @Type(() => Number)
+  @IsInt({ message: 'PRODUCT_FACTS_CHUNK must be a whole number' })
+  @Min(1)
+  @Max(100_000)
+  PRODUCT_FACTS_CHUNK: number = 2_000;
+
+  /** How often the time-dependent facts of the households changed since are refreshed, in minutes. */
+  @Type(() => Number)
+  @IsInt({ message: 'RECENT_PROFILE_FACTS_EVERY_MINUTES must be a whole number of minutes' })
+  @Min(1)
+  @Max(1_440)
+  RECENT_PROFILE_FACTS_EVERY_MINUTES: number = 1;
+
   /** 52-week spend from which a household is silver, and gold. */
   @Type(() => Number)
   @IsInt({ message: 'TIER_SILVER_FROM_CENTS must be a whole number of cents' })

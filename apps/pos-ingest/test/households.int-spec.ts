@@ -10,6 +10,7 @@ import {
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { runJobByHand } from './support/run-job-by-hand';
 import { HouseholdsService } from '../src/households/households.service';
 import { ProjectionService } from '../src/transactions/projection.service';
 import {
@@ -207,6 +208,11 @@ describe('pos-ingest household copy', () => {
       top_products: [],
     });
     expect(await sumsOf(derived)).toEqual({ weeks: 0, products: 0, store_visits: 0 });
+    // The sales' product effects were still queued for the household the card left: the rebuild
+    // counted them, so folding the queue now adds nothing, to neither household.
+    await runJobByHand(app, 'product-facts');
+    expect(await sumsOf(h.householdId)).toEqual({ weeks: 3_500, products: 3_500, store_visits: 2 });
+    expect(await sumsOf(derived)).toEqual({ weeks: 0, products: 0, store_visits: 0 });
 
     // Later sales on the card count for the household.
     await project(sale(card, 700, 20));
@@ -332,6 +338,7 @@ describe('pos-ingest household copy', () => {
                 (SELECT count(*)::int FROM ingest.shopper_profiles WHERE shopper_id = ANY($2::uuid[])) AS profiles,
                 (SELECT count(*)::int FROM ingest.shopper_weeks WHERE shopper_id = ANY($2::uuid[])) AS weeks,
                 (SELECT count(*)::int FROM ingest.shopper_products WHERE shopper_id = ANY($2::uuid[])) AS products,
+                (SELECT count(*)::int FROM ingest.product_fact_queue WHERE shopper_id = ANY($2::uuid[])) AS queued,
                 (SELECT count(*)::int FROM ingest.shopper_stores WHERE shopper_id = ANY($2::uuid[])) AS stores,
                 (SELECT count(*)::int FROM ingest.lifecycle_transitions WHERE shopper_id = ANY($2::uuid[])) AS transitions,
                 (SELECT count(*)::int FROM ingest.intake_receipts WHERE body_sha256 = 'planted'
@@ -355,6 +362,7 @@ describe('pos-ingest household copy', () => {
         profiles: 0,
         weeks: 0,
         products: 0,
+        queued: 0,
         stores: 0,
         transitions: 0,
         receipts: 0,

@@ -9,6 +9,7 @@ import {
 } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { runJobByHand } from './support/run-job-by-hand';
 import { ProjectionService } from '../src/transactions/projection.service';
 import {
   openDatabase,
@@ -47,8 +48,11 @@ describe('pos-ingest projector', () => {
   const project = (...txs: PosTransaction[]) =>
     projection.projectBatch(txs.map(recorded), new Date());
 
+  const foldProductFacts = () => runJobByHand(app, 'product-facts');
+
   /** Everything the projector keeps about a card's shopper and a store, for before/after comparisons. */
   async function stateOf(cardNumber: string, storeId: string) {
+    await foldProductFacts();
     const [profile] = await db.query(
       `SELECT p.lifetime_spend_cents, p.visits, p.first_visit_at, p.last_visit_at, p.spend_by_department_cents,
               p.points_balance
@@ -345,6 +349,7 @@ describe('pos-ingest projector', () => {
         makeTransaction({ storeId: storeIds[s], cardNumber, lines: [lines[0]] }),
       ),
     );
+    await foldProductFacts();
     const [facts] = await db.query(
       `SELECT top_departments, top_categories, top_brands, top_products, favourite_stores
          FROM ingest.shopper_profiles WHERE shopper_id = $1`,

@@ -9,6 +9,7 @@ import {
   sumStores,
   sumWeeks,
   sumsEffect,
+  productSumsEffect,
 } from './profile-sums';
 import { PosTransaction, transactionKey } from './transaction';
 import { weekStartOf } from './profile-facts';
@@ -62,7 +63,7 @@ describe('weekStartOf', () => {
   });
 });
 
-describe('sumsEffect', () => {
+describe('sumsEffect and productSumsEffect', () => {
   it.each<
     [string, PosTransaction, 1 | -1, Partial<WeekSum>, Partial<ProductSum>, Partial<StoreSum>]
   >([
@@ -101,7 +102,9 @@ describe('sumsEffect', () => {
   ])('%s', (_name, t, sign, week, product, store) => {
     const effect = sumsEffect(t, sign, 'h1');
     expect(effect.week).toMatchObject({ shopperId: 'h1', weekStart: '2026-03-02', ...week });
-    expect(effect.products).toEqual([expect.objectContaining({ sku: 'sku-milk', ...product })]);
+    expect(productSumsEffect(t, sign, 'h1')).toEqual([
+      expect.objectContaining({ sku: 'sku-milk', ...product }),
+    ]);
     expect(effect.store).toMatchObject({ storeId: 'store-1', ...store });
   });
 
@@ -110,7 +113,7 @@ describe('sumsEffect', () => {
       ['sku-milk', 250, 1],
       ['sku-milk', 250, 1.25],
     ]);
-    expect(sumsEffect(t, 1, 'h1').products).toEqual([
+    expect(productSumsEffect(t, 1, 'h1')).toEqual([
       expect.objectContaining({ spendCents: 500, unitsMilli: 2_250, purchases: 1 }),
     ]);
   });
@@ -125,7 +128,11 @@ describe('sum*', () => {
       { shopperId: 'h1', weekStart: '2026-03-02', spendCents: 500, visits: 2 },
       { shopperId: 'h2', weekStart: '2026-03-09', spendCents: 250, visits: 1 },
     ]);
-    expect(sumProducts([...b.products, ...a.products])[0]).toMatchObject({
+    const products = (id: string, date: string) =>
+      productSumsEffect(tx(id, { businessDate: date }), 1, 'h1');
+    expect(
+      sumProducts([...products('b', '2026-03-06'), ...products('a', '2026-03-02')])[0],
+    ).toMatchObject({
       purchases: 2,
       firstBoughtOn: '2026-03-02',
       lastBoughtOn: '2026-03-06',
@@ -191,7 +198,7 @@ describe('the sums in any order', () => {
         const k = w.weekStart;
         weeks.set(k, sumWeeks([...(weeks.has(k) ? [weeks.get(k) as WeekSum] : []), w])[0]);
       }
-      for (const p of changes.products) {
+      for (const p of plan.effects.flatMap(({ tx, sign }) => productSumsEffect(tx, sign, 'h1'))) {
         const old = products.get(p.sku);
         products.set(p.sku, sumProducts(old ? [old, p] : [p])[0]);
       }
@@ -206,7 +213,10 @@ describe('the sums in any order', () => {
           standingSales().map((s) => s.businessDate),
         );
       }
-      for (const { sku } of changes.recount.products) {
+      const recounted = plan.effects
+        .filter(({ sign }) => sign === -1)
+        .flatMap(({ tx }) => tx.lines.map((l) => l.sku));
+      for (const sku of new Set(recounted)) {
         const dates = standingSales()
           .filter((s) => s.lines.some((l) => l.sku === sku))
           .map((s) => s.businessDate)

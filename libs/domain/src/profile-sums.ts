@@ -55,12 +55,40 @@ function maxDate(a: string | null, b: string | null): string | null {
   return a === null ? b : b === null ? a : a > b ? a : b;
 }
 
-/** The sums one transaction changes for its household, times `sign`. */
+/** The week and store sums one transaction changes for its household, times `sign`. */
 export function sumsEffect(
   tx: PosTransaction,
   sign: 1 | -1,
   shopperId: string,
-): { week: WeekSum; products: ProductSum[]; store: StoreSum } {
+): { week: WeekSum; store: StoreSum } {
+  const direction = directionOf(tx, sign);
+  const visits = tx.type === 'sale' ? sign : 0;
+  return {
+    week: {
+      shopperId,
+      weekStart: weekStartOf(tx.businessDate),
+      spendCents: direction * tx.totalCents,
+      visits,
+    },
+    store: {
+      shopperId,
+      storeId: tx.storeId,
+      visits,
+      spendCents: direction * tx.totalCents,
+      lastVisitOn: tx.type === 'sale' && sign === 1 ? tx.businessDate : null,
+    },
+  };
+}
+
+/**
+ * The product sums one transaction changes for its household, times `sign`: what the product
+ * facts job folds from the queued effects (the reference its SQL is tested against).
+ */
+export function productSumsEffect(
+  tx: PosTransaction,
+  sign: 1 | -1,
+  shopperId: string,
+): ProductSum[] {
   const direction = directionOf(tx, sign);
   const isSale = tx.type === 'sale';
   const visits = isSale ? sign : 0;
@@ -93,22 +121,7 @@ export function sumsEffect(
           },
     );
   }
-  return {
-    week: {
-      shopperId,
-      weekStart: weekStartOf(tx.businessDate),
-      spendCents: direction * tx.totalCents,
-      visits,
-    },
-    products: [...products.values()],
-    store: {
-      shopperId,
-      storeId: tx.storeId,
-      visits,
-      spendCents: direction * tx.totalCents,
-      lastVisitOn: boughtOn,
-    },
-  };
+  return [...products.values()];
 }
 
 /** Sums week effects by household and week. */

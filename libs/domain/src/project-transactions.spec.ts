@@ -280,7 +280,6 @@ describe('planBatchChanges', () => {
     expect(changes.recount).toEqual({
       shopperIds: ['shopper-9800000000000000'],
       weeks: [{ shopperId: 'shopper-9800000000000000', weekStart: '2026-03-02' }],
-      products: [{ shopperId: 'shopper-9800000000000000', sku: 'sku-0' }],
       stores: [{ shopperId: 'shopper-9800000000000000', storeId: 'store-1' }],
     });
     expect(changes.visitDays.size).toBe(0);

@@ -1,14 +1,6 @@
 import { Cents } from './money';
 import { ShopperProfile, departmentSpend } from './profile';
-import {
-  ProductSum,
-  StoreSum,
-  WeekSum,
-  sumProducts,
-  sumStores,
-  sumWeeks,
-  sumsEffect,
-} from './profile-sums';
+import { StoreSum, WeekSum, sumStores, sumWeeks, sumsEffect } from './profile-sums';
 import { PosTransaction, transactionKey } from './transaction';
 
 // How transactions change profiles, points and store sales. Every change is a sum, and a void is
@@ -193,8 +185,19 @@ export interface SumsToRecount {
   /** Households that lost a visit: first and last visit and the recent visit days. */
   shopperIds: string[];
   weeks: { shopperId: string; weekStart: string }[];
-  products: { shopperId: string; sku: string }[];
   stores: { shopperId: string; storeId: string }[];
+}
+
+/**
+ * One effect of a batch on a household's product sums, by transaction: folded later (with the
+ * transaction's lines) into `ingest.shopper_products`. A sum of signed effects, like the rest.
+ */
+export interface ProductFactEffect {
+  shopperId: string;
+  storeId: string;
+  posTransactionId: string;
+  /** +1 for a new sale or return, -1 for one voided now. */
+  sign: 1 | -1;
 }
 
 /** Everything a batch changes besides the transactions themselves, by noun. */
@@ -206,7 +209,8 @@ export interface BatchChanges {
   visitsToRecount: string[];
   storeDays: StoreDayEffect[];
   weeks: WeekSum[];
-  products: ProductSum[];
+  /** The product sums' effects, one per planned effect of a household's transaction. */
+  productEffects: ProductFactEffect[];
   stores: StoreSum[];
   /** Business dates of the sales that count from now on, per household (for recent visit days). */
   visitDays: Map<string, string[]>;
@@ -226,10 +230,10 @@ export function planBatchChanges(
   const points: PointsEntry[] = [];
   const visitsToRecount = new Set<string>();
   const weeks: WeekSum[] = [];
-  const products: ProductSum[] = [];
+  const productEffects: ProductFactEffect[] = [];
   const stores: StoreSum[] = [];
   const visitDays = new Map<string, string[]>();
-  const recount: SumsToRecount = { shopperIds: [], weeks: [], products: [], stores: [] };
+  const recount: SumsToRecount = { shopperIds: [], weeks: [], stores: [] };
   for (const { tx, sign, cause } of plan.effects) {
     const shopperId = shopperOf(tx);
     if (!shopperId) continue;
@@ -249,14 +253,18 @@ export function planBatchChanges(
     if (effect.visits < 0) visitsToRecount.add(shopperId);
     const sums = sumsEffect(tx, sign, shopperId);
     weeks.push(sums.week);
-    products.push(...sums.products);
+    productEffects.push({
+      shopperId,
+      storeId: tx.storeId,
+      posTransactionId: tx.posTransactionId,
+      sign,
+    });
     stores.push(sums.store);
     if (sign === 1 && tx.type === 'sale') {
       visitDays.set(shopperId, [...(visitDays.get(shopperId) ?? []), tx.businessDate]);
     }
     if (sign === -1) {
       recount.weeks.push({ shopperId, weekStart: sums.week.weekStart });
-      recount.products.push(...sums.products.map(({ sku }) => ({ shopperId, sku })));
       recount.stores.push({ shopperId, storeId: tx.storeId });
     }
   }
@@ -267,7 +275,7 @@ export function planBatchChanges(
     visitsToRecount: [...visitsToRecount],
     storeDays: sumStoreDays(plan.effects.map(({ tx, sign }) => storeDayEffect(tx, sign))),
     weeks: sumWeeks(weeks),
-    products: sumProducts(products),
+    productEffects,
     stores: sumStores(stores),
     visitDays,
     recount,

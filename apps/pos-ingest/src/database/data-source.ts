@@ -8,6 +8,7 @@ import { CreateTerminalKeysCopy1795700000000 } from './migrations/1795700000000-
 import { ProfilesKnowTheShopper1795800000000 } from './migrations/1795800000000-ProfilesKnowTheShopper';
 import { ScheduledProfileFacts1795800000010 } from './migrations/1795800000010-ScheduledProfileFacts';
 import { IndexTransactionsByCard1795800000020 } from './migrations/1795800000020-IndexTransactionsByCard';
+import { QueueProductFacts1795800000030 } from './migrations/1795800000030-QueueProductFacts';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -23,6 +24,7 @@ export const posIngestDatabase = {
     ProfilesKnowTheShopper1795800000000,
     ScheduledProfileFacts1795800000010,
     IndexTransactionsByCard1795800000020,
+    QueueProductFacts1795800000030,
   ],
 };
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProductFactsQueries } from '../profiles/product-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
 import { HouseholdsConsumer } from './households.consumer';
@@ -11,6 +12,7 @@ import { HouseholdsService } from './households.service';
     HouseholdsConsumer,
     HouseholdsQueries,
     HouseholdsService,
+    ProductFactsQueries,
     ProfileSumsQueries,
     ProfilesQueries,
   ],

@@ -174,6 +174,11 @@ export class HouseholdsQueries {
       [derivedHouseholdIds, householdId, cards],
     );
     const owners = [householdId, ...derived.map((d) => d.id)];
+    // Alone and first: it waits for a fold that holds some of the queue, so that fold's sums are
+    // committed, and seen, before the sums are deleted.
+    await m.query(`DELETE FROM ingest.product_fact_queue WHERE shopper_id = ANY($1::uuid[])`, [
+      owners,
+    ]);
     await m.query(
       `WITH weeks AS (DELETE FROM ingest.shopper_weeks WHERE shopper_id = ANY($1::uuid[])),
             products AS (DELETE FROM ingest.shopper_products WHERE shopper_id = ANY($1::uuid[])),

@@ -4,11 +4,17 @@ import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../config';
 import { ProfileFactsJob } from './profile-facts.job';
 import { ProfileFactsQueries } from './profile-facts.queries';
+import { ProductFactsJob } from './product-facts.job';
+import { ProductFactsQueries } from './product-facts.queries';
+import { ProfileSumsQueries } from './profile-sums.queries';
+import { RecentProfileFactsJob } from './recent-profile-facts.job';
 
 export const JOBS_TABLE = 'ingest.jobs';
 
 /**
- * The time-dependent profile facts: the nightly job on pos-ingest's job runner (every process
+ * The product facts job (every minute, folding the projector's queue), the recent profile facts
+ * job (every minute, the households changed since) and the time-dependent profile facts: the
+ * nightly job on pos-ingest's job runner (every process
  * runs the runner; one of them wins each night's run), and the queries the projector calls for
  * the households of a batch.
  */
@@ -16,23 +22,31 @@ export const JOBS_TABLE = 'ingest.jobs';
   providers: [
     ProfileFactsQueries,
     ProfileFactsJob,
+    ProfileSumsQueries,
+    ProductFactsQueries,
+    ProductFactsJob,
+    RecentProfileFactsJob,
     {
       provide: JobRunner,
       inject: [DataSource],
       useFactory: (dataSource: DataSource) => new JobRunner(dataSource, { table: JOBS_TABLE }),
     },
   ],
-  exports: [ProfileFactsQueries, JobRunner],
+  exports: [ProfileFactsQueries, ProductFactsQueries, JobRunner],
 })
 export class ProfileFactsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly runner: JobRunner,
     private readonly job: ProfileFactsJob,
+    private readonly productFacts: ProductFactsJob,
+    private readonly recentFacts: RecentProfileFactsJob,
     private readonly config: PosIngestConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.runner.register(this.job);
+    this.runner.register(this.productFacts);
+    this.runner.register(this.recentFacts);
     if (this.config.jobsEnabled) this.runner.start();
   }
 

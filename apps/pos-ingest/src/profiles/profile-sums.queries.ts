@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ProductSum, StoreSum, SumsToRecount, WeekSum } from '@loyalty/domain';
+import { StoreSum, SumsToRecount, WeekSum } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
 // The sums a household's profile is built from (`ingest.shopper_weeks`, `shopper_products`,
 // `shopper_stores`) and the lifetime facts read from them (the top lists of the profile). One
-// statement per step for a whole batch, whatever its size.
+// statement per step for a whole batch, whatever its size. The projector adds the week and store
+// sums; the product sums and top lists are folded from its queue (`product-facts.queries.ts`).
 
 /** A household's counted transactions: sales and returns no void cancelled, found by its cards. */
 export const HOUSEHOLD_TRANSACTIONS = `
@@ -99,15 +100,14 @@ const LIFETIME_FACTS = `
 
 @Injectable()
 export class ProfileSumsQueries {
-  /** Adds a batch's sums; first and last dates only widen. */
+  /** Adds a batch's week and store sums; the last visit only widens. */
   async addSums(
     m: EntityManager,
     weeks: readonly WeekSum[],
-    products: readonly ProductSum[],
     stores: readonly StoreSum[],
   ): Promise<void> {
-    if (weeks.length + products.length + stores.length === 0) return;
-    // Data-modifying CTEs all run, once each: one round trip for the three tables.
+    if (weeks.length + stores.length === 0) return;
+    // Data-modifying CTEs all run, once each: one round trip for the two tables.
     await m.query(
       `WITH weeks AS (
          INSERT INTO ingest.shopper_weeks AS w (shopper_id, week_start, spend_cents, visits)
@@ -115,87 +115,57 @@ export class ProfileSumsQueries {
            AS e("shopperId" uuid, "weekStart" date, "spendCents" bigint, visits int)
          ON CONFLICT (shopper_id, week_start) DO UPDATE
            SET spend_cents = w.spend_cents + EXCLUDED.spend_cents, visits = w.visits + EXCLUDED.visits
-       ), stores AS (
-         INSERT INTO ingest.shopper_stores AS s (shopper_id, store_id, visits, spend_cents, last_visit_on)
-         SELECT * FROM json_to_recordset($3::json)
-           AS e("shopperId" uuid, "storeId" text, visits int, "spendCents" bigint, "lastVisitOn" date)
-         ON CONFLICT (shopper_id, store_id) DO UPDATE
-           SET visits = s.visits + EXCLUDED.visits, spend_cents = s.spend_cents + EXCLUDED.spend_cents,
-               last_visit_on = greatest(s.last_visit_on, EXCLUDED.last_visit_on)
        )
-       INSERT INTO ingest.shopper_products AS p (shopper_id, sku, department, category, brand, spend_cents, units,
-         purchases, first_bought_on, last_bought_on)
-       SELECT "shopperId", sku, department, category, brand, "spendCents", "unitsMilli" / 1000.0, purchases,
-              "firstBoughtOn", "lastBoughtOn"
-         FROM json_to_recordset($2::json) AS e("shopperId" uuid, sku text, department text, category text,
-           brand text, "spendCents" bigint, "unitsMilli" bigint, purchases int, "firstBoughtOn" date,
-           "lastBoughtOn" date)
-       ON CONFLICT (shopper_id, sku) DO UPDATE
-         SET spend_cents = p.spend_cents + EXCLUDED.spend_cents, units = p.units + EXCLUDED.units,
-             purchases = p.purchases + EXCLUDED.purchases,
-             first_bought_on = least(p.first_bought_on, EXCLUDED.first_bought_on),
-             last_bought_on = greatest(p.last_bought_on, EXCLUDED.last_bought_on),
-             -- The latest sale tells what the SKU is now.
-             department = CASE WHEN EXCLUDED.last_bought_on > coalesce(p.last_bought_on, '-infinity')
-                               THEN EXCLUDED.department ELSE p.department END,
-             category = CASE WHEN EXCLUDED.last_bought_on > coalesce(p.last_bought_on, '-infinity')
-                             THEN EXCLUDED.category ELSE p.category END,
-             brand = CASE WHEN EXCLUDED.last_bought_on > coalesce(p.last_bought_on, '-infinity')
-                          THEN EXCLUDED.brand ELSE p.brand END`,
-      [JSON.stringify(weeks), JSON.stringify(products), JSON.stringify(stores)],
+       INSERT INTO ingest.shopper_stores AS s (shopper_id, store_id, visits, spend_cents, last_visit_on)
+       SELECT * FROM json_to_recordset($2::json)
+         AS e("shopperId" uuid, "storeId" text, visits int, "spendCents" bigint, "lastVisitOn" date)
+       ON CONFLICT (shopper_id, store_id) DO UPDATE
+         SET visits = s.visits + EXCLUDED.visits, spend_cents = s.spend_cents + EXCLUDED.spend_cents,
+             last_visit_on = greatest(s.last_visit_on, EXCLUDED.last_visit_on)`,
+      [JSON.stringify(weeks), JSON.stringify(stores)],
     );
   }
 
   /**
-   * After voids: sums that came back to zero are removed (as if never counted), and first and last
-   * bought and the last visit are recounted from the sales that stand.
+   * After voids: week and store sums that came back to zero are removed (as if never counted),
+   * and the last visit is recounted from the sales that stand.
    */
   async recountSums(m: EntityManager, recount: SumsToRecount): Promise<void> {
-    if (recount.weeks.length + recount.products.length + recount.stores.length === 0) return;
+    if (recount.weeks.length + recount.stores.length === 0) return;
     await m.query(
       `WITH week_keys AS (SELECT * FROM unnest($1::uuid[], $2::date[]) AS k(shopper_id, week_start)),
-            store_keys AS (SELECT DISTINCT * FROM unnest($5::uuid[], $6::text[]) AS k(shopper_id, store_id)),
-            product_keys AS (SELECT DISTINCT * FROM unnest($3::uuid[], $4::text[]) AS k(shopper_id, sku)),
+            store_keys AS (SELECT DISTINCT * FROM unnest($3::uuid[], $4::text[]) AS k(shopper_id, store_id)),
        weeks_gone AS (
          DELETE FROM ingest.shopper_weeks w USING week_keys k
           WHERE w.shopper_id = k.shopper_id AND w.week_start = k.week_start AND w.spend_cents = 0 AND w.visits = 0
        ), stores_gone AS (
          DELETE FROM ingest.shopper_stores s USING store_keys k
           WHERE s.shopper_id = k.shopper_id AND s.store_id = k.store_id AND s.spend_cents = 0 AND s.visits = 0
-       ), stores_recounted AS (
-         UPDATE ingest.shopper_stores s
-            SET last_visit_on = (SELECT max(t.business_date) FROM ingest.transactions t
-                                  WHERE t.shopper_id = s.shopper_id AND t.store_id = s.store_id
-                                    AND t.type = 'sale' AND NOT t.voided)
-           FROM store_keys k
-          WHERE s.shopper_id = k.shopper_id AND s.store_id = k.store_id AND NOT (s.spend_cents = 0 AND s.visits = 0)
-       ), products_gone AS (
-         DELETE FROM ingest.shopper_products p USING product_keys k
-          WHERE p.shopper_id = k.shopper_id AND p.sku = k.sku
-            AND p.spend_cents = 0 AND p.units = 0 AND p.purchases = 0
        )
-       UPDATE ingest.shopper_products p SET first_bought_on = r.first, last_bought_on = r.last
-         FROM (SELECT k.shopper_id, k.sku, min(t.business_date) AS first, max(t.business_date) AS last
-                 FROM product_keys k
-                 LEFT JOIN ingest.transactions t
-                   ON t.shopper_id = k.shopper_id AND t.type = 'sale' AND NOT t.voided
-                  AND EXISTS (SELECT 1 FROM json_array_elements(t.lines) l WHERE l->>'sku' = k.sku)
-                GROUP BY k.shopper_id, k.sku) r
-        WHERE p.shopper_id = r.shopper_id AND p.sku = r.sku
-          AND NOT (p.spend_cents = 0 AND p.units = 0 AND p.purchases = 0)`,
+       UPDATE ingest.shopper_stores s
+          SET last_visit_on = (SELECT max(t.business_date) FROM ingest.transactions t
+                                WHERE t.shopper_id = s.shopper_id AND t.store_id = s.store_id
+                                  AND t.type = 'sale' AND NOT t.voided)
+         FROM store_keys k
+        WHERE s.shopper_id = k.shopper_id AND s.store_id = k.store_id AND NOT (s.spend_cents = 0 AND s.visits = 0)`,
       [
         recount.weeks.map((k) => k.shopperId),
         recount.weeks.map((k) => k.weekStart),
-        recount.products.map((k) => k.shopperId),
-        recount.products.map((k) => k.sku),
         recount.stores.map((k) => k.shopperId),
         recount.stores.map((k) => k.storeId),
       ],
     );
   }
 
-  /** Rebuilds these households' sums from their transactions (after cards moved between them). */
+  /**
+   * Rebuilds these households' sums from their transactions (after cards moved between them).
+   * Their queued product effects go first: the rebuild counts every transaction as it stands, and
+   * a fold that holds some of them finishes before (the delete waits for its locks).
+   */
   async rebuildSums(m: EntityManager, shopperIds: readonly string[]): Promise<void> {
+    await m.query(`DELETE FROM ingest.product_fact_queue WHERE shopper_id = ANY($1::uuid[])`, [
+      shopperIds,
+    ]);
     await m.query(
       `WITH weeks_gone AS (DELETE FROM ingest.shopper_weeks WHERE shopper_id = ANY($1::uuid[])),
             products_gone AS (DELETE FROM ingest.shopper_products WHERE shopper_id = ANY($1::uuid[]))

@@ -17,6 +17,7 @@ import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../config';
 import { CardsQueries } from '../cards/cards.queries';
 import { pointsEarnedEvents } from '../points/points-earned.events';
+import { ProductFactsQueries } from '../profiles/product-facts.queries';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries, StoredProfile } from '../profiles/profiles.queries';
 import { StoreSalesQueries } from '../store-sales/store-sales.queries';
@@ -48,14 +49,16 @@ export class ProjectionService {
     private readonly transactions: TransactionsQueries,
     private readonly profiles: ProfilesQueries,
     private readonly sums: ProfileSumsQueries,
+    private readonly productFacts: ProductFactsQueries,
     private readonly storeSales: StoreSalesQueries,
     private readonly outbox: Outbox,
     private readonly config: PosIngestConfig,
   ) {}
 
   /**
-   * Stores a batch of transactions and folds the new ones into profiles, their sums and store
-   * sales, with one ProfileChanged event per changed household and one PointsEarned event per
+   * Stores a batch of transactions and folds the new ones into profiles, their week and store sums
+   * and store sales, and queues their effects on the product sums (folded by the product facts
+   * job, with the top lists), with one ProfileChanged event per changed household and one PointsEarned event per
    * transaction that earns or takes back points, all in one database transaction. Transactions
    * already stored (same store and POS id) change nothing.
    */
@@ -140,10 +143,11 @@ export class ProjectionService {
         };
       });
       await this.profiles.saveProfiles(m, changed, now);
-      await this.sums.addSums(m, changes.weeks, changes.products, changes.stores);
+      await this.sums.addSums(m, changes.weeks, changes.stores);
       await this.sums.recountSums(m, changes.recount);
-      await this.sums.refreshLifetimeFacts(m, shopperIds);
-      // The time-dependent facts of `shopperIds` are refreshed from here, after the sums.
+      await this.productFacts.queue(m, changes.productEffects);
+      // The time-dependent facts (ProfileChangedV2) of the batch's households are refreshed by
+      // the recent profile facts job, from `updated_at`: in the batch they cost too much.
       await this.storeSales.addStoreDays(m, changes.storeDays);
       await this.outbox.append(m, [
         ...changed.map(({ profile }) => profileChanged(profile, now)),
