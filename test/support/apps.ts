@@ -11,6 +11,7 @@ import { couponEngineEventGroups } from '../../apps/coupon-engine/src/event-grou
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
+import { pointsEventGroup } from '../../apps/loyalty-api/src/points/points-earned.consumer';
 import { AppModule as PosIngestModule } from '../../apps/pos-ingest/src/app.module';
 import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
 import { startGroupAtEnd } from './kafka';
@@ -47,14 +48,19 @@ export function startPosIngest(
 
 /**
  * Starts a loyalty-api with consumer groups of its own: the mock broker makes a member wait for
- * the session timeout of members that left a group before it. They read from the topics' start;
- * the wallet ignores offers it already holds.
+ * the session timeout of members that left a group before it. The wallet's group reads its topic
+ * from the start (it ignores offers it already holds); the points group only what is earned from
+ * now on.
  */
-export function startLoyaltyApi(): Promise<NestFastifyApplication> {
+export async function startLoyaltyApi(): Promise<NestFastifyApplication> {
   const overrides = {
     LOYALTY_API_GROUP_PREFIX: `loyalty-api.test-${randomUUID()}`,
     LOYALTY_API_SESSION_TIMEOUT_MS: '6000',
   };
+  // Its points are booked from what is earned from now on: read from its start, the topic holds
+  // every earlier suite's points, which the app would work through before the test's own.
+  const { groupId, topic } = pointsEventGroup(overrides.LOYALTY_API_GROUP_PREFIX);
+  await startGroupAtEnd(groupId, topic);
   return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env(overrides))), {
     title: 'loyalty-api',
     description: '',
