@@ -214,6 +214,7 @@ describe('loyalty-api shoppers and households', () => {
       ['null for a name', { givenName: null }, 'givenName'],
       ['no email', { email: undefined }, 'email'],
       ['an invalid email', { email: 'ann@' }, 'email'],
+      ['an email with a lone surrogate', { email: '\udfff@example.org' }, 'email'],
       ['a number for email', { email: 42 }, 'email'],
       ['an invalid phone number', { phone: '12' }, 'phone'],
       ['letters for a phone number', { phone: 'call me maybe' }, 'phone'],

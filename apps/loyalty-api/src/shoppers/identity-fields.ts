@@ -52,6 +52,8 @@ export const IsName = (required: boolean): PropertyDecorator =>
     IsPrintableText(),
   );
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export const IsShopperEmail = (required: boolean): PropertyDecorator =>
   applyDecorators(
     (required ? ApiProperty : ApiPropertyOptional)({
@@ -61,8 +63,9 @@ export const IsShopperEmail = (required: boolean): PropertyDecorator =>
       description: 'Stored trimmed and in lower case; unique (409 EMAIL_ALREADY_REGISTERED)',
     }),
     ...(required ? [] : [IsOmittable()]),
+    // validator's isEmail throws on a lone surrogate: one becomes U+FFFD first, and is refused.
     Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' ? normaliseEmail(value) : value,
+      typeof value === 'string' ? normaliseEmail(value.replace(LONE_SURROGATE, '\ufffd')) : value,
     ),
     IsString(),
     MaxLength(254),
