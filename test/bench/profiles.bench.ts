@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
 import { posIngestDatabase } from '../../apps/pos-ingest/src/database/data-source';
 import { ProfileFactsJob } from '../../apps/pos-ingest/src/profiles/profile-facts.job';
-import { JOBS_TABLE } from '../../apps/pos-ingest/src/profiles/profile-facts.module';
+import { JOBS_TABLE } from '../../apps/pos-ingest/src/database/data-source';
 import { ProfileFactsQueries } from '../../apps/pos-ingest/src/profiles/profile-facts.queries';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 

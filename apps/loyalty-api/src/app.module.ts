@@ -3,7 +3,7 @@ import { PlatformModule } from '@loyalty/platform';
 import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { CheckoutModule } from './checkout/checkout.module';
 import { LoyaltyApiConfig } from './config';
-import { OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
+import { JOBS_TABLE, OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
 import { OffersModule } from './offers/offers.module';
 import { PointsModule } from './points/points.module';
 import { PrivacyModule } from './privacy/privacy.module';
@@ -20,6 +20,7 @@ export class AppModule {
           config,
           database: loyaltyApiDatabase,
           outboxTable: OUTBOX_TABLE,
+          jobsTable: JOBS_TABLE,
           terminalKeys: TerminalKeysQuery,
         }),
         CheckoutModule,

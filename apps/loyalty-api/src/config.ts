@@ -44,10 +44,6 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Max(240)
   POINTS_EXPIRY_MONTHS = 24;
 
-  /** Scheduled jobs (the daily points expiry) run in this process; at most one process runs each. */
-  @IsIn(['true', 'false'], { message: 'JOBS_ENABLED must be true or false' })
-  JOBS_ENABLED: 'true' | 'false' = 'true';
-
   /** The programme's time zone (IANA): the days of scheduled jobs. */
   @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
   PROGRAMME_TIME_ZONE = 'Europe/London';

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@loyalty/platform';
 import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { PosIngestConfig } from './config';
-import { OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
+import { JOBS_TABLE, OUTBOX_TABLE, posIngestDatabase } from './database/data-source';
 import { HouseholdsModule } from './households/households.module';
 import { IntakeModule } from './intake/intake.module';
 import { ProfileFactsModule } from './profiles/profile-facts.module';
@@ -19,6 +19,7 @@ export class AppModule {
           config,
           database: posIngestDatabase,
           outboxTable: OUTBOX_TABLE,
+          jobsTable: JOBS_TABLE,
           terminalKeys: TerminalKeysQuery,
         }),
         HouseholdsModule,

@@ -90,10 +90,6 @@ export class PosIngestConfig extends PlatformConfig {
   @Min(1)
   INTAKE_RECEIPT_RETENTION_DAYS: number = 30;
 
-  /** Scheduled jobs (the nightly profile facts) run in this process; at most one process runs each. */
-  @IsIn(['true', 'false'], { message: 'JOBS_ENABLED must be true or false' })
-  JOBS_ENABLED: 'true' | 'false' = 'true';
-
   /** The programme's time zone (IANA): its calendar dates are the days of the profile facts. */
   @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
   PROGRAMME_TIME_ZONE = 'Europe/London';
@@ -172,10 +168,6 @@ export class PosIngestConfig extends PlatformConfig {
   @WholeDays('LIFECYCLE_WON_BACK_DAYS')
   @Min(1)
   LIFECYCLE_WON_BACK_DAYS: number = 28;
-
-  get jobsEnabled(): boolean {
-    return this.JOBS_ENABLED === 'true';
-  }
 
   get profileFacts(): ProfileFactsSettings {
     return {

@@ -29,7 +29,7 @@ import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../src/config';
 import { posIngestDatabase } from '../src/database/data-source';
 import { ProfileFactsJob } from '../src/profiles/profile-facts.job';
-import { JOBS_TABLE } from '../src/profiles/profile-facts.module';
+import { JOBS_TABLE } from '../src/database/data-source';
 import { ProfileFactsQueries } from '../src/profiles/profile-facts.queries';
 import { createTestDatabase, dropTestDatabase } from '../../../test/support/test-database';
 

@@ -6,7 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { KafkaModule } from '@loyalty/kafka';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
-import { DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { TerminalKeyLookup } from './auth/terminal-keys';
@@ -16,6 +16,7 @@ import { AppDatabase, postgresOptions } from './database/postgres-options';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
 import { RequestScreenInterceptor } from './http/request-screen.interceptor';
+import { JobRunner } from './jobs/job-runner';
 
 /** A caller's X-Request-Id is kept only if it is a plain id: it is logged and answered back. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -49,6 +50,8 @@ export interface PlatformOptions {
   config: PlatformConfig;
   database: Omit<AppDatabase, 'databaseUrl' | 'applicationName'>;
   outboxTable: string;
+  /** The app's jobs table, for an app with scheduled jobs (each module registers its own). */
+  jobsTable?: string;
   /** How this app finds terminal keys; an app without terminal routes has none. */
   terminalKeys?: Type<TerminalKeyLookup>;
 }
@@ -59,7 +62,13 @@ export interface PlatformOptions {
  */
 @Module({})
 export class PlatformModule {
-  static forRoot({ config, database, outboxTable, terminalKeys }: PlatformOptions): DynamicModule {
+  static forRoot({
+    config,
+    database,
+    outboxTable,
+    jobsTable,
+    terminalKeys,
+  }: PlatformOptions): DynamicModule {
     // Libraries inject PlatformConfig; app code injects its own subclass (e.g. PosIngestConfig).
     const configProviders = [
       { provide: PlatformConfig, useValue: config },
@@ -106,8 +115,25 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: RequestScreenInterceptor },
         ...(terminalKeys ? [{ provide: TerminalKeyLookup, useClass: terminalKeys }] : []),
+        ...(jobsTable
+          ? [
+              {
+                provide: JobRunner,
+                inject: [DataSource],
+                useFactory: (dataSource: DataSource) =>
+                  new JobRunner(dataSource, {
+                    table: jobsTable,
+                    startWithApp: config.JOBS_ENABLED === 'true',
+                  }),
+              },
+            ]
+          : []),
       ],
-      exports: [...configProviders, ...(terminalKeys ? [TerminalKeyLookup] : [])],
+      exports: [
+        ...configProviders,
+        ...(terminalKeys ? [TerminalKeyLookup] : []),
+        ...(jobsTable ? [JobRunner] : []),
+      ],
     };
   }
 }

@@ -30,6 +30,7 @@ export const loyaltyApiDatabase = {
 };
 
 export const OUTBOX_TABLE = 'loyalty.outbox';
+export const JOBS_TABLE = 'loyalty.jobs';
 
 // For the TypeORM CLI: `typeorm migration:run -d apps/loyalty-api/src/database/data-source.ts`.
 export const cliDataSource = new DataSource(

@@ -1,7 +1,5 @@
-import { Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { JobRunner } from '@loyalty/platform';
-import { DataSource } from 'typeorm';
-import { LoyaltyApiConfig } from '../config';
 import { PointsController } from './points.controller';
 import { PointsEarnedConsumer } from './points-earned.consumer';
 import { PointsExpiryJob } from './points-expiry.job';
@@ -21,27 +19,16 @@ import { PointsStatementQuery } from './points-statement.query';
     PointsLiabilityQuery,
     PointsService,
     PointsStatementQuery,
-    {
-      provide: JobRunner,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new JobRunner(dataSource, { table: 'loyalty.jobs' }),
-    },
   ],
   exports: [PointsExpiryService, PointsLedger],
 })
-export class PointsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PointsModule implements OnModuleInit {
   constructor(
     private readonly runner: JobRunner,
     private readonly expiry: PointsExpiryJob,
-    private readonly config: LoyaltyApiConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     this.runner.register(this.expiry);
-    if (this.config.JOBS_ENABLED === 'true') this.runner.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
   }
 }

@@ -29,6 +29,7 @@ export const posIngestDatabase = {
 };
 
 export const OUTBOX_TABLE = 'ingest.outbox';
+export const JOBS_TABLE = 'ingest.jobs';
 
 // For the TypeORM CLI: `typeorm migration:run -d apps/pos-ingest/src/database/data-source.ts`.
 export const cliDataSource = new DataSource(

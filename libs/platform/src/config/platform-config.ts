@@ -42,6 +42,10 @@ export class PlatformConfig {
   @Matches(/^\d{1,8}$/, { message: 'LOYALTY_CARD_PREFIX must be 1 to 8 digits' })
   LOYALTY_CARD_PREFIX = '98';
 
+  /** Scheduled jobs run in this process; each job's period runs once, whatever the processes. */
+  @IsIn(['true', 'false'], { message: 'JOBS_ENABLED must be true or false' })
+  JOBS_ENABLED: 'true' | 'false' = 'true';
+
   get idempotentProducer(): boolean {
     return this.KAFKA_IDEMPOTENT_PRODUCER === 'true';
   }

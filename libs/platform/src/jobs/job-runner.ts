@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
@@ -31,6 +31,8 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** How often due jobs are looked for. */
   pollMs?: number;
+  /** Starts looking for due jobs when the app has started (the app's modules registered theirs). */
+  startWithApp?: boolean;
 }
 
 export class JobLeaseLostError extends Error {
@@ -56,13 +58,14 @@ export type RunOutcome = 'done' | 'not-claimed' | 'failed' | 'stopped';
  * resumes from the saved cursor. Finishing marks the period done. A failed run keeps its row
  * leased until expiry and is then resumed by whichever process polls first.
  */
-export class JobRunner {
+export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobRunner.name);
   private readonly jobs = new Map<string, Job>();
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly table: string;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  private readonly startWithApp: boolean;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private current: Promise<unknown> | null = null;
@@ -74,6 +77,15 @@ export class JobRunner {
     this.table = options.table;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.pollMs = options.pollMs ?? 30_000;
+    this.startWithApp = options.startWithApp ?? false;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.startWithApp) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   register(job: Job): void {
