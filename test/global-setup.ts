@@ -20,7 +20,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_BROKERS = kafka.brokers;
   process.env.KAFKA_IDEMPOTENT_PRODUCER = 'false';
   process.env.JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
-  process.env.CARD_HASH_KEY = 'test-card-hash-key-that-is-at-least-32-characters';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
   process.env.JOBS_ENABLED = 'false';
 }

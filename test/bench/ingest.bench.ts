@@ -413,7 +413,6 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       ...kafka.env,
       JWT_SECRET: randomBytes(32).toString('hex'),
-      CARD_HASH_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
       STORE_REQUESTS_PER_MINUTE: '1000000',
     };

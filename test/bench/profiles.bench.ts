@@ -184,7 +184,6 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: '127.0.0.1:9092',
       JWT_SECRET: randomBytes(32).toString('hex'),
-      CARD_HASH_KEY: randomBytes(32).toString('hex'),
     });
     log(
       `machine: ${cpus().length} cores; Node ${process.version}; ${HOUSEHOLDS} households; chunks of ${config.PROFILE_FACTS_CHUNK}`,

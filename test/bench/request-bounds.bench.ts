@@ -78,7 +78,6 @@ async function main(): Promise<void> {
         ...kafka.env,
         DATABASE_URL: databaseUrl,
         JWT_SECRET: randomBytes(32).toString('hex'),
-        CARD_HASH_KEY: randomBytes(32).toString('hex'),
         LOG_LEVEL: 'warn',
         PORT: String(PORT),
         PROJECTOR_ENABLED: 'false',

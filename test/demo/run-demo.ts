@@ -228,12 +228,12 @@ async function main(): Promise<void> {
     );
   }
   const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
-  const cardHashKey = process.env.CARD_HASH_KEY ?? randomBytes(32).toString('hex');
+  const erasureHashKey = process.env.ERASURE_HASH_KEY ?? randomBytes(32).toString('hex');
   const settings = {
     DATABASE_URL: databaseUrl,
     ...kafka.env,
     JWT_SECRET: jwtSecret,
-    CARD_HASH_KEY: cardHashKey,
+    ERASURE_HASH_KEY: erasureHashKey,
   };
   writeSettings(settings);
   const env = { ...process.env, ...settings };

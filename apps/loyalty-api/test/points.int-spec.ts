@@ -5,6 +5,7 @@ import {
   householdIdForCard,
   pointsToExpire,
   expiryCutoff,
+  erasureHash,
 } from '@loyalty/domain';
 import { createHttpApp, loadConfig } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,7 +15,6 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { LoyaltyApiConfig } from '../src/config';
 import { pointsEventGroup } from '../src/points/points-earned.consumer';
-import { erasureHash } from '../src/shoppers/erasure-hash';
 import { createTerminal, eventually, openDatabase, tokenFor } from '../../../test/support/apps';
 import { makeCardNumber } from '../../../test/support/factories';
 import { findMessage, produce, startGroupAtEnd, waitForDrain } from '../../../test/support/kafka';

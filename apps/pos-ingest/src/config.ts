@@ -4,7 +4,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
-  IsString,
+  IsOptional,
   IsTimeZone,
   Matches,
   Max,
@@ -50,12 +50,17 @@ export class PosIngestConfig extends PlatformConfig {
   ERASURES_GROUP_ID = 'pos-ingest.erasures';
 
   /**
-   * The key of the HMAC-SHA256 under which erased cards are remembered (`ingest.erased_cards`):
-   * a leaked table gives no card number. Changing it forgets every erasure, so it is kept forever.
+   * Keys the hashes under which erased cards are remembered (`ingest.erased_cards`): a leaked
+   * table gives no card number. Without it JWT_SECRET keys them; set it before the first erasure
+   * and never change it (older hashes would stop matching and a replay would link the cards again).
    */
-  @IsString()
-  @MinLength(32, { message: 'CARD_HASH_KEY must be at least 32 characters' })
-  CARD_HASH_KEY!: string;
+  @IsOptional()
+  @MinLength(32, { message: 'ERASURE_HASH_KEY must be at least 32 characters' })
+  ERASURE_HASH_KEY?: string;
+
+  get erasureHashKey(): string {
+    return this.ERASURE_HASH_KEY ?? this.JWT_SECRET;
+  }
 
   /** How long the projector group waits for a silent member (crashed, paused, cut off). */
   @IsSessionTimeoutMs()

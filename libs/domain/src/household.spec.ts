@@ -10,6 +10,7 @@ import {
   NO_CONSENT,
   assertCardUsable,
   changeCardStatus,
+  erasureHash,
   householdChangedEvent,
   householdIdForCard,
   issueCardNumber,
@@ -123,5 +124,20 @@ describe('householdChangedEvent', () => {
       homeStoreId: 'store-1',
       consent: NO_CONSENT,
     });
+  });
+});
+
+describe('erasureHash', () => {
+  it('recognises the same value under the same key, and nothing under another key', () => {
+    const key = 'k'.repeat(32);
+    expect(erasureHash(key, '6006491234567893').equals(erasureHash(key, '6006491234567893'))).toBe(
+      true,
+    );
+    expect(erasureHash(key, '6006491234567893').equals(erasureHash(key, '6006491234567885'))).toBe(
+      false,
+    );
+    expect(
+      erasureHash('j'.repeat(32), '6006491234567893').equals(erasureHash(key, '6006491234567893')),
+    ).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { luhnCheckDigit } from './card-number';
 import { DomainError, assertNever } from './errors';
 import { HouseholdChangedV1 } from './events/contracts';
@@ -20,6 +20,15 @@ export function householdIdForCard(cardNumber: string): string {
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * How every app remembers a value of an erased household (a card number, a sign-in): HMAC-SHA256
+ * under the deployment's erasure key, enough to recognise the value again, not to recover it
+ * (card numbers are few enough to guess through an unkeyed hash).
+ */
+export function erasureHash(key: string, value: string): Buffer {
+  return createHmac('sha256', key).update(value).digest();
 }
 
 export const CARD_STATUSES = ['active', 'lost', 'blocked', 'replaced'] as const;

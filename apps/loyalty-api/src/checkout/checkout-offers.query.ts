@@ -7,9 +7,9 @@ import {
   USABLE_OFFER_STATES,
   assertNever,
   householdIdForCard,
+  erasureHash,
 } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
-import { erasureHash } from '../shoppers/erasure-hash';
 
 interface OfferRow {
   id: string;

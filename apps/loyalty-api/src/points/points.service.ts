@@ -6,12 +6,12 @@ import {
   UnknownHouseholdError,
   checkAdjustment,
   householdIdForCard,
+  erasureHash,
 } from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
-import { erasureHash } from '../shoppers/erasure-hash';
 import { PointsAdjustmentDto, PointsAdjustmentRequestDto } from './points.dto';
 import { PointsLedger, lockAccounts } from './points-ledger';
 

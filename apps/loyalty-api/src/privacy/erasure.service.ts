@@ -6,6 +6,7 @@ import {
   NO_CONSENT,
   ShopperErasedV1,
   TOPICS,
+  erasureHash,
 } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
 import { Principal } from '@loyalty/platform';
@@ -15,7 +16,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
 import { PointsLedger } from '../points/points-ledger';
-import { erasureHash } from '../shoppers/erasure-hash';
 import { HouseholdRecord, HouseholdRecordQuery } from '../shoppers/household-record.query';
 
 export class ErasureDto {

@@ -3,12 +3,12 @@ import {
   CardErasedError,
   householdIdForCard,
   issueCardNumber,
+  erasureHash,
 } from '@loyalty/domain';
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
-import { erasureHash } from './erasure-hash';
 
 /** Which card numbers may join a household, and new ones of ours. */
 @Injectable()

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { householdIdForCard } from '@loyalty/domain';
+import { householdIdForCard, erasureHash } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 import { PosIngestConfig } from '../config';
-import { hashCard } from '../households/card-hash';
 
 /** `ingest.cards` and `ingest.shoppers` as the projector sees them: which household holds a card. */
 @Injectable()
@@ -36,7 +35,7 @@ export class CardsQueries {
     const params = [
       unknown,
       unknown.map(householdIdForCard),
-      unknown.map((card) => hashCard(card, this.config.CARD_HASH_KEY)),
+      unknown.map((card) => erasureHash(this.config.erasureHashKey, card).toString('hex')),
     ];
     await m.query(
       `INSERT INTO ingest.shoppers (id)

@@ -4,6 +4,7 @@ import {
   ShopperErasedV1,
   householdIdForCard,
   planCardClaims,
+  erasureHash,
 } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
 import { DataSource } from 'typeorm';
@@ -11,7 +12,6 @@ import { PosIngestConfig } from '../config';
 import { ProfileSumsQueries } from '../profiles/profile-sums.queries';
 import { ProfilesQueries } from '../profiles/profiles.queries';
 import { profileChanged } from '../transactions/projection.service';
-import { hashCard } from './card-hash';
 import { HouseholdsQueries } from './households.queries';
 
 @Injectable()
@@ -42,12 +42,13 @@ export class HouseholdsService {
   async apply(event: HouseholdChangedV1, now: Date): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       if (!(await this.households.upsertHousehold(m, event))) return;
-      const key = this.config.CARD_HASH_KEY;
+      const hashOf = (card: string) =>
+        erasureHash(this.config.erasureHashKey, card).toString('hex');
       const erased = await this.households.findErased(
         m,
-        event.cards.map((c) => hashCard(c.cardNumber, key)),
+        event.cards.map((c) => hashOf(c.cardNumber)),
       );
-      const cards = event.cards.filter((c) => !erased.has(hashCard(c.cardNumber, key)));
+      const cards = event.cards.filter((c) => !erased.has(hashOf(c.cardNumber)));
       const held = await this.households.lockCards(m, event.householdId, event.changedAt, cards);
       const { claims, moves } = planCardClaims({ ...event, cards }, held);
       await this.households.claimCards(m, event.householdId, event.changedAt, claims);
@@ -81,7 +82,7 @@ export class HouseholdsService {
         m,
         event.householdId,
         cards,
-        cards.map((card) => hashCard(card, this.config.CARD_HASH_KEY)),
+        cards.map((card) => erasureHash(this.config.erasureHashKey, card).toString('hex')),
         cards.map(householdIdForCard),
       );
     });
