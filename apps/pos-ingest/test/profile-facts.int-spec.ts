@@ -454,6 +454,11 @@ describe('profile facts', () => {
        ON CONFLICT (shopper_id, week_start) DO UPDATE SET spend_cents = 5000000`,
       [target.id],
     );
+    const week = target.weeks.find((w) => w.weekStart === '2026-03-30');
+    target.weeks = [
+      ...target.weeks.filter((w) => w !== week),
+      { weekStart: '2026-03-30', spendCents: 5_000_000, visits: week?.visits ?? 1 },
+    ];
     const outcome = await db.transaction((m) => queries.refresh(m, nextDay, [target.id]));
     expect(outcome.profileChanges).toBe(1);
     const row = (await readFacts(db)).get(target.id) as FactsRow;
@@ -461,6 +466,52 @@ describe('profile facts', () => {
     expect(row.m_score).toBe(scoreByThresholds(Number(row.spend_52w_cents), thresholds));
     expect(row.m_score).toBe(5);
     expect(row.tier).toBe('gold');
+  });
+
+  it('reads the weekly sums again only where a writer marked them changed, or the week rolled over', async () => {
+    const [marked, unmarked] = households
+      .filter((h) => !h.erased && h.lastVisitAt !== null)
+      .slice(1);
+    const windowsIn = (row: FactsRow | undefined) =>
+      row && [row.spend_4w_cents, row.visits_4w, row.spend_52w_cents, row.visits_52w].map(Number);
+    const windowsOf = async (id: string) => windowsIn((await readFacts(db)).get(id));
+    const expectedWindows = (h: Household, day: string) => {
+      const w = rollingWindows(h.weeks, day);
+      return [w.spend4wCents, w.visits4w, w.spend52wCents, w.visits52w];
+    };
+    const keptWindows = await windowsOf(unmarked.id);
+    // Both get a new week; only one is marked, as every writer of the sums marks them.
+    const newWeek = { weekStart: '2026-03-30', spendCents: 4321, visits: 2 };
+    for (const h of [marked, unmarked]) {
+      h.weeks = [...h.weeks.filter((w) => w.weekStart !== newWeek.weekStart), newWeek];
+      await db.query(
+        `INSERT INTO ingest.shopper_weeks (shopper_id, week_start, spend_cents, visits)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (shopper_id, week_start) DO UPDATE SET spend_cents = $3, visits = $4`,
+        [h.id, newWeek.weekStart, newWeek.spendCents, newWeek.visits],
+      );
+    }
+    await db.query(
+      `UPDATE ingest.shopper_profiles SET windows_stale = true WHERE shopper_id = $1`,
+      [marked.id],
+    );
+
+    await db.transaction((m) => queries.refresh(m, new Date('2026-04-02T12:00:00Z')));
+    expect(await windowsOf(marked.id)).toEqual(expectedWindows(marked, '2026-04-02'));
+    expect(await windowsOf(unmarked.id)).toEqual(keptWindows);
+    const [{ stale }] = await db.query(
+      `SELECT count(*)::int AS stale FROM ingest.shopper_profiles p
+         JOIN ingest.shoppers s ON s.id = p.shopper_id
+        WHERE p.windows_stale AND s.erased_at IS NULL`,
+    );
+    expect(stale).toBe(0);
+
+    // The next Monday every window is read again, the unmarked household's change with it.
+    await db.transaction((m) => queries.refresh(m, new Date('2026-04-06T12:00:00Z')));
+    const rows = await readFacts(db);
+    for (const h of households.filter((h) => !h.erased))
+      expect([h.id, windowsIn(rows.get(h.id))]).toEqual([h.id, expectedWindows(h, '2026-04-06')]);
+    expect(rows.get(unmarked.id)?.facts_as_of).toBe('2026-04-06');
   });
 
   it('runs nightly in chunks and resumes after the last chunk a stopped run committed', async () => {

@@ -55,5 +55,18 @@ describe('pos-ingest recent profile facts', () => {
       [now],
     );
     expect(up_to_date).toBe(true);
+
+    // The refresh read the weekly sums; the next batch marks them changed for the nightly pass.
+    const windowsStale = async (): Promise<boolean> =>
+      (
+        await db.query(`SELECT windows_stale FROM ingest.shopper_profiles WHERE shopper_id = $1`, [
+          shopperId,
+        ])
+      )[0].windows_stale;
+    expect(await windowsStale()).toBe(false);
+    await app
+      .get(ProjectionService)
+      .projectBatch([{ ...makeTransaction({ cardNumber }), receivedAt: now.toISOString() }], now);
+    expect(await windowsStale()).toBe(true);
   });
 });

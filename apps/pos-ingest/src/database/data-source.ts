@@ -9,6 +9,7 @@ import { ProfilesKnowTheShopper1795800000000 } from './migrations/1795800000000-
 import { ScheduledProfileFacts1795800000010 } from './migrations/1795800000010-ScheduledProfileFacts';
 import { IndexTransactionsByCard1795800000020 } from './migrations/1795800000020-IndexTransactionsByCard';
 import { QueueProductFacts1795800000030 } from './migrations/1795800000030-QueueProductFacts';
+import { MarkStaleWindows1795800000040 } from './migrations/1795800000040-MarkStaleWindows';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -25,6 +26,7 @@ export const posIngestDatabase = {
     ScheduledProfileFacts1795800000010,
     IndexTransactionsByCard1795800000020,
     QueueProductFacts1795800000030,
+    MarkStaleWindows1795800000040,
   ],
 };
 

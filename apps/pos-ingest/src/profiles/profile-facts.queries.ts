@@ -21,6 +21,35 @@ type Scope = { ids: readonly string[] } | { after: string | null; upTo: string |
  * when a fact moved; the two counters of days (since the last visit, to the birthday) move by the
  * calendar alone and are rewritten only with the other facts. Erased households are skipped.
  */
+/**
+ * Whether the rolling windows of profile `p` must be read from the weekly sums again for a day
+ * in the week starting on parameter `$week`: the sums changed since (`windows_stale`, set by
+ * every writer of the sums), or the windows are of another week. Elsewhere the stored ones stand.
+ */
+function windowsDue(p: string, week: number): string {
+  return `(${p}.windows_stale OR ${p}.facts_as_of IS NULL
+           OR ${p}.facts_as_of NOT BETWEEN $${week}::date AND $${week}::date + 6)`;
+}
+
+/**
+ * The condition on a household id column that keeps `scope`, its values appended to `params`.
+ * Only the bounds given: a generic plan would not drop an `IS NULL OR` arm.
+ */
+function scopeFilter(scope: Scope, params: unknown[]): (column: string) => string {
+  const bounds: ((column: string) => string)[] = [];
+  const bound = (value: unknown, condition: (column: string, n: number) => string) => {
+    params.push(value);
+    const n = params.length;
+    bounds.push((column) => condition(column, n));
+  };
+  if ('ids' in scope) bound(scope.ids, (column, n) => `${column} = ANY($${n}::uuid[])`);
+  else {
+    if (scope.after !== null) bound(scope.after, (column, n) => `${column} > $${n}::uuid`);
+    if (scope.upTo !== null) bound(scope.upTo, (column, n) => `${column} <= $${n}::uuid`);
+  }
+  return (column) => bounds.map((condition) => condition(column)).join(' AND ') || 'true';
+}
+
 @Injectable()
 export class ProfileFactsQueries {
   private readonly settings: ProfileFactsSettings;
@@ -89,19 +118,27 @@ export class ProfileFactsQueries {
     const day = this.factsDate(asOf);
     const week1 = weekStartOf(day);
     if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
-    // A plain SELECT (an INSERT ... SELECT never runs in parallel): the weekly sums of the whole
-    // population are read by parallel workers.
+    // A plain SELECT (an INSERT ... SELECT never runs in parallel): where the stored windows may
+    // have moved, the weekly sums are read, by parallel workers when that is most of them.
     const [row]: Record<string, string | null>[] = await m.query(
-      `WITH population AS (
-         SELECT $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since,
-                coalesce(w.visits, 0) AS visits, coalesce(w.spend, 0) AS spend
+      `WITH profiles AS (
+         SELECT p.shopper_id, p.last_visit_at, p.visits_52w, p.spend_52w_cents,
+                ${windowsDue('p', 4)} AS due
            FROM ingest.shopper_profiles p
            JOIN ingest.shoppers s ON s.id = p.shopper_id
-           LEFT JOIN (SELECT shopper_id, sum(visits) AS visits, sum(spend_cents) AS spend
-                        FROM ingest.shopper_weeks
-                       WHERE week_start BETWEEN $3::date AND $4::date
-                       GROUP BY shopper_id) w ON w.shopper_id = p.shopper_id
           WHERE s.erased_at IS NULL AND p.last_visit_at IS NOT NULL
+       ), read_weeks AS (
+         SELECT w.shopper_id, sum(w.visits) AS visits, sum(w.spend_cents) AS spend
+           FROM profiles p
+           JOIN ingest.shopper_weeks w ON w.shopper_id = p.shopper_id
+          WHERE p.due AND w.week_start BETWEEN $3::date AND $4::date
+          GROUP BY w.shopper_id
+       ), population AS (
+         SELECT $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since,
+                CASE WHEN p.due THEN coalesce(r.visits, 0) ELSE p.visits_52w END AS visits,
+                CASE WHEN p.due THEN coalesce(r.spend, 0) ELSE p.spend_52w_cents END AS spend
+           FROM profiles p
+           LEFT JOIN read_weeks r ON r.shopper_id = p.shopper_id
        ), scored AS (
          SELECT since, visits, spend,
                 1 + 5 * (rank() OVER (ORDER BY since DESC) - 1) / count(*) OVER () AS r,
@@ -164,11 +201,11 @@ export class ProfileFactsQueries {
     // spends seconds compiling a statement that runs in milliseconds per thousand rows.
     if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
     if ('ids' in scope) return this.refreshLocked(m, asOf, scope);
-    const { sql, params } = this.factsQuery(asOf, scope, false);
+    const { sql, params } = this.factsQuery(asOf, scope);
     const moved: { shopper_id: string }[] = await m.query(
       `${sql}
        SELECT shopper_id FROM changed
-        WHERE publish OR days_changed OR old_requalified_on IS DISTINCT FROM $14::date`,
+        WHERE publish OR days_changed OR windows_stale OR old_requalified_on IS DISTINCT FROM $14::date`,
       params,
     );
     if (moved.length === 0) return { profileChanges: 0, lifecycleChanges: 0 };
@@ -180,7 +217,6 @@ export class ProfileFactsQueries {
   private factsQuery(
     asOf: Date,
     scope: Scope,
-    lock: boolean,
   ): { sql: string; params: unknown[]; within: (column: string) => string } {
     const { timeZone, lifecycle, tiers } = this.settings;
     const day = this.factsDate(asOf);
@@ -202,37 +238,19 @@ export class ProfileFactsQueries {
       lastRequalificationOn(day, tiers.requalificationDate), // $14
     ];
     // The scope on each table read, so the weekly sums are read by their key's range too.
-    let within: (column: string) => string;
-    if ('ids' in scope) {
-      params.push(scope.ids);
-      within = (column) => `${column} = ANY($15::uuid[])`;
-    } else {
-      // Only the bounds given: a generic plan would not drop an `IS NULL OR` arm.
-      const bounds: ((column: string) => string)[] = [];
-      if (scope.after !== null) {
-        params.push(scope.after);
-        const n = params.length;
-        bounds.push((column) => `${column} > $${n}::uuid`);
-      }
-      if (scope.upTo !== null) {
-        params.push(scope.upTo);
-        const n = params.length;
-        bounds.push((column) => `${column} <= $${n}::uuid`);
-      }
-      within = (column) => bounds.map((bound) => bound(column)).join(' AND ') || 'true';
-    }
-    // Locked in id order, as the projector locks profiles: the two never wait on each other in a
-    // cycle.
+    const within = scopeFilter(scope, params);
+    // The households named (the projector's, the moved ones) have their windows read again.
+    const windowsDueHere = 'ids' in scope ? 'true' : windowsDue('p', 3);
     const sql = `WITH base AS (
          SELECT p.*, s.birthday,
                 (p.first_visit_at AT TIME ZONE $2)::date AS first_visit_day,
                 $1::date - (p.last_visit_at AT TIME ZONE $2)::date AS since,
-                p.recent_visit_days IS DISTINCT FROM p.cadence_of_days AS days_changed
+                p.recent_visit_days IS DISTINCT FROM p.cadence_of_days AS days_changed,
+                ${windowsDueHere} AS windows_due
            FROM ingest.shopper_profiles p
            JOIN ingest.shoppers s ON s.id = p.shopper_id
           WHERE s.erased_at IS NULL AND ${within('p.shopper_id')}
-          ${lock ? 'ORDER BY p.shopper_id FOR NO KEY UPDATE OF p' : ''}
-       ), weeks AS (
+       ), read_weeks AS (
          SELECT w.shopper_id,
                 sum(w.spend_cents) FILTER (WHERE w.week_start >= $4::date) AS spend_4w,
                 sum(w.visits) FILTER (WHERE w.week_start >= $4::date) AS visits_4w,
@@ -240,9 +258,21 @@ export class ProfileFactsQueries {
                 sum(w.visits) FILTER (WHERE w.week_start >= $5::date) AS visits_13w,
                 sum(w.spend_cents) AS spend_52w,
                 sum(w.visits) AS visits_52w
-           FROM ingest.shopper_weeks w
-          WHERE w.week_start BETWEEN $6::date AND $3::date AND ${within('w.shopper_id')}
+           FROM base b
+           JOIN ingest.shopper_weeks w ON w.shopper_id = b.shopper_id
+          WHERE b.windows_due AND w.week_start BETWEEN $6::date AND $3::date
+            AND ${within('w.shopper_id')}
           GROUP BY w.shopper_id
+       ), weeks AS (
+         SELECT b.shopper_id,
+                CASE WHEN b.windows_due THEN coalesce(r.spend_4w, 0) ELSE b.spend_4w_cents END AS spend_4w,
+                CASE WHEN b.windows_due THEN coalesce(r.visits_4w, 0) ELSE b.visits_4w END AS visits_4w,
+                CASE WHEN b.windows_due THEN coalesce(r.spend_13w, 0) ELSE b.spend_13w_cents END AS spend_13w,
+                CASE WHEN b.windows_due THEN coalesce(r.visits_13w, 0) ELSE b.visits_13w END AS visits_13w,
+                CASE WHEN b.windows_due THEN coalesce(r.spend_52w, 0) ELSE b.spend_52w_cents END AS spend_52w,
+                CASE WHEN b.windows_due THEN coalesce(r.visits_52w, 0) ELSE b.visits_52w END AS visits_52w
+           FROM base b
+           LEFT JOIN read_weeks r ON r.shopper_id = b.shopper_id
        ), days AS (
          -- Only where the visit days changed since the cadence was derived from them.
          SELECT b.shopper_id, d, d - lag(d) OVER (PARTITION BY b.shopper_id ORDER BY d) AS gap
@@ -273,7 +303,7 @@ export class ProfileFactsQueries {
                 coalesce(w.spend_13w, 0) AS spend_13w, coalesce(w.visits_13w, 0) AS visits_13w,
                 coalesce(w.spend_52w, 0) AS spend_52w, coalesce(w.visits_52w, 0) AS visits_52w,
                 CASE WHEN w.visits_52w > 0 THEN round(w.spend_52w::numeric / w.visits_52w) END AS basket,
-                b.days_changed, b.recent_visit_days,
+                b.days_changed, b.recent_visit_days, b.windows_stale,
                 CASE WHEN b.days_changed THEN v.cadence ELSE b.cadence_days END AS cadence,
                 CASE WHEN b.days_changed THEN v.comeback_on ELSE b.comeback_on END AS comeback_on,
                 CASE WHEN b.days_changed THEN v.last_visit_day + round(v.cadence)::int
@@ -343,7 +373,17 @@ export class ProfileFactsQueries {
   }
 
   private async refreshLocked(m: EntityManager, asOf: Date, scope: Scope): Promise<RefreshOutcome> {
-    const { sql, params, within } = this.factsQuery(asOf, scope, true);
+    // Locked first, in id order as the projector locks profiles (the two never wait on each other
+    // in a cycle); the facts are then read by a statement that starts with the locks held, so it
+    // sees every sum committed before, and no sum of these households changes until it commits.
+    const lockParams: unknown[] = [];
+    await m.query(
+      `SELECT FROM ingest.shopper_profiles
+        WHERE ${scopeFilter(scope, lockParams)('shopper_id')}
+        ORDER BY shopper_id FOR NO KEY UPDATE`,
+      lockParams,
+    );
+    const { sql, params, within } = this.factsQuery(asOf, scope);
     const topics = params.length;
     const rows: { profile_changes: string; lifecycle_changes: string }[] = await m.query(
       `${sql}, updated AS (
@@ -366,10 +406,12 @@ export class ProfileFactsQueries {
                 comeback_on = c.comeback_on,
                 cadence_of_days = c.recent_visit_days,
                 birthday_in_days = c.birthday_in_days,
+                windows_stale = false,
                 facts_as_of = $1::date
            FROM changed c
           WHERE p.shopper_id = c.shopper_id AND ${within('p.shopper_id')}
-            AND (c.publish OR c.days_changed OR c.old_requalified_on IS DISTINCT FROM $14::date)
+            AND (c.publish OR c.days_changed OR c.windows_stale
+                 OR c.old_requalified_on IS DISTINCT FROM $14::date)
          RETURNING p.*, c.publish, c.old_lifecycle
        ), transitions AS (
          INSERT INTO ingest.lifecycle_transitions (shopper_id, from_segment, to_segment, on_date)

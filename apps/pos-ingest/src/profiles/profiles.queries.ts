@@ -161,7 +161,7 @@ export class ProfilesQueries {
              first_visit_at = EXCLUDED.first_visit_at, last_visit_at = EXCLUDED.last_visit_at,
              spend_by_department_cents = EXCLUDED.spend_by_department_cents,
              points_balance = EXCLUDED.points_balance, recent_visit_days = EXCLUDED.recent_visit_days,
-             updated_at = EXCLUDED.updated_at`,
+             updated_at = EXCLUDED.updated_at, windows_stale = true`,
       [shopperIds, pointsPerCurrencyUnit, RECENT_VISIT_DAYS, now],
     );
   }
@@ -178,7 +178,7 @@ export class ProfilesQueries {
           SET lifetime_spend_cents = u."lifetimeSpendCents", visits = u.visits,
               first_visit_at = u."firstVisitAt", last_visit_at = u."lastVisitAt",
               spend_by_department_cents = u."spendByDepartmentCents", points_balance = u."pointsBalance",
-              recent_visit_days = u."recentVisitDays", updated_at = $2
+              recent_visit_days = u."recentVisitDays", updated_at = $2, windows_stale = true
          FROM jsonb_to_recordset($1::jsonb) AS u("shopperId" uuid, "lifetimeSpendCents" bigint, visits int,
            "firstVisitAt" timestamptz, "lastVisitAt" timestamptz, "spendByDepartmentCents" jsonb, "pointsBalance" bigint,
            "recentVisitDays" date[])
