@@ -71,6 +71,7 @@ function fields(
   required: readonly string[],
   optional: readonly string[] = [],
 ): Fields | undefined {
+  if (value === undefined) return undefined;
   if (!isFields(value))
     return add(ctx, nameOf(path), 'object', `${nameOf(path)} must be an object`);
   for (const key of Object.keys(value)) {
@@ -205,9 +206,12 @@ function selector(
   const o = fields(ctx, value, path, [], keys);
   if (!o) return undefined;
   const named = keys.filter((key) => Object.hasOwn(o, key));
-  if (named.length !== 1)
+  // No key of ours beside unknown ones: the unknown ones are already reported.
+  const onlyUnknown = named.length === 0 && Object.keys(o).length > 0;
+  if (named.length !== 1 && !onlyUnknown)
     return add(ctx, path, 'exactlyOne', `${path} must name exactly one of ${keys.join(', ')}`);
   const [key] = named;
+  if (key === undefined) return undefined;
   if (key === 'basket') {
     if (o.basket !== true)
       return add(ctx, at(path, 'basket'), 'true', `${at(path, 'basket')} must be true`);
@@ -480,6 +484,7 @@ const RULE_OPTIONAL = [
 ];
 
 function ruleFields(ctx: Context, value: unknown): void {
+  if (!isFields(value)) return add(ctx, nameOf(''), 'object', `${nameOf('')} must be an object`);
   const o = fields(ctx, value, '', RULE_REQUIRED, RULE_OPTIONAL);
   if (!o) return;
   if (o.schemaVersion !== undefined && o.schemaVersion !== RULE_SCHEMA_VERSION)
