@@ -14,6 +14,7 @@ import {
   RANGE_FACTS,
   RANGE_LIMITS,
   RULE_LIMITS,
+  RULE_REQUIRED_FIELDS,
   RULE_SCHEMA_VERSION,
   Range,
   Reward,
@@ -243,20 +244,7 @@ export function arbitraryRule(): fc.Arbitrary<Rule> {
         controlShare: fc.integer({ min: 0, max: 50 }).map((n) => n / 100),
       },
       {
-        requiredKeys: [
-          'schemaVersion',
-          'id',
-          'name',
-          'trigger',
-          'audience',
-          'reward',
-          'validity',
-          'offerValidDays',
-          'usesPerOffer',
-          'priority',
-          'stacking',
-          'controlShare',
-        ],
+        requiredKeys: [...RULE_REQUIRED_FIELDS, 'usesPerOffer', 'controlShare'],
       },
     )
     .map((rule) =>

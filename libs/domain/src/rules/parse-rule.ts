@@ -1,26 +1,26 @@
+import { assertNever } from '../errors';
 import { LIFECYCLE_SEGMENTS, TIERS } from '../profile-facts';
 import { TransactionRules, Violation, findPaymentCardNumbers } from '../validate-transaction';
 import {
   AGE_BANDS,
   CAP_PERIODS,
   CONDITION_FACTS,
-  ConditionFact,
+  ListFact,
   FREE_CHOICES,
   INCOME_BANDS,
   ITEM_ONLY_REWARDS,
   PERSONAL_TRIGGERS,
   POINTS_REWARDS,
-  PRODUCT_FACTS,
-  RANGE_FACTS,
   RANGE_LIMITS,
   REWARD_KINDS,
   RULE_LIMITS,
+  RULE_OPTIONAL_FIELDS,
+  RULE_REQUIRED_FIELDS,
   RULE_SCHEMA_VERSION,
   Rule,
   STACKING_MODES,
   TRIGGER_KINDS,
   WINDOWS,
-  WINDOW_FACTS,
 } from './rule-model';
 
 // The one judge of a rule's JSON. It reports every violation (up to `maxViolations`) with the
@@ -224,7 +224,7 @@ function selector(
 }
 
 const RANGE_ONLY = ['atLeast', 'atMost'];
-const LIST_VOCABULARIES: Partial<Record<ConditionFact, readonly string[]>> = {
+const LIST_VOCABULARIES: Record<ListFact, readonly string[]> = {
   lifecycle: LIFECYCLE_SEGMENTS,
   tier: TIERS,
   ageBand: AGE_BANDS,
@@ -254,45 +254,65 @@ function condition(ctx: Context, value: Fields, path: string): void {
   const days = (key: string, min: number, max: number) =>
     integer(ctx, value[key], at(path, key), min, max);
 
-  if (includes(WINDOW_FACTS, fact)) {
-    has(['window'], RANGE_ONLY);
-    oneOf(ctx, value.window, at(path, 'window'), WINDOWS);
-    range(ctx, value, path, RANGE_LIMITS[fact]);
-  } else if (includes(RANGE_FACTS, fact)) {
-    has([], RANGE_ONLY);
-    range(ctx, value, path, RANGE_LIMITS[fact]);
-  } else if (includes(PRODUCT_FACTS, fact)) {
-    has(['item'], RANGE_ONLY);
-    selector(ctx, value.item, at(path, 'item'));
-    range(ctx, value, path, RANGE_LIMITS[fact]);
-  } else if (fact === 'bought') {
-    has(['item', 'withinDays']);
-    selector(ctx, value.item, at(path, 'item'));
-    days('withinDays', 1, RULE_LIMITS.maxDays);
-  } else if (fact === 'boughtNotBought') {
-    has(['bought', 'notBought', 'withinDays']);
-    selector(ctx, value.bought, at(path, 'bought'));
-    selector(ctx, value.notBought, at(path, 'notBought'));
-    days('withinDays', 1, RULE_LIMITS.maxDays);
-  } else if (fact === 'homeStore' || fact === 'region') {
-    has(['in']);
-    idList(ctx, value.in, at(path, 'in'), RULE_LIMITS.maxListEntries);
-  } else if (fact === 'birthday' || fact === 'enrolmentAnniversary') {
-    has(['withinDays']);
-    days('withinDays', 0, RULE_LIMITS.maxYearDays);
-  } else if (fact === 'inList') {
-    has(['listId']);
-    if (
-      value.listId !== undefined &&
-      (typeof value.listId !== 'string' || !UUID.test(value.listId))
-    )
-      add(ctx, at(path, 'listId'), 'uuid', `${at(path, 'listId')} must be a UUID`);
-  } else if (fact === 'consent') {
-    has(['purpose']);
-    oneOf(ctx, value.purpose, at(path, 'purpose'), ['personalisedOffers']);
-  } else {
-    has(['in']);
-    vocabularyList(ctx, value.in, at(path, 'in'), LIST_VOCABULARIES[fact] ?? []);
+  switch (fact) {
+    case 'spend':
+    case 'visits':
+      has(['window'], RANGE_ONLY);
+      oneOf(ctx, value.window, at(path, 'window'), WINDOWS);
+      return range(ctx, value, path, RANGE_LIMITS[fact]);
+    case 'averageBasket':
+    case 'daysSinceLastVisit':
+    case 'rScore':
+    case 'fScore':
+    case 'mScore':
+    case 'householdSize':
+      has([], RANGE_ONLY);
+      return range(ctx, value, path, RANGE_LIMITS[fact]);
+    case 'productSpend':
+    case 'productUnits':
+      has(['item'], RANGE_ONLY);
+      selector(ctx, value.item, at(path, 'item'));
+      return range(ctx, value, path, RANGE_LIMITS[fact]);
+    case 'bought':
+      has(['item', 'withinDays']);
+      selector(ctx, value.item, at(path, 'item'));
+      days('withinDays', 1, RULE_LIMITS.maxDays);
+      return;
+    case 'boughtNotBought':
+      has(['bought', 'notBought', 'withinDays']);
+      selector(ctx, value.bought, at(path, 'bought'));
+      selector(ctx, value.notBought, at(path, 'notBought'));
+      days('withinDays', 1, RULE_LIMITS.maxDays);
+      return;
+    case 'homeStore':
+    case 'region':
+      has(['in']);
+      return idList(ctx, value.in, at(path, 'in'), RULE_LIMITS.maxListEntries);
+    case 'lifecycle':
+    case 'tier':
+    case 'ageBand':
+    case 'incomeBand':
+      has(['in']);
+      return vocabularyList(ctx, value.in, at(path, 'in'), LIST_VOCABULARIES[fact]);
+    case 'birthday':
+    case 'enrolmentAnniversary':
+      has(['withinDays']);
+      days('withinDays', 0, RULE_LIMITS.maxYearDays);
+      return;
+    case 'inList':
+      has(['listId']);
+      if (
+        value.listId !== undefined &&
+        !(typeof value.listId === 'string' && UUID.test(value.listId))
+      )
+        add(ctx, at(path, 'listId'), 'uuid', `${at(path, 'listId')} must be a UUID`);
+      return;
+    case 'consent':
+      has(['purpose']);
+      oneOf(ctx, value.purpose, at(path, 'purpose'), ['personalisedOffers']);
+      return;
+    default:
+      return assertNever(fact);
   }
 }
 
@@ -461,31 +481,9 @@ function reward(ctx: Context, value: unknown, path: string): void {
     );
 }
 
-const RULE_REQUIRED = [
-  'schemaVersion',
-  'id',
-  'name',
-  'trigger',
-  'audience',
-  'reward',
-  'validity',
-  'offerValidDays',
-  'priority',
-  'stacking',
-];
-const RULE_OPTIONAL = [
-  'perHouseholdCap',
-  'usesPerOffer',
-  'maxOffersIssued',
-  'budgetCents',
-  'stores',
-  'stackingGroup',
-  'controlShare',
-];
-
 function ruleFields(ctx: Context, value: unknown): void {
   if (!isFields(value)) return add(ctx, nameOf(''), 'object', `${nameOf('')} must be an object`);
-  const o = fields(ctx, value, '', RULE_REQUIRED, RULE_OPTIONAL);
+  const o = fields(ctx, value, '', RULE_REQUIRED_FIELDS, RULE_OPTIONAL_FIELDS);
   if (!o) return;
   if (o.schemaVersion !== undefined && o.schemaVersion !== RULE_SCHEMA_VERSION)
     add(ctx, 'schemaVersion', 'schemaVersion', `schemaVersion must be ${RULE_SCHEMA_VERSION}`);

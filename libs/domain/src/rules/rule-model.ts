@@ -65,10 +65,10 @@ export type Condition =
   | { fact: 'boughtNotBought'; bought: ItemSelector; notBought: ItemSelector; withinDays: number }
   | { fact: 'lifecycle'; in: LifecycleSegment[] }
   | { fact: 'tier'; in: Tier[] }
-  | { fact: 'homeStore'; in: string[] }
-  | { fact: 'region'; in: string[] }
   | { fact: 'ageBand'; in: AgeBand[] }
   | { fact: 'incomeBand'; in: IncomeBand[] }
+  | { fact: 'homeStore'; in: string[] }
+  | { fact: 'region'; in: string[] }
   /** The next birthday or enrolment anniversary is at most `withinDays` away (0: today). */
   | { fact: 'birthday'; withinDays: number }
   | { fact: 'enrolmentAnniversary'; withinDays: number }
@@ -77,6 +77,9 @@ export type Condition =
   | { fact: 'consent'; purpose: 'personalisedOffers' };
 
 export type ConditionFact = Condition['fact'];
+
+/** Facts compared with a list of the vocabulary's values. */
+export type ListFact = 'lifecycle' | 'tier' | 'ageBand' | 'incomeBand';
 
 export const CONDITION_FACTS = [
   ...WINDOW_FACTS,
@@ -208,6 +211,29 @@ export interface Rule {
   /** Share of the audience held out as a control group (no offer), 0..0.5. */
   controlShare: number;
 }
+
+/** The fields of a rule's JSON; `usesPerOffer` and `controlShare` have defaults. */
+export const RULE_REQUIRED_FIELDS = [
+  'schemaVersion',
+  'id',
+  'name',
+  'trigger',
+  'audience',
+  'reward',
+  'validity',
+  'offerValidDays',
+  'priority',
+  'stacking',
+] as const satisfies readonly (keyof Rule)[];
+export const RULE_OPTIONAL_FIELDS = [
+  'perHouseholdCap',
+  'usesPerOffer',
+  'maxOffersIssued',
+  'budgetCents',
+  'stores',
+  'stackingGroup',
+  'controlShare',
+] as const satisfies readonly (keyof Rule)[];
 
 /** Bounds shared by the parser and the generators. */
 export const RULE_LIMITS = {
