@@ -160,6 +160,7 @@ describe('parseRule', () => {
     ['reward.minBasketCents', -1, 'reward.minBasketCents', 'range'],
     ['reward.maxDiscountCents', 0, 'reward.maxDiscountCents', 'range'],
     ['validity.from', '2026-12-01', 'validity.from', 'instant'],
+    ['validity.from', '2026-02-30T00:00:00Z', 'validity.from', 'instant'],
     ['validity.until', '2026-11-30T23:59:59Z', 'validity.until', 'afterFrom'],
     ['validity.until', '2026-12-01T00:00:00Z', 'validity.until', 'afterFrom'],
     ['validity.since', '2026-12-01T00:00:00Z', 'validity.since', 'unknownKey'],

@@ -170,10 +170,17 @@ const vocabularyList = (
     oneOf(ctx, entry, entryPath, vocabulary),
   );
 
+function isCalendarDate(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
 function instant(ctx: Context, value: unknown, path: string): number | undefined {
   if (value === undefined) return undefined;
   const time = typeof value === 'string' && INSTANT.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(time))
+  // Date.parse rolls 30 February over into March: the calendar date must exist as written.
+  const exists = typeof value === 'string' && isCalendarDate(value.slice(0, 10));
+  if (Number.isNaN(time) || !exists)
     return add(ctx, path, 'instant', `${path} must be an ISO 8601 instant with a zone offset`);
   return time;
 }
