@@ -19,3 +19,4 @@ export * from './shopper-identity';
 export * from './transaction';
 export * from './validate-transaction';
 export * from './profile-facts';
+export * as rules from './rules';
