@@ -9,9 +9,6 @@ export interface RefreshOutcome {
   lifecycleChanges: number;
 }
 
-// Above this many moved households a range is refreshed whole under lock.
-const MOVED_LIST_MAX = 5_000;
-
 type Scope = { ids: readonly string[] } | { after: string | null; upTo: string | null };
 
 /**
@@ -53,9 +50,12 @@ function scopeFilter(scope: Scope, params: unknown[]): (column: string) => strin
 @Injectable()
 export class ProfileFactsQueries {
   private readonly settings: ProfileFactsSettings;
+  // Above this many households to refresh (a tenth of a chunk), a range is refreshed whole.
+  private readonly wholeRangeAbove: number;
 
   constructor(config: PosIngestConfig) {
     this.settings = config.profileFacts;
+    this.wholeRangeAbove = Math.floor(config.PROFILE_FACTS_CHUNK / 10);
   }
 
   /** The programme's calendar date at `asOf`: the day the facts are for. */
@@ -201,6 +201,15 @@ export class ProfileFactsQueries {
     // spends seconds compiling a statement that runs in milliseconds per thousand rows.
     if (m.queryRunner?.isTransactionActive) await m.query(`SET LOCAL jit = off`);
     if ('ids' in scope) return this.refreshLocked(m, asOf, scope);
+    // Where most windows are to be read again (the first pass, the week rolled over), most facts
+    // move: the whole range under lock at once costs less than finding them first.
+    const dueParams: unknown[] = [weekStartOf(this.factsDate(asOf))];
+    const [{ due }]: { due: number }[] = await m.query(
+      `SELECT count(*)::int AS due FROM ingest.shopper_profiles p
+        WHERE ${windowsDue('p', 1)} AND ${scopeFilter(scope, dueParams)('p.shopper_id')}`,
+      dueParams,
+    );
+    if (due > this.wholeRangeAbove) return this.refreshLocked(m, asOf, scope);
     const { sql, params } = this.factsQuery(asOf, scope);
     const moved: { shopper_id: string }[] = await m.query(
       `${sql}
@@ -209,8 +218,7 @@ export class ProfileFactsQueries {
       params,
     );
     if (moved.length === 0) return { profileChanges: 0, lifecycleChanges: 0 };
-    // Where most moved (the first pass), the whole range under lock costs less than the list.
-    if (moved.length > MOVED_LIST_MAX) return this.refreshLocked(m, asOf, scope);
+    if (moved.length > this.wholeRangeAbove) return this.refreshLocked(m, asOf, scope);
     return this.refreshLocked(m, asOf, { ids: moved.map((row) => row.shopper_id) });
   }
 
