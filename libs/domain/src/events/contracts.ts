@@ -4,6 +4,7 @@ import { CardStatus, Consent } from '../household';
 import { ShopperProfile } from '../profile';
 import { LifecycleSegment, Tier } from '../profile-facts';
 import { PosTransaction } from '../transaction';
+import { Rule } from '../rules/rule-model';
 
 /** `pos.transaction-recorded.v1`, keyed by card number: the POS transaction as accepted. */
 export type TransactionRecordedV1 = PosTransaction & { receivedAt: string };
@@ -53,6 +54,25 @@ export interface OfferRedeemedV1 {
 export interface RuleChangedV1 {
   rule: CouponRule;
   version: number;
+  changedAt: string;
+}
+
+export const RULE_STATUSES_V2 = ['draft', 'active', 'paused', 'ended'] as const;
+export type RuleStatusV2 = (typeof RULE_STATUSES_V2)[number];
+
+/**
+ * `loyalty-api.rule-changed.v2`, keyed by rule id: a coupon rule (model of `rules/rule-model.ts`)
+ * after any change. `version` numbers the rule's definitions: an edit makes a new one and issued
+ * offers keep the version they came from. `revision` grows by one with every change (a new version
+ * or a status change); a copy keeps the highest revision it has seen, so an older event
+ * (redelivered, replayed) never overwrites a newer copy. Only an active rule issues offers.
+ */
+export interface RuleChangedV2 {
+  ruleId: string;
+  version: number;
+  revision: number;
+  status: RuleStatusV2;
+  rule: Rule;
   changedAt: string;
 }
 

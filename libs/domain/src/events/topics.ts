@@ -5,6 +5,7 @@ export const TOPICS = {
   offerIssued: 'coupon-engine.offer-issued.v1',
   offerRedeemed: 'loyalty-api.offer-redeemed.v1',
   ruleChanged: 'loyalty-api.rule-changed.v1',
+  ruleChangedV2: 'loyalty-api.rule-changed.v2',
   terminalKeyChanged: 'loyalty-api.terminal-key-changed.v1',
   householdChanged: 'loyalty-api.household-changed.v1',
   shopperErased: 'loyalty-api.shopper-erased.v1',
