@@ -88,8 +88,9 @@ const PRODUCTS = 'coupons.household_products p WHERE p.household_id = f.househol
 // "Within the last N days" counts the day judged as the first of them: bought on or after
 // day - (N - 1), or later (a purchase dated after the day judged counts too).
 function bought(item: rules.ItemSelector, withinDays: number, c: Compiler): string {
+  const matching = matches(item, c);
   const since = `${c.day} - ${c.param(withinDays, 'integer')}`;
-  return `EXISTS (SELECT 1 FROM ${PRODUCTS} AND ${matches(item, c)} AND p.last_bought_on > ${since})`;
+  return `EXISTS (SELECT 1 FROM ${PRODUCTS} AND ${matching} AND p.last_bought_on > ${since})`;
 }
 
 /** The lifetime sum over the item's products; 0 when the household never bought it. */
