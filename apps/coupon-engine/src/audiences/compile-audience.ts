@@ -26,7 +26,9 @@ export function compileAudience(
     params.push(value);
     return `$${firstParam + params.length - 1}::${type}`;
   };
-  const day = param(asOf, 'date');
+  // Bound where first read: PostgreSQL refuses a parameter the statement never uses.
+  let dayParam: string | undefined;
+  const day = () => (dayParam ??= param(asOf, 'date'));
   const compiler = { param, day };
   const consent = compileCondition({ fact: 'consent', purpose: 'personalisedOffers' }, compiler);
   return { where: `${consent} AND ${compileNode(audience, compiler)}`, params };
@@ -36,7 +38,7 @@ interface Compiler {
   /** Binds a value and returns its placeholder cast to `type`. */
   param: (value: unknown, type: string) => string;
   /** The day judged, as a date placeholder. */
-  day: string;
+  day: () => string;
 }
 
 function compileNode(node: rules.AudienceNode, c: Compiler): string {
@@ -89,7 +91,7 @@ const PRODUCTS = 'coupons.household_products p WHERE p.household_id = f.househol
 // day - (N - 1), or later (a purchase dated after the day judged counts too).
 function bought(item: rules.ItemSelector, withinDays: number, c: Compiler): string {
   const matching = matches(item, c);
-  const since = `${c.day} - ${c.param(withinDays, 'integer')}`;
+  const since = `${c.day()} - ${c.param(withinDays, 'integer')}`;
   return `EXISTS (SELECT 1 FROM ${PRODUCTS} AND ${matching} AND p.last_bought_on > ${since})`;
 }
 
@@ -101,14 +103,14 @@ function productSum(item: rules.ItemSelector, column: string, c: Compiler): stri
 /** `MM-DD` in the day judged's year plus `years`; 29 February is 28 February without one. */
 function dateInYear(monthDay: string, years: number, c: Compiler): string {
   // 2000 was a leap year; adding years clamps 29 February to the 28th, as `dateInYear` does.
-  const year = `extract(year FROM ${c.day})::integer + ${years} - 2000`;
+  const year = `extract(year FROM ${c.day()})::integer + ${years} - 2000`;
   return `(('2000-' || ${monthDay})::date + make_interval(years => ${year}))::date`;
 }
 
 /** The next `MM-DD` on or after the day judged. */
 function nextDate(monthDay: string, c: Compiler): string {
   const thisYear = dateInYear(monthDay, 0, c);
-  return `CASE WHEN ${thisYear} >= ${c.day} THEN ${thisYear} ELSE ${dateInYear(monthDay, 1, c)} END`;
+  return `CASE WHEN ${thisYear} >= ${c.day()} THEN ${thisYear} ELSE ${dateInYear(monthDay, 1, c)} END`;
 }
 
 const WINDOW_COLUMNS = {
@@ -126,7 +128,7 @@ function compileCondition(condition: rules.Condition, c: Compiler): string {
     case 'averageBasket':
       return ranged('f.average_basket_52w_cents', condition, c);
     case 'daysSinceLastVisit':
-      return ranged(`(f.days_since_last_visit + (${c.day} - f.facts_as_of))`, condition, c);
+      return ranged(`(f.days_since_last_visit + (${c.day()} - f.facts_as_of))`, condition, c);
     case 'rScore':
     case 'fScore':
     case 'mScore':
@@ -155,13 +157,13 @@ function compileCondition(condition: rules.Condition, c: Compiler): string {
       return listed('f.income_band', condition.in, c);
     case 'birthday': {
       const within = c.param(condition.withinDays, 'integer');
-      return known(`${nextDate('f.birthday', c)} <= ${c.day} + ${within}`);
+      return known(`${nextDate('f.birthday', c)} <= ${c.day()} + ${within}`);
     }
     case 'enrolmentAnniversary': {
       // Never the enrolment day itself (nor one before it).
       const next = nextDate(`to_char(f.enrolled_on, 'MM-DD')`, c);
       const within = c.param(condition.withinDays, 'integer');
-      return `(${next} <= ${c.day} + ${within} AND ${next} > f.enrolled_on)`;
+      return `(${next} <= ${c.day()} + ${within} AND ${next} > f.enrolled_on)`;
     }
     case 'inList':
       return `EXISTS (SELECT 1 FROM coupons.list_members l WHERE l.list_id = ${c.param(condition.listId, 'uuid')} AND l.household_id = f.household_id)`;
