@@ -118,7 +118,20 @@ const WINDOW_COLUMNS = {
   visits: { '4w': 'visits_4w', '13w': 'visits_13w', '52w': 'visits_52w' },
 } as const;
 
-const SCORE_COLUMNS = { rScore: 'r_score', fScore: 'f_score', mScore: 'm_score' } as const;
+/** The facts read from one column of `f` as they are. */
+const COLUMNS = {
+  averageBasket: 'f.average_basket_52w_cents',
+  rScore: 'f.r_score',
+  fScore: 'f.f_score',
+  mScore: 'f.m_score',
+  householdSize: 'f.household_size',
+  lifecycle: 'f.lifecycle',
+  tier: 'f.tier',
+  homeStore: 'f.home_store_id',
+  region: 'f.region',
+  ageBand: 'f.age_band',
+  incomeBand: 'f.income_band',
+} as const;
 
 function compileCondition(condition: rules.Condition, c: Compiler): string {
   switch (condition.fact) {
@@ -126,15 +139,13 @@ function compileCondition(condition: rules.Condition, c: Compiler): string {
     case 'visits':
       return ranged(`f.${WINDOW_COLUMNS[condition.fact][condition.window]}`, condition, c);
     case 'averageBasket':
-      return ranged('f.average_basket_52w_cents', condition, c);
-    case 'daysSinceLastVisit':
-      return ranged(`(f.days_since_last_visit + (${c.day()} - f.facts_as_of))`, condition, c);
     case 'rScore':
     case 'fScore':
     case 'mScore':
-      return ranged(`f.${SCORE_COLUMNS[condition.fact]}`, condition, c);
     case 'householdSize':
-      return ranged('f.household_size', condition, c);
+      return ranged(COLUMNS[condition.fact], condition, c);
+    case 'daysSinceLastVisit':
+      return ranged(`(f.days_since_last_visit + (${c.day()} - f.facts_as_of))`, condition, c);
     case 'productSpend':
       return ranged(productSum(condition.item, 'spend_cents', c), condition, c);
     case 'productUnits':
@@ -144,17 +155,12 @@ function compileCondition(condition: rules.Condition, c: Compiler): string {
     case 'boughtNotBought':
       return `(${bought(condition.bought, condition.withinDays, c)} AND NOT ${bought(condition.notBought, condition.withinDays, c)})`;
     case 'lifecycle':
-      return listed('f.lifecycle', condition.in, c);
     case 'tier':
-      return listed('f.tier', condition.in, c);
     case 'homeStore':
-      return listed('f.home_store_id', condition.in, c);
     case 'region':
-      return listed('f.region', condition.in, c);
     case 'ageBand':
-      return listed('f.age_band', condition.in, c);
     case 'incomeBand':
-      return listed('f.income_band', condition.in, c);
+      return listed(COLUMNS[condition.fact], condition.in, c);
     case 'birthday': {
       const within = c.param(condition.withinDays, 'integer');
       return known(`${nextDate('f.birthday', c)} <= ${c.day()} + ${within}`);
