@@ -52,7 +52,9 @@ const product: fc.Arbitrary<rules.ProductFactsRow> = fc.record({
   lastBoughtOn: orNull(dayNear),
 });
 
-const household: fc.Arbitrary<rules.AudienceFacts & { householdId: string }> = fc.record({
+type Household = rules.AudienceFacts & { householdId: string };
+
+const household: fc.Arbitrary<Household> = fc.record({
   householdId: fc.uuid({ version: 4 }),
   factsAsOf: dayNear,
   spend4wCents: fc.integer({ min: 0, max: 20_000 }),
@@ -152,8 +154,6 @@ const audience: fc.Arbitrary<rules.Audience> = fc.oneof(
   { arbitrary: fc.constant('everyone' as const), weight: 1 },
   { arbitrary: node, weight: 20 },
 );
-
-type Household = rules.AudienceFacts & { householdId: string };
 
 async function insertHouseholds(db: DataSource, households: readonly Household[]): Promise<void> {
   const facts = households.map((h) => ({

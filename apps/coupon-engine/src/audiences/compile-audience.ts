@@ -37,24 +37,15 @@ export function compileAudience(
 interface Compiler {
   /** Binds a value and returns its placeholder cast to `type`. */
   param: (value: unknown, type: string) => string;
-  /** The day judged, as a date placeholder. */
+  /** The day judged, as a date placeholder (bound on first use). */
   day: () => string;
 }
 
 function compileNode(node: rules.AudienceNode, c: Compiler): string {
+  const each = (children: rules.AudienceNode[]) => children.map((child) => compileNode(child, c));
   // An empty `all` holds and an empty `any` does not, as `every` and `some` say.
-  if ('all' in node)
-    return joined(
-      node.all.map((child) => compileNode(child, c)),
-      'AND',
-      'true',
-    );
-  if ('any' in node)
-    return joined(
-      node.any.map((child) => compileNode(child, c)),
-      'OR',
-      'false',
-    );
+  if ('all' in node) return joined(each(node.all), 'AND', 'true');
+  if ('any' in node) return joined(each(node.any), 'OR', 'false');
   if ('not' in node) return `(NOT ${compileNode(node.not, c)})`;
   return compileCondition(node, c);
 }
