@@ -4,6 +4,7 @@ import { Offer } from '../offers/offer.entity';
 import { CreateCouponsSchema1795300000200 } from './migrations/1795300000200-CreateCouponsSchema';
 import { OffersBecomeIssuanceRecord1795700000200 } from './migrations/1795700000200-OffersBecomeIssuanceRecord';
 import { CreateRulesCopy1795700000300 } from './migrations/1795700000300-CreateRulesCopy';
+import { CreateAudienceFacts1795900000200 } from './migrations/1795900000200-CreateAudienceFacts';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -13,6 +14,7 @@ export const couponEngineDatabase = {
     CreateCouponsSchema1795300000200,
     OffersBecomeIssuanceRecord1795700000200,
     CreateRulesCopy1795700000300,
+    CreateAudienceFacts1795900000200,
   ],
 };
 

@@ -1,0 +1,172 @@
+import { assertNever, rules } from '@loyalty/domain';
+
+// An audience as one boolean SQL expression over `f`, a row of coupons.household_facts, so a
+// scheduled rule selects every household it holds for in one query. It selects exactly the
+// households `rules.evaluateAudience` accepts (the integration test holds the two together):
+// - every condition is true or false, never NULL (a fact the household lacks holds nothing),
+//   so `NOT` of a condition on a missing fact holds, as in the evaluator;
+// - day counters are as of `f.facts_as_of` and move to the day judged;
+// - consent is ANDed with any audience but 'everyone'.
+// Every value is a bind parameter: item names, stores and lists come from marketers.
+
+export interface CompiledAudience {
+  where: string;
+  params: unknown[];
+}
+
+/** The audience on `asOf` (`YYYY-MM-DD`), its parameters numbered from `$firstParam`. */
+export function compileAudience(
+  audience: rules.Audience,
+  asOf: string,
+  firstParam = 1,
+): CompiledAudience {
+  if (audience === 'everyone') return { where: 'true', params: [] };
+  const params: unknown[] = [];
+  const param = (value: unknown, type: string) => {
+    params.push(value);
+    return `$${firstParam + params.length - 1}::${type}`;
+  };
+  // Bound where first read: PostgreSQL refuses a parameter the statement never uses.
+  let dayParam: string | undefined;
+  const day = () => (dayParam ??= param(asOf, 'date'));
+  const compiler = { param, day };
+  const consent = compileCondition({ fact: 'consent', purpose: 'personalisedOffers' }, compiler);
+  return { where: `${consent} AND ${compileNode(audience, compiler)}`, params };
+}
+
+interface Compiler {
+  /** Binds a value and returns its placeholder cast to `type`. */
+  param: (value: unknown, type: string) => string;
+  /** The day judged, as a date placeholder (bound on first use). */
+  day: () => string;
+}
+
+function compileNode(node: rules.AudienceNode, c: Compiler): string {
+  const each = (children: rules.AudienceNode[]) => children.map((child) => compileNode(child, c));
+  // An empty `all` holds and an empty `any` does not, as `every` and `some` say.
+  if ('all' in node) return joined(each(node.all), 'AND', 'true');
+  if ('any' in node) return joined(each(node.any), 'OR', 'false');
+  if ('not' in node) return `(NOT ${compileNode(node.not, c)})`;
+  return compileCondition(node, c);
+}
+
+function joined(parts: string[], operator: 'AND' | 'OR', empty: string): string {
+  return parts.length === 0 ? empty : `(${parts.join(` ${operator} `)})`;
+}
+
+/** NULL (a missing fact) does not hold. */
+const known = (sql: string) => `coalesce(${sql}, false)`;
+
+function ranged(value: string, range: rules.Range, c: Compiler): string {
+  const bounds = [
+    range.atLeast === undefined ? [] : [`${value} >= ${c.param(range.atLeast, 'numeric')}`],
+    range.atMost === undefined ? [] : [`${value} <= ${c.param(range.atMost, 'numeric')}`],
+  ].flat();
+  return known(bounds.length === 0 ? `${value} IS NOT NULL` : bounds.join(' AND '));
+}
+
+function listed(column: string, values: readonly string[], c: Compiler): string {
+  return known(`${column} = ANY(${c.param(values, 'text[]')})`);
+}
+
+function matches(item: rules.ItemSelector, c: Compiler): string {
+  if ('skus' in item) return `p.sku = ANY(${c.param(item.skus, 'text[]')})`;
+  if ('department' in item) return `p.department = ${c.param(item.department, 'text')}`;
+  if ('category' in item) return `p.category = ${c.param(item.category, 'text')}`;
+  return `p.brand = ${c.param(item.brand, 'text')}`;
+}
+
+const PRODUCTS = 'coupons.household_products p WHERE p.household_id = f.household_id';
+
+// "Within the last N days" counts the day judged as the first of them: bought on or after
+// day - (N - 1), or later (a purchase dated after the day judged counts too).
+function bought(item: rules.ItemSelector, withinDays: number, c: Compiler): string {
+  const matching = matches(item, c);
+  const since = `${c.day()} - ${c.param(withinDays, 'integer')}`;
+  return `EXISTS (SELECT 1 FROM ${PRODUCTS} AND ${matching} AND p.last_bought_on > ${since})`;
+}
+
+/** The lifetime sum over the item's products; 0 when the household never bought it. */
+function productSum(item: rules.ItemSelector, column: string, c: Compiler): string {
+  return `(SELECT coalesce(sum(p.${column}), 0) FROM ${PRODUCTS} AND ${matches(item, c)})`;
+}
+
+/** `MM-DD` in the day judged's year plus `years`; 29 February is 28 February without one. */
+function dateInYear(monthDay: string, years: number, c: Compiler): string {
+  // 2000 was a leap year; adding years clamps 29 February to the 28th, as `dateInYear` does.
+  const year = `extract(year FROM ${c.day()})::integer + ${years} - 2000`;
+  return `(('2000-' || ${monthDay})::date + make_interval(years => ${year}))::date`;
+}
+
+/** The next `MM-DD` on or after the day judged. */
+function nextDate(monthDay: string, c: Compiler): string {
+  const thisYear = dateInYear(monthDay, 0, c);
+  return `CASE WHEN ${thisYear} >= ${c.day()} THEN ${thisYear} ELSE ${dateInYear(monthDay, 1, c)} END`;
+}
+
+const WINDOW_COLUMNS = {
+  spend: { '4w': 'spend_4w_cents', '13w': 'spend_13w_cents', '52w': 'spend_52w_cents' },
+  visits: { '4w': 'visits_4w', '13w': 'visits_13w', '52w': 'visits_52w' },
+} as const;
+
+/** The facts read from one column of `f` as they are. */
+const COLUMNS = {
+  averageBasket: 'f.average_basket_52w_cents',
+  rScore: 'f.r_score',
+  fScore: 'f.f_score',
+  mScore: 'f.m_score',
+  householdSize: 'f.household_size',
+  lifecycle: 'f.lifecycle',
+  tier: 'f.tier',
+  homeStore: 'f.home_store_id',
+  region: 'f.region',
+  ageBand: 'f.age_band',
+  incomeBand: 'f.income_band',
+} as const;
+
+function compileCondition(condition: rules.Condition, c: Compiler): string {
+  switch (condition.fact) {
+    case 'spend':
+    case 'visits':
+      return ranged(`f.${WINDOW_COLUMNS[condition.fact][condition.window]}`, condition, c);
+    case 'averageBasket':
+    case 'rScore':
+    case 'fScore':
+    case 'mScore':
+    case 'householdSize':
+      return ranged(COLUMNS[condition.fact], condition, c);
+    case 'daysSinceLastVisit':
+      return ranged(`(f.days_since_last_visit + (${c.day()} - f.facts_as_of))`, condition, c);
+    case 'productSpend':
+      return ranged(productSum(condition.item, 'spend_cents', c), condition, c);
+    case 'productUnits':
+      return ranged(productSum(condition.item, 'units', c), condition, c);
+    case 'bought':
+      return bought(condition.item, condition.withinDays, c);
+    case 'boughtNotBought':
+      return `(${bought(condition.bought, condition.withinDays, c)} AND NOT ${bought(condition.notBought, condition.withinDays, c)})`;
+    case 'lifecycle':
+    case 'tier':
+    case 'homeStore':
+    case 'region':
+    case 'ageBand':
+    case 'incomeBand':
+      return listed(COLUMNS[condition.fact], condition.in, c);
+    case 'birthday': {
+      const within = c.param(condition.withinDays, 'integer');
+      return known(`${nextDate('f.birthday', c)} <= ${c.day()} + ${within}`);
+    }
+    case 'enrolmentAnniversary': {
+      // Never the enrolment day itself (nor one before it).
+      const next = nextDate(`to_char(f.enrolled_on, 'MM-DD')`, c);
+      const within = c.param(condition.withinDays, 'integer');
+      return `(${next} <= ${c.day()} + ${within} AND ${next} > f.enrolled_on)`;
+    }
+    case 'inList':
+      return `EXISTS (SELECT 1 FROM coupons.list_members l WHERE l.list_id = ${c.param(condition.listId, 'uuid')} AND l.household_id = f.household_id)`;
+    case 'consent':
+      return 'f.consent_personalised_offers';
+    default:
+      return assertNever(condition);
+  }
+}
