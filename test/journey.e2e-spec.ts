@@ -29,9 +29,9 @@ const DRAIN_MS = 30_000;
 // Starting the apps, the HTTP calls and queries.
 const MARGIN_MS = 30_000;
 // For the file's one test: longer than the waits inside it.
-jest.setTimeout(2 * FLOW_MS + 2 * DRAIN_MS + MARGIN_MS);
+jest.setTimeout(4 * FLOW_MS + 3 * DRAIN_MS + MARGIN_MS);
 
-// The walking skeleton's journey: card swipe -> Kafka -> profile -> offer -> quote -> redeemed once.
+// The journey: enrolment -> card swipe -> Kafka -> profile facts -> offer -> quote -> redeemed once.
 describe('journey: from card swipe to redeemed offer', () => {
   let posIngest: NestFastifyApplication;
   let projectorGroup: string;
@@ -64,24 +64,67 @@ describe('journey: from card swipe to redeemed offer', () => {
     const department = makeDepartment();
     const cardNumber = makeCardNumber();
 
-    // 6. Marketing defines the rule over the API.
+    // 6. Marketing defines the rule over the API and activates it: households that spent 10.00
+    // in the department get 10% off it.
+    const marketer = { Authorization: `Bearer ${tokenFor('marketer')}` };
     const rule = await request(loyaltyApi.getHttpServer())
       .post('/v1/rules')
-      .set('Authorization', `Bearer ${tokenFor('marketer')}`)
-      .send(
-        makeRule(department, {
-          audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }],
-        }),
-      )
+      .set(marketer)
+      .send(makeRule(department, { atLeast: 1_000 }))
       .expect(201);
+    await request(loyaltyApi.getHttpServer())
+      .post(`/v1/rules/${rule.body.id}/status`)
+      .set(marketer)
+      .send({ status: 'active' })
+      .expect(200);
     // The rule reaches the coupon engine by event; a sale projected before it would meet no rule.
     await eventually(
       async () => {
-        const copies = await db.query(`SELECT 1 FROM coupons.rules WHERE id = $1`, [rule.body.id]);
+        const copies = await db.query(
+          `SELECT 1 FROM coupons.rule_states WHERE rule_id = $1 AND status = 'active'`,
+          [rule.body.id],
+        );
         return copies.length === 1;
       },
       FLOW_MS,
-      "the rule's copy in coupons.rules",
+      "the rule's copy in the coupon engine",
+    );
+
+    // 0. The shopper enrols at the service desk with the card, and agrees to personalised offers.
+    const support = { Authorization: `Bearer ${tokenFor('support')}` };
+    const enrolled = await request(loyaltyApi.getHttpServer())
+      .post('/v1/support/households')
+      .set(support)
+      .send({
+        givenName: 'Jo',
+        familyName: 'Journey',
+        email: `jo+${randomUUID()}@example.com`,
+        cardNumber,
+      })
+      .expect(201);
+    const householdId: string = enrolled.body.householdId;
+    await request(loyaltyApi.getHttpServer())
+      .put(`/v1/support/households/${householdId}/consent`)
+      .set(support)
+      .send({
+        email: false,
+        sms: false,
+        personalisedOffers: true,
+        profiling: true,
+        reason: 'Asked at the service desk',
+      })
+      .expect(200);
+    await eventually(
+      async () => {
+        const copies = await db.query(
+          `SELECT 1 FROM coupons.household_facts
+            WHERE household_id = $1 AND consent_personalised_offers`,
+          [householdId],
+        );
+        return copies.length === 1;
+      },
+      FLOW_MS,
+      "the household's consent in the coupon engine's copy",
     );
 
     // 1. The POS posts a sale; 202 means the broker has it.
@@ -105,7 +148,8 @@ describe('journey: from card swipe to redeemed offer', () => {
       .send(sale)
       .expect(202);
 
-    // 2-4. The projector builds the profile, the engine issues the offer, the quote shows it.
+    // 2-4. The projector builds the profile; right after its batch, the household's products are
+    // folded and its facts published; the engine issues the offer, the quote shows it.
     const basket = {
       cardNumber,
       lines: [
@@ -127,10 +171,10 @@ describe('journey: from card swipe to redeemed offer', () => {
       'an offer in the quote for the card that bought',
     );
     // Everything the sale caused is done (a second offer would be issued by now): the projector
-    // and the engine's profile consumer have committed their topics to the end.
+    // and the engine's profile facts consumer have committed their topics to the end.
     await waitForDrain(projectorGroup, TOPICS.transactionRecorded, DRAIN_MS);
-    const { profileTriggers } = couponEngineEventGroups(enginePrefix);
-    await waitForDrain(profileTriggers.groupId, profileTriggers.topic, DRAIN_MS);
+    const { profileFacts } = couponEngineEventGroups(enginePrefix);
+    await waitForDrain(profileFacts.groupId, profileFacts.topic, DRAIN_MS);
     const quote = await quoteOf(laneTwo);
     expect(quote).toMatchObject({
       cardKnown: true,
@@ -143,7 +187,14 @@ describe('journey: from card swipe to redeemed offer', () => {
     const [offer] = await db.query(`SELECT * FROM coupons.offers WHERE code = $1`, [code]);
     expect(offer).toMatchObject({
       rule_id: rule.body.id,
-      reason: [{ fact: 'departmentSpendCents', department, atLeast: 1_000, actual: 1_250 }],
+      rule_version: 1,
+      reason: {
+        held: true,
+        all: [
+          { fact: 'consent', held: true },
+          { fact: 'productSpend', item: { department }, atLeast: 1_000, actual: 1_250, held: true },
+        ],
+      },
     });
 
     // 5. Two lanes race to redeem it: one wins, the other gets a 409 with a stable code.

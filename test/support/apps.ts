@@ -86,22 +86,25 @@ export async function startPosIngestWithOwnGroup(
 }
 
 /**
- * Starts a coupon engine with groups of its own; its profile triggers read only what is produced
- * from now on. Read from its start, that topic holds every profile change earlier test files
- * produced, which the engine would work through before the test's own; and the mock broker makes
- * a member wait for the session timeout of members that left a group before it. A test that waits
- * for the groups to drain passes its own `prefix` and finds them with
+ * Starts a coupon engine with groups of its own; its household facts groups read only what is
+ * produced from now on. Read from their start, those topics hold every profile and household
+ * change earlier test files produced, which the engine would work through before the test's own;
+ * and the mock broker makes a member wait for the session timeout of members that left a group
+ * before it. A test that waits for the groups to drain passes its own `prefix` and finds them with
  * `couponEngineEventGroups(prefix)`.
  */
 export async function startCouponEngine(
   prefix = `coupon-engine.test-${randomUUID()}`,
+  settings: Record<string, string> = {},
 ): Promise<NestFastifyApplication> {
   // Rule changes are read from the start: the engine's copy of the rules must be complete.
-  const { groupId, topic } = couponEngineEventGroups(prefix).profileTriggers;
-  await startGroupAtEnd(groupId, topic);
+  const groups = couponEngineEventGroups(prefix);
+  for (const { groupId, topic } of [groups.profileFacts, groups.households])
+    await startGroupAtEnd(groupId, topic);
   const overrides = {
     COUPON_ENGINE_GROUP_PREFIX: prefix,
     COUPON_ENGINE_SESSION_TIMEOUT_MS: '6000',
+    ...settings,
   };
   return createHttpApp(
     CouponEngineModule.register(loadConfig(CouponEngineConfig, env(overrides))),

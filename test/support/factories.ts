@@ -79,15 +79,20 @@ export function makeDepartment(): string {
   return `DEPT-${randomUUID().slice(0, 8)}`;
 }
 
-/** A `POST /v1/rules` body: 10% off `department` for shoppers who spent 5.00 there. */
-export function makeRule(department: string, overrides: Record<string, unknown> = {}) {
+/**
+ * A `POST /v1/rules` body (the versioned model): 10% off `department` for households whose
+ * lifetime spend there reached `atLeast` (5.00 unless said), judged on each profile change.
+ */
+export function makeRule(department: string, { atLeast = 500 } = {}) {
   return {
     name: `Department lovers ${department}`,
-    audience: [{ fact: 'departmentSpendCents', department, atLeast: 500 }],
-    reward: { kind: 'percentOff', percent: 10, target: { scope: 'department', department } },
-    validFrom: '2026-01-01T00:00:00Z',
-    validUntil: '2099-01-01T00:00:00Z',
+    trigger: { kind: 'profileChange' },
+    audience: { fact: 'productSpend', item: { department }, atLeast },
+    reward: { kind: 'percentOff', percent: 10, target: { department } },
+    validity: { from: '2026-01-01T00:00:00Z', until: '2099-01-01T00:00:00Z' },
     offerValidDays: 14,
-    ...overrides,
+    budgetCents: 100_000,
+    priority: 10,
+    stacking: 'stackable',
   };
 }

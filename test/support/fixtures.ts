@@ -1,8 +1,8 @@
 import {
-  AudienceCondition,
   Reward,
-  RuleChangedV1,
-  RuleStatus,
+  Rule,
+  RuleChangedV2,
+  RuleStatusV2,
   TOPICS,
   householdIdForCard,
 } from '@loyalty/domain';
@@ -61,43 +61,51 @@ export async function seedOffer(
   return { offerId, code };
 }
 
+/** A valid rule of the versioned model (`rules/rule-model.ts`), each field overridable. */
+export function makeRule(overrides: Partial<Rule> = {}): Rule {
+  return {
+    schemaVersion: 1,
+    id: randomUUID(),
+    name: 'Regulars',
+    trigger: { kind: 'profileChange' },
+    audience: { fact: 'spend', window: '4w', atLeast: 1_000 },
+    reward: { kind: 'amountOff', amountCents: 200, target: { basket: true } },
+    validity: { from: '2026-01-01T00:00:00Z', until: '2099-01-01T00:00:00Z' },
+    offerValidDays: 14,
+    usesPerOffer: 1,
+    priority: 10,
+    stacking: 'stackable',
+    controlShare: 0,
+    ...overrides,
+  };
+}
+
 /**
- * A coupon rule as loyalty-api publishes it (`loyalty-api.rule-changed.v1`), once a running coupon
+ * A coupon rule as loyalty-api publishes it (`loyalty-api.rule-changed.v2`), once a running coupon
  * engine holds it in its copy: a profile change produced after this meets the rule.
  */
 export async function publishRule(
   db: DataSource,
-  rule: {
-    audience: AudienceCondition[];
-    reward: Reward;
-    perShopperLimit?: number;
-    status?: RuleStatus;
-  },
-  version = 1,
-  id: string = randomUUID(),
+  rule: Rule,
+  change: { version?: number; revision?: number; status?: RuleStatusV2 } = {},
 ): Promise<string> {
-  const event: RuleChangedV1 = {
-    rule: {
-      id,
-      name: `rule ${id}`,
-      status: rule.status ?? 'active',
-      audience: rule.audience,
-      reward: rule.reward,
-      validFrom: '2026-01-01T00:00:00.000Z',
-      validUntil: '2099-01-01T00:00:00.000Z',
-      offerValidDays: 14,
-      perShopperLimit: rule.perShopperLimit ?? 1,
-    },
+  const version = change.version ?? 1;
+  const revision = change.revision ?? version;
+  const event: RuleChangedV2 = {
+    ruleId: rule.id,
     version,
+    revision,
+    status: change.status ?? 'active',
+    rule,
     changedAt: new Date().toISOString(),
   };
-  await produce(TOPICS.ruleChanged, [{ key: id, value: JSON.stringify(event) }]);
+  await produce(TOPICS.ruleChangedV2, [{ key: rule.id, value: JSON.stringify(event) }]);
   await eventually(async () => {
-    const rows = await db.query(`SELECT 1 FROM coupons.rules WHERE id = $1 AND version >= $2`, [
-      id,
-      version,
-    ]);
+    const rows = await db.query(
+      `SELECT 1 FROM coupons.rule_states WHERE rule_id = $1 AND revision >= $2`,
+      [rule.id, revision],
+    );
     return rows.length > 0;
   });
-  return id;
+  return rule.id;
 }

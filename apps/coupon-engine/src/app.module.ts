@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@loyalty/platform';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { CouponEngineConfig } from './config';
-import { OUTBOX_TABLE, couponEngineDatabase } from './database/data-source';
+import { JOBS_TABLE, OUTBOX_TABLE, couponEngineDatabase } from './database/data-source';
 import { OffersModule } from './offers/offers.module';
+import { PreviewsModule } from './previews/previews.module';
 import { ShoppersModule } from './shoppers/shoppers.module';
 
 @Module({})
@@ -15,8 +17,11 @@ export class AppModule {
           config,
           database: couponEngineDatabase,
           outboxTable: OUTBOX_TABLE,
+          jobsTable: JOBS_TABLE,
         }),
+        CampaignsModule,
         OffersModule,
+        PreviewsModule,
         ShoppersModule,
       ],
     };

@@ -1,27 +1,30 @@
 import {
-  ProfileChangedV1,
-  RuleChangedV1,
+  HouseholdChangedV1,
+  ProfileChangedV2,
+  ProfileFacts,
+  Rule,
   ShopperErasedV1,
   TOPICS,
   deadLetterTopic,
-  emptyProfile,
+  isHeldOut,
 } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startCouponEngine } from '../../../test/support/apps';
-import { makeDepartment } from '../../../test/support/factories';
-import { publishRule } from '../../../test/support/fixtures';
+import { makeRule, publishRule } from '../../../test/support/fixtures';
 import { findMessage, produce } from '../../../test/support/kafka';
 
-describe('coupon-engine issues offers on profile changes', () => {
+// Each test's rules name a home store of its own, so they reach only its own households (the
+// topics and tables are shared with every other suite).
+describe('coupon-engine issues offers when household facts change', () => {
   let app: NestFastifyApplication;
   let db: DataSource;
 
   beforeAll(async () => {
     db = await openDatabase();
-    app = await startCouponEngine();
+    app = await startCouponEngine(undefined, { OFFERS_PER_HOUSEHOLD_PER_WEEK: '3' });
   });
 
   afterAll(async () => {
@@ -29,196 +32,358 @@ describe('coupon-engine issues offers on profile changes', () => {
     await db.destroy();
   });
 
-  function profileChanged(
-    shopperId: string,
-    spendByDepartmentCents: Record<string, number>,
-  ): ProfileChangedV1 {
-    return {
-      eventId: randomUUID(),
+  const makeStore = () => `store-${randomUUID().slice(0, 8)}`;
+
+  /** A household of `store`, enrolled, with consent to personalised offers unless said. */
+  async function enrol(householdId: string, store: string, personalisedOffers = true) {
+    const event: HouseholdChangedV1 = {
+      householdId,
+      version: 1,
       changedAt: new Date().toISOString(),
-      profile: { ...emptyProfile(shopperId), visits: 1, spendByDepartmentCents },
+      cards: [],
+      mergedInto: null,
+      registered: true,
+      enrolledOn: '2025-03-01',
+      birthday: null,
+      homeStoreId: store,
+      consent: { email: false, sms: false, personalisedOffers, profiling: true },
     };
+    await produce(TOPICS.householdChanged, [{ key: householdId, value: JSON.stringify(event) }]);
   }
 
-  const publish = (...events: ProfileChangedV1[]) =>
+  const facts = (overrides: Partial<ProfileFacts> = {}): ProfileFacts => ({
+    spend4wCents: 0,
+    visits4w: 0,
+    spend13wCents: 0,
+    visits13w: 0,
+    spend52wCents: 0,
+    visits52w: 0,
+    averageBasket52wCents: null,
+    cadenceDays: null,
+    nextVisitDueOn: null,
+    rScore: null,
+    fScore: null,
+    mScore: null,
+    lifecycle: 'new',
+    lifecycleSince: '2026-12-01',
+    tier: 'bronze',
+    tierSince: null,
+    daysSinceLastVisit: 0,
+    birthdayInDays: null,
+    ...overrides,
+  });
+
+  const profileChanged = (householdId: string, overrides: Partial<ProfileFacts>) =>
+    ({
+      eventId: randomUUID(),
+      householdId,
+      factsAsOf: '2026-12-01',
+      facts: facts(overrides),
+    }) satisfies ProfileChangedV2;
+
+  const publish = (...events: ProfileChangedV2[]) =>
     produce(
-      TOPICS.profileChanged,
-      events.map((e) => ({ key: e.profile.shopperId, value: JSON.stringify(e) })),
+      TOPICS.profileChangedV2,
+      events.map((e) => ({ key: e.householdId, value: JSON.stringify(e) })),
     );
 
-  const offersOf = (shopperId: string) =>
-    db.query(`SELECT * FROM coupons.offers WHERE shopper_id = $1 ORDER BY issued_at`, [
-      shopperId,
+  const offersOf = (householdId: string) =>
+    db.query(`SELECT * FROM coupons.offers WHERE shopper_id = $1 ORDER BY issued_at, code`, [
+      householdId,
     ]) as Promise<Record<string, unknown>[]>;
 
-  async function departmentRule(perShopperLimit = 1) {
-    const department = makeDepartment();
-    const ruleId = await publishRule(db, {
-      audience: [{ fact: 'departmentSpendCents', department, atLeast: 1_000 }],
-      reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department } },
-      perShopperLimit,
+  /** A rule for the households of `store` who spent at least 10.00 in 4 weeks. */
+  const storeRule = (store: string, overrides: Partial<Rule> = {}) =>
+    makeRule({
+      audience: {
+        all: [
+          { fact: 'homeStore', in: [store] },
+          { fact: 'spend', window: '4w', atLeast: 1_000 },
+        ],
+      },
+      ...overrides,
     });
-    return { department, ruleId };
-  }
 
-  it('issues an offer with a unique code and the matched facts as its reason', async () => {
-    const { department, ruleId } = await departmentRule();
-    const shopperId = randomUUID();
-    await publish(profileChanged(shopperId, { [department]: 1_500 }));
+  /** Waits until the copy holds `householdId`'s household event. */
+  const copied = (householdId: string) =>
+    eventually(async () => {
+      const rows = await db.query(
+        `SELECT 1 FROM coupons.household_facts WHERE household_id = $1 AND household_version > 0`,
+        [householdId],
+      );
+      return rows.length > 0;
+    });
+
+  it('issues an offer of the rule version, with the reason tree, and sends it to the wallet', async () => {
+    const store = makeStore();
+    const rule = storeRule(store);
+    await publishRule(db, rule, { version: 3 });
+    const householdId = randomUUID();
+    await enrol(householdId, store);
+    await copied(householdId);
+    await publish(profileChanged(householdId, { spend4wCents: 1_500 }));
+
     const [offer] = await eventually(async () => {
-      const offers = await offersOf(shopperId);
+      const offers = await offersOf(householdId);
       return offers.length > 0 && offers;
     });
     expect(offer).toMatchObject({
-      rule_id: ruleId,
-      reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'department', department } },
-      reason: [{ fact: 'departmentSpendCents', department, atLeast: 1_000, actual: 1_500 }],
+      rule_id: rule.id,
+      rule_version: 3,
+      period_key: 'campaign',
+      reward: rule.reward,
+      reason: {
+        held: true,
+        all: [
+          { fact: 'consent', held: true, actual: true },
+          {
+            held: true,
+            all: [
+              { fact: 'homeStore', actual: store, held: true },
+              { fact: 'spend', window: '4w', atLeast: 1_000, actual: 1_500, held: true },
+            ],
+          },
+        ],
+      },
     });
     expect(offer.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
-    const issued = await findMessage(TOPICS.offerIssued, (m) => m.key?.toString() === shopperId);
+    const issued = await findMessage(
+      TOPICS.offerIssuedV2,
+      (m) => m.key?.toString() === householdId,
+    );
     expect(JSON.parse(issued.value!.toString())).toMatchObject({
       offerId: offer.id,
       code: offer.code,
-      ruleId,
-      shopperId,
+      householdId,
+      ruleId: rule.id,
+      ruleVersion: 3,
       issuedAt: (offer.issued_at as Date).toISOString(),
+      terms: { usesPerOffer: 1, stores: null, priority: 10, stacking: 'stackable' },
     });
   });
 
-  it('removes the facts an offer was issued for when its household is erased, and keeps the offer', async () => {
-    const { department } = await departmentRule();
-    const shopperId = randomUUID();
-    await publish(profileChanged(shopperId, { [department]: 1_500 }));
-    await eventually(async () => (await offersOf(shopperId)).length === 1);
-    const erased: ShopperErasedV1 = { householdId: shopperId, erasedAt: new Date().toISOString() };
-    await produce(TOPICS.shopperErased, [{ key: shopperId, value: JSON.stringify(erased) }]);
+  it('issues once per rule version, household and period, however often the facts change', async () => {
+    const store = makeStore();
+    const once = storeRule(store);
+    const weekly = storeRule(store, { perHouseholdCap: { count: 1, period: 'week' } });
+    await publishRule(db, once);
+    await publishRule(db, weekly);
+    const householdId = randomUUID();
+    await enrol(householdId, store);
+    await copied(householdId);
+    const changed = profileChanged(householdId, { spend4wCents: 2_000 });
+    await publish(changed, changed, profileChanged(householdId, { spend4wCents: 3_000 }));
+    await eventually(async () => (await offersOf(householdId)).length === 2);
+    // A new version of the first rule issues once more.
+    await publishRule(db, once, { version: 2 });
+    await publish(profileChanged(householdId, { spend4wCents: 3_500 }));
+    await eventually(async () => (await offersOf(householdId)).length === 3);
+    const offers = await offersOf(householdId);
+    expect(offers.map((o) => [o.rule_id, o.rule_version, o.period_key]).sort()).toEqual(
+      [
+        [once.id, 1, 'campaign'],
+        [once.id, 2, 'campaign'],
+        [weekly.id, 1, expect.stringMatching(/^\d{4}-W\d{2}$/)],
+      ].sort(),
+    );
+  });
+
+  it('holds out the control group, deterministically by household and rule, with the reason', async () => {
+    const store = makeStore();
+    const rule = storeRule(store, { controlShare: 0.5 });
+    await publishRule(db, rule);
+    const households = Array.from({ length: 16 }, () => randomUUID());
+    for (const id of households) await enrol(id, store);
+    for (const id of households) await copied(id);
+    await publish(...households.map((id) => profileChanged(id, { spend4wCents: 5_000 })));
+    const decided = async () => {
+      const [{ offers, holdouts }] = await db.query(
+        `SELECT (SELECT count(*)::int FROM coupons.offers WHERE shopper_id = ANY($1::uuid[])) AS offers,
+                (SELECT count(*)::int FROM coupons.holdouts WHERE household_id = ANY($1::uuid[])) AS holdouts`,
+        [households],
+      );
+      return offers + holdouts === households.length;
+    };
+    await eventually(decided);
+    const held: { household_id: string; reason: { held: boolean } }[] = await db.query(
+      `SELECT household_id, reason FROM coupons.holdouts WHERE rule_id = $1`,
+      [rule.id],
+    );
+    expect(held.map((h) => h.household_id).sort()).toEqual(
+      households.filter((id) => isHeldOut(id, rule.id, 0.5)).sort(),
+    );
+    expect(held.every((h) => h.reason.held)).toBe(true);
+  });
+
+  it('keeps, beyond the weekly limit, the offers that save the household most, saying why', async () => {
+    const store = makeStore();
+    const percentOff = (percent: number) =>
+      storeRule(store, { reward: { kind: 'percentOff', percent, target: { basket: true } } });
+    const [small, big, middle, large] = [5, 20, 10, 15].map(percentOff);
+    for (const rule of [small, big, middle, large]) await publishRule(db, rule);
+    const householdId = randomUUID();
+    await enrol(householdId, store);
+    await copied(householdId);
+    // A weekly shopper with a 50.00 basket: each offer would be used within its 14 days.
+    await publish(
+      profileChanged(householdId, {
+        spend4wCents: 20_000,
+        averageBasket52wCents: 5_000,
+        cadenceDays: 7,
+      }),
+    );
+    await eventually(async () => (await offersOf(householdId)).length === 3);
+    const offers = await offersOf(householdId);
+    expect(offers.map((o) => [o.rule_id, o.ranking]).sort()).toEqual(
+      [
+        [big.id, { expectedSavingCents: 1_000, rank: 1, candidates: 4, room: 3 }],
+        [large.id, { expectedSavingCents: 750, rank: 2, candidates: 4, room: 3 }],
+        [middle.id, { expectedSavingCents: 500, rank: 3, candidates: 4, room: 3 }],
+      ].sort(),
+    );
+    // The week is full: a later change issues nothing more, however it matches.
+    await publish(
+      profileChanged(householdId, { spend4wCents: 30_000, averageBasket52wCents: 5_000 }),
+    );
+    const marker = randomUUID();
+    await enrol(marker, store);
+    await copied(marker);
+    await publish(profileChanged(marker, { spend4wCents: 2_000 }));
+    await eventually(async () => (await offersOf(marker)).length === 3);
+    expect(await offersOf(householdId)).toHaveLength(3);
+  });
+
+  it('issues nothing without consent, outside the audience, or from a paused rule', async () => {
+    const store = makeStore();
+    await publishRule(db, storeRule(store));
+    const paused = makeStore();
+    await publishRule(db, storeRule(paused), { status: 'paused' });
+    const [noConsent, tooLittle, pausedHousehold, marker] = [1, 2, 3, 4].map(() => randomUUID());
+    await enrol(noConsent, store, false);
+    await enrol(tooLittle, store);
+    await enrol(pausedHousehold, paused);
+    await enrol(marker, store);
+    for (const id of [noConsent, tooLittle, pausedHousehold, marker]) await copied(id);
+    await publish(
+      profileChanged(noConsent, { spend4wCents: 5_000 }),
+      profileChanged(tooLittle, { spend4wCents: 999 }),
+      profileChanged(pausedHousehold, { spend4wCents: 5_000 }),
+      profileChanged(marker, { spend4wCents: 5_000 }),
+    );
+    await eventually(async () => (await offersOf(marker)).length === 1);
+    // Handled in the same batch or before: each of its households in one partition's order.
+    await eventually(async () => {
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM coupons.household_facts
+          WHERE household_id = ANY($1::uuid[]) AND facts_as_of IS NOT NULL`,
+        [[noConsent, tooLittle, pausedHousehold]],
+      );
+      return n === 3;
+    });
+    for (const id of [noConsent, tooLittle, pausedHousehold])
+      expect(await offersOf(id)).toEqual([]);
+  });
+
+  it('forgets an erased household’s facts and the reason of its offers, and keeps the offers', async () => {
+    const store = makeStore();
+    await publishRule(db, storeRule(store));
+    const householdId = randomUUID();
+    await enrol(householdId, store);
+    await copied(householdId);
+    await publish(profileChanged(householdId, { spend4wCents: 1_500 }));
+    await eventually(async () => (await offersOf(householdId)).length === 1);
+    const erased: ShopperErasedV1 = { householdId, erasedAt: new Date().toISOString() };
+    await produce(TOPICS.shopperErased, [{ key: householdId, value: JSON.stringify(erased) }]);
     const [offer] = await eventually(async () => {
-      const offers = await offersOf(shopperId);
-      return (offers[0].reason as unknown[]).length === 0 && offers;
+      const offers = await offersOf(householdId);
+      return Array.isArray(offers[0].reason) && offers;
     });
-    expect(offer.code).toEqual(expect.any(String));
-  });
-
-  it('issues nothing twice for a redelivered event, and respects the per-shopper limit', async () => {
-    const { department } = await departmentRule(2);
-    const shopperId = randomUUID();
-    const first = profileChanged(shopperId, { [department]: 1_500 });
-    const second = profileChanged(shopperId, { [department]: 2_500 });
-    const third = profileChanged(shopperId, { [department]: 3_500 });
-    await publish(first, first, first, second, third);
-    // A marker on the same key is processed after everything before it (same partition).
-    const { department: markerDepartment } = await departmentRule();
-    await publish(profileChanged(shopperId, { [markerDepartment]: 5_000 }));
-    await eventually(async () => (await offersOf(shopperId)).length === 3);
-    const offers = await offersOf(shopperId);
+    expect(offer.reason).toEqual([]);
     expect(
-      offers.filter(
-        (o) => (o.reward as { target: { department: string } }).target.department === department,
-      ),
-    ).toHaveLength(2);
-    expect(offers.map((o) => o.trigger_event_id)).toEqual(
-      expect.arrayContaining([first.eventId, second.eventId]),
-    );
+      await db.query(`SELECT 1 FROM coupons.household_facts WHERE household_id = $1`, [
+        householdId,
+      ]),
+    ).toEqual([]);
   });
 
-  it('issues nothing when the audience does not match or the rule is paused', async () => {
-    const { department } = await departmentRule();
-    const paused = makeDepartment();
-    await publishRule(db, {
-      audience: [{ fact: 'departmentSpendCents', department: paused, atLeast: 1 }],
-      reward: { kind: 'percentOff', percent: 5, target: { scope: 'basket' } },
-      status: 'paused',
-    });
-    const shopperId = randomUUID();
-    const { department: markerDepartment } = await departmentRule();
-    await publish(profileChanged(shopperId, { [department]: 999, [paused]: 10_000 }));
-    await publish(profileChanged(shopperId, { [markerDepartment]: 5_000 }));
-    await eventually(async () => (await offersOf(shopperId)).length > 0);
-    const offers = await offersOf(shopperId);
-    expect(offers).toHaveLength(1);
-    expect((offers[0].reward as { target: { department: string } }).target.department).toBe(
-      markerDepartment,
-    );
-  });
-
-  it('dead-letters a poison message with the reason and keeps consuming', async () => {
-    const { department } = await departmentRule();
-    const shopperId = randomUUID();
-    const poison = JSON.stringify({ eventId: 'x', profile: { shopperId: 'not-a-uuid' } });
-    const [landed] = await produce(TOPICS.profileChanged, [{ key: shopperId, value: poison }]);
-    await publish(profileChanged(shopperId, { [department]: 2_000 }));
-    await eventually(async () => (await offersOf(shopperId)).length === 1);
+  it('dead-letters a poison profile event with the reason and keeps consuming', async () => {
+    const store = makeStore();
+    await publishRule(db, storeRule(store));
+    const householdId = randomUUID();
+    await enrol(householdId, store);
+    await copied(householdId);
+    const poison = JSON.stringify({ householdId, factsAsOf: 'yesterday', facts: {} });
+    const [landed] = await produce(TOPICS.profileChangedV2, [{ key: householdId, value: poison }]);
+    await publish(profileChanged(householdId, { spend4wCents: 2_000 }));
+    await eventually(async () => (await offersOf(householdId)).length === 1);
     const dead = await findMessage(
-      deadLetterTopic(TOPICS.profileChanged),
-      (m) => m.key?.toString() === shopperId,
+      deadLetterTopic(TOPICS.profileChangedV2),
+      (m) => m.key?.toString() === householdId,
     );
     expect(dead.value?.toString()).toBe(poison);
-    expect(dead.headers?.['dlq-reason']?.toString()).toContain('profile.shopperId');
-    expect(dead.headers?.['dlq-original-topic']?.toString()).toBe(TOPICS.profileChanged);
-    expect(dead.headers?.['dlq-original-partition']?.toString()).toBe(String(landed.partition));
+    expect(dead.headers?.['dlq-reason']?.toString()).toContain('factsAsOf');
     expect(dead.headers?.['dlq-original-offset']?.toString()).toBe(landed.baseOffset);
   });
 
   describe('keeps its own copy of the rules from rule-changed events', () => {
-    const ruleChanged = (id: string, version: number, overrides: Partial<RuleChangedV1['rule']>) =>
-      JSON.stringify({
-        rule: {
-          id,
-          name: `rule ${id}`,
-          status: 'active',
-          // A department nobody buys in: rules of this test must not reach other tests' shoppers.
-          audience: [{ fact: 'departmentSpendCents', department: makeDepartment(), atLeast: 1 }],
-          reward: { kind: 'percentOff', percent: 5, target: { scope: 'basket' } },
-          validFrom: '2026-01-01T00:00:00.000Z',
-          validUntil: '2099-01-01T00:00:00.000Z',
-          offerValidDays: 14,
-          perShopperLimit: 1,
-          ...overrides,
-        },
-        version,
-        changedAt: new Date().toISOString(),
-      } satisfies RuleChangedV1);
-
-    const copyOf = async (id: string) => {
+    const stateOf = async (id: string) => {
       const [row] = await db.query(
-        `SELECT name, status, version FROM coupons.rules WHERE id = $1`,
+        `SELECT s.status, s.version, s.revision, v.definition ->> 'name' AS name
+           FROM coupons.rule_states s JOIN coupons.rule_versions v USING (rule_id, version)
+          WHERE s.rule_id = $1`,
         [id],
       );
-      return row as { name: string; status: string; version: number } | undefined;
+      return row as { name: string; status: string; version: number; revision: number } | undefined;
     };
+    const change = (rule: Rule, version: number, revision: number, status = 'active') =>
+      JSON.stringify({
+        ruleId: rule.id,
+        version,
+        revision,
+        status,
+        rule,
+        changedAt: new Date().toISOString(),
+      });
 
-    it('never lets an older change overwrite a newer copy', async () => {
-      const id = randomUUID();
-      const marker = randomUUID();
-      await produce(TOPICS.ruleChanged, [
-        { key: id, value: ruleChanged(id, 2, { name: 'second', status: 'paused' }) },
-        { key: id, value: ruleChanged(id, 1, { name: 'first' }) },
-        { key: id, value: ruleChanged(id, 2, { name: 'second again' }) },
+    it('never lets an older revision overwrite a newer copy, and keeps every version', async () => {
+      const rule = makeRule({ audience: { fact: 'homeStore', in: [makeStore()] } });
+      const marker = makeRule();
+      await produce(TOPICS.ruleChangedV2, [
+        { key: rule.id, value: change({ ...rule, name: 'second' }, 2, 3, 'paused') },
+        { key: rule.id, value: change({ ...rule, name: 'first' }, 1, 1) },
+        { key: rule.id, value: change({ ...rule, name: 'second' }, 2, 2) },
         // Same key, so handled after the others: once it is in, so were they.
-        { key: id, value: ruleChanged(marker, 1, {}) },
+        { key: rule.id, value: change(marker, 1, 1, 'draft') },
       ]);
-      await eventually(async () => (await copyOf(marker)) !== undefined);
-      expect(await copyOf(id)).toEqual({ name: 'second', status: 'paused', version: 2 });
-      await produce(TOPICS.ruleChanged, [
-        { key: id, value: ruleChanged(id, 3, { name: 'third' }) },
-      ]);
-      await eventually(async () => (await copyOf(id))?.version === 3);
-      expect(await copyOf(id)).toEqual({ name: 'third', status: 'active', version: 3 });
+      await eventually(async () => (await stateOf(marker.id)) !== undefined);
+      expect(await stateOf(rule.id)).toEqual({
+        name: 'second',
+        status: 'paused',
+        version: 2,
+        revision: 3,
+      });
+      const [{ versions }] = await db.query(
+        `SELECT count(*)::int AS versions FROM coupons.rule_versions WHERE rule_id = $1`,
+        [rule.id],
+      );
+      expect(versions).toBe(2);
     });
 
-    it('dead-letters a rule it cannot evaluate and keeps consuming', async () => {
-      const id = randomUUID();
-      const poison = ruleChanged(id, 1, {
-        reward: { kind: 'percentOff', percent: 500, target: { scope: 'basket' } },
-      });
-      await produce(TOPICS.ruleChanged, [
-        { key: id, value: poison },
-        { key: id, value: ruleChanged(id, 2, { name: 'fixed' }) },
+    it('dead-letters a rule the domain parser refuses, naming the path, and keeps consuming', async () => {
+      const rule = makeRule({ audience: { fact: 'homeStore', in: [makeStore()] } });
+      const poison = change(
+        { ...rule, reward: { kind: 'percentOff', percent: 500, target: { basket: true } } },
+        1,
+        1,
+      );
+      await produce(TOPICS.ruleChangedV2, [
+        { key: rule.id, value: poison },
+        { key: rule.id, value: change(rule, 2, 2) },
       ]);
-      await eventually(async () => (await copyOf(id))?.version === 2);
+      await eventually(async () => (await stateOf(rule.id))?.version === 2);
       const dead = await findMessage(
-        deadLetterTopic(TOPICS.ruleChanged),
-        (m) => m.key?.toString() === id,
+        deadLetterTopic(TOPICS.ruleChangedV2),
+        (m) => m.key?.toString() === rule.id,
       );
       expect(dead.value?.toString()).toBe(poison);
       expect(dead.headers?.['dlq-reason']?.toString()).toContain('rule.reward.percent');

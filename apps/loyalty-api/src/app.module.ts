@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@loyalty/platform';
+import { AudienceListsModule } from './audience-lists/audience-lists.module';
 import { TerminalKeysQuery } from './terminals/terminal-keys.query';
 import { CheckoutModule } from './checkout/checkout.module';
 import { LoyaltyApiConfig } from './config';
 import { JOBS_TABLE, OUTBOX_TABLE, loyaltyApiDatabase } from './database/data-source';
+import { MessagesModule } from './messages/messages.module';
 import { OffersModule } from './offers/offers.module';
 import { PointsModule } from './points/points.module';
 import { PrivacyModule } from './privacy/privacy.module';
@@ -23,7 +25,9 @@ export class AppModule {
           jobsTable: JOBS_TABLE,
           terminalKeys: TerminalKeysQuery,
         }),
+        AudienceListsModule,
         CheckoutModule,
+        MessagesModule,
         OffersModule,
         PointsModule,
         PrivacyModule,

@@ -1,6 +1,6 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsTimeZone, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { CountryCode, getCountries } from 'libphonenumber-js';
 
 export class LoyaltyApiConfig extends PlatformConfig {
@@ -44,10 +44,6 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Max(240)
   POINTS_EXPIRY_MONTHS = 24;
 
-  /** The programme's time zone (IANA): the days of scheduled jobs. */
-  @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
-  PROGRAMME_TIME_ZONE = 'Europe/London';
-
   /** When the daily points expiry runs, local time (HH:MM) in the programme's time zone. */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'POINTS_EXPIRY_AT must be HH:MM' })
   POINTS_EXPIRY_AT = '03:00';
@@ -72,4 +68,61 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Min(0)
   @Max(100_000_000)
   ADMIN_GOODWILL_POINTS_PER_DAY = 10_000;
+
+  /**
+   * A marketer creates and edits only rules whose `budgetCents` is set and at most this; a rule
+   * without a budget, or above it, needs an admin. 500000 is 5,000.00.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000_000)
+  RULE_BUDGET_ADMIN_ABOVE_CENTS = 500_000;
+
+  /**
+   * The SMTP server messages to shoppers go through, e.g. `smtp://mail.example.com:587` or
+   * `smtps://user:password@mail.example.com:465`. Unset: nothing is sent, messages stay queued.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, {
+    message: 'SMTP_URL must be smtp://host:port or smtps://host:port',
+  })
+  SMTP_URL?: string;
+
+  /** The sender of messages to shoppers, e.g. `Our Shop <loyalty@example.com>`. */
+  @IsString()
+  @MinLength(3)
+  SMTP_FROM = 'Loyalty <loyalty@localhost>';
+
+  /** Messages sent per delivery run (every minute). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  MESSAGES_BATCH_SIZE = 100;
+
+  /** Attempts at sending one message before it is marked `failed`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  MESSAGES_MAX_ATTEMPTS = 5;
+
+  /** The wait after a first failed attempt; it doubles with each further one (capped at a day). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  MESSAGES_RETRY_AFTER_SECONDS = 60;
+
+  /** When the daily messages (birthdays, purchase anniversaries, expiring offers) are queued. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'MESSAGES_DAILY_AT must be HH:MM' })
+  MESSAGES_DAILY_AT = '08:00';
+
+  /** A usable offer is announced as expiring soon when it ends within this many days. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  OFFER_EXPIRING_NOTICE_DAYS = 3;
 }

@@ -125,7 +125,7 @@ describe('CheckoutOffersQuery.usableOffers agrees with isOfferUsable', () => {
       code: randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase(),
       shopperId: whose === 'own' ? shopperId : otherShopperId,
       ruleId: randomUUID(),
-      reward: { kind: 'amountOff', amountCents: 100, target: { scope: 'basket' } },
+      reward: { kind: 'amountOff', amountCents: 100, target: { basket: true } },
       validFrom,
       validUntil,
       issuedAt: ms(-86_400_000),

@@ -38,7 +38,7 @@ describe('loyalty-api checkout', () => {
     const offer = await seedOffer(db, shopperId, {
       kind: 'percentOff',
       percent: 10,
-      target: { scope: 'department', department },
+      target: { department },
     });
     const lines = [
       { sku: 'a', department, quantity: 2, amountCents: 300 },
@@ -73,6 +73,33 @@ describe('loyalty-api checkout', () => {
         },
       ],
     });
+  });
+
+  it.each([
+    ['a category', { category: 'CHEESE' }, 60],
+    ['a brand, over a minimum basket, capped', { brand: 'ACME' }, 50],
+    ['SKUs', { skus: ['b'] }, 40],
+  ])('applies an offer on %s to the lines that name it', async (_name, target, discount) => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const { code } = await seedOffer(db, shopperId, {
+      kind: 'percentOff',
+      percent: 20,
+      target,
+      ...('brand' in target ? { minBasketCents: 500, maxDiscountCents: 50 } : {}),
+    });
+    const lines = [
+      {
+        sku: 'a',
+        department: 'DAIRY',
+        category: 'CHEESE',
+        brand: 'ACME',
+        quantity: 1,
+        amountCents: 300,
+      },
+      { sku: 'b', department: 'DAIRY', category: 'MILK', quantity: 1, amountCents: 200 },
+    ];
+    const { body } = await post('quote', { cardNumber, lines }).expect(200);
+    expect(body.offers).toEqual([expect.objectContaining({ code, discountCents: discount })]);
   });
 
   it('quotes an unknown card with no offers', async () => {

@@ -1,4 +1,4 @@
-import { OfferIssuedV1, TOPICS, deadLetterTopic } from '@loyalty/domain';
+import { OfferIssuedV2, TOPICS, deadLetterTopic } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -29,24 +29,33 @@ describe('loyalty-api keeps the offer wallet from offer-issued events', () => {
     await db.destroy();
   });
 
-  function offerIssued(shopperId: string, department: string): OfferIssuedV1 {
+  function offerIssued(shopperId: string, department: string): OfferIssuedV2 {
     return {
       offerId: randomUUID(),
       code: randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase(),
-      shopperId,
+      householdId: shopperId,
       ruleId: randomUUID(),
-      reward: { kind: 'amountOff', amountCents: 50, target: { scope: 'department', department } },
+      ruleVersion: 1,
+      reward: { kind: 'amountOff', amountCents: 50, target: { department } },
       validFrom: '2026-01-01T00:00:00.000Z',
       validUntil: '2099-01-01T00:00:00.000Z',
       issuedAt: '2026-01-01T00:00:00.000Z',
-      reason: [{ fact: 'visits', atLeast: 1, actual: 3 }],
+      terms: {
+        usesPerOffer: 1,
+        stores: null,
+        priority: 10,
+        stacking: 'stackable',
+        stackingGroup: null,
+        budgetCents: null,
+      },
+      reason: { everyone: true, held: true },
     };
   }
 
   const publish = (...values: { key: string; value: string }[]) =>
-    produce(TOPICS.offerIssued, values);
-  const asMessage = (event: OfferIssuedV1) => ({
-    key: event.shopperId,
+    produce(TOPICS.offerIssuedV2, values);
+  const asMessage = (event: OfferIssuedV2) => ({
+    key: event.householdId,
     value: JSON.stringify(event),
   });
 
@@ -100,21 +109,30 @@ describe('loyalty-api keeps the offer wallet from offer-issued events', () => {
     ['not JSON', () => 'not json'],
     [
       'a reward it cannot price',
-      (e: OfferIssuedV1) => JSON.stringify({ ...e, reward: { kind: 'freeLunch' } }),
+      (e: OfferIssuedV2) => JSON.stringify({ ...e, reward: { kind: 'freeLunch' } }),
     ],
-    ['no offer id', (e: OfferIssuedV1) => JSON.stringify({ ...e, offerId: undefined })],
-    ['a code with spaces', (e: OfferIssuedV1) => JSON.stringify({ ...e, code: 'A B' })],
+    [
+      'a reward out of its bounds',
+      (e: OfferIssuedV2) =>
+        JSON.stringify({
+          ...e,
+          reward: { kind: 'percentOff', percent: 500, target: { basket: true } },
+        }),
+    ],
+    ['no offer id', (e: OfferIssuedV2) => JSON.stringify({ ...e, offerId: undefined })],
+    ['no terms', (e: OfferIssuedV2) => JSON.stringify({ ...e, terms: undefined })],
+    ['a code with spaces', (e: OfferIssuedV2) => JSON.stringify({ ...e, code: 'A B' })],
   ])('dead-letters a message with %s and keeps consuming', async (_name, poison) => {
     const { shopperId } = await seedShopper(db);
     const bad = offerIssued(shopperId, makeDepartment());
     const good = offerIssued(shopperId, makeDepartment());
     const value = poison(bad);
-    const [landed] = await produce(TOPICS.offerIssued, [{ key: shopperId, value }]);
+    const [landed] = await produce(TOPICS.offerIssuedV2, [{ key: shopperId, value }]);
     await publish(asMessage(good));
     await eventually(async () => (await walletOf(shopperId)).length === 1);
     expect((await walletOf(shopperId)).map((o) => o.id)).toEqual([good.offerId]);
     const dead = await findMessage(
-      deadLetterTopic(TOPICS.offerIssued),
+      deadLetterTopic(TOPICS.offerIssuedV2),
       (m) => m.key?.toString() === shopperId,
     );
     expect(dead.value?.toString()).toBe(value);

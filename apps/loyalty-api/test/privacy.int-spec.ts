@@ -88,7 +88,7 @@ describe('loyalty-api GDPR export and erasure', () => {
     const offer = await seedOffer(db, householdId, {
       kind: 'amountOff',
       amountCents: 100,
-      target: { scope: 'basket' },
+      target: { basket: true },
     });
     await db.query(`INSERT INTO ingest.shoppers (id, registered) VALUES ($1, true)`, [householdId]);
     await db.query(

@@ -1,16 +1,6 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsTimeZone,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min, MinLength } from 'class-validator';
 import { LifecycleRules, TierRules, TransactionRules } from '@loyalty/domain';
 
 /** How the time-dependent profile facts are computed (see libs/domain/src/profile-facts.ts). */
@@ -94,10 +84,6 @@ export class PosIngestConfig extends PlatformConfig {
   @IsInt({ message: 'INTAKE_RECEIPT_RETENTION_DAYS must be a whole number of days' })
   @Min(1)
   INTAKE_RECEIPT_RETENTION_DAYS: number = 30;
-
-  /** The programme's time zone (IANA): its calendar dates are the days of the profile facts. */
-  @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
-  PROGRAMME_TIME_ZONE = 'Europe/London';
 
   /** When the nightly profile facts run, local time (HH:MM) in the programme's time zone. */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'PROFILE_FACTS_AT must be HH:MM' })

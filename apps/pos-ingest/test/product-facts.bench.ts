@@ -62,7 +62,7 @@ async function fold(db: DataSource, label: string, transactions: number): Promis
     let chunks = 0;
     for (;;) {
       await runner.startTransaction();
-      const outcome = await queries.fold(runner.manager, CHUNK);
+      const outcome = await queries.fold(runner.manager, { limit: CHUNK });
       await runner.commitTransaction();
       if (outcome.taken === 0) break;
       chunks++;

@@ -196,7 +196,7 @@ describe('pos-ingest product facts: the fold of the queued effects', () => {
     expect(before).toBeGreaterThan(0);
     await expect(
       db.transaction(async (m) => {
-        await queries.fold(m, 1_000);
+        await queries.fold(m, { limit: 1_000 });
         throw new Error('the chunk fails after its fold');
       }),
     ).rejects.toThrow('the chunk fails after its fold');
@@ -218,7 +218,7 @@ describe('pos-ingest product facts: the fold of the queued effects', () => {
     const folder = async (): Promise<number> => {
       let taken = 0;
       for (;;) {
-        const outcome = await db.transaction((m) => queries.fold(m, 3));
+        const outcome = await db.transaction((m) => queries.fold(m, { limit: 3 }));
         if (outcome.taken === 0) return taken;
         taken += outcome.taken;
       }

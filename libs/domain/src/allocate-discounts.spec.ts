@@ -9,11 +9,11 @@ const lines: BasketLine[] = [
 
 const percentOffDairy: DiscountableOffer = {
   code: 'DAIRY10',
-  reward: { kind: 'percentOff', percent: 10, target: { scope: 'department', department: 'DAIRY' } },
+  reward: { kind: 'percentOff', percent: 10, target: { department: 'DAIRY' } },
 };
 const twoOffBasket: DiscountableOffer = {
   code: 'TWO',
-  reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'basket' } },
+  reward: { kind: 'amountOff', amountCents: 200, target: { basket: true } },
 };
 
 describe('allocateDiscounts', () => {
@@ -55,7 +55,7 @@ describe('allocateDiscounts', () => {
       reward: {
         kind: 'amountOff',
         amountCents: 5_000,
-        target: { scope: 'department', department: 'PRODUCE' },
+        target: { department: 'PRODUCE' },
       },
     };
     expect(allocateDiscounts(lines, [big]).discountCents).toBe(600);
@@ -76,7 +76,7 @@ describe('allocateDiscounts', () => {
       reward: {
         kind: 'percentOff',
         percent: 50,
-        target: { scope: 'department', department: 'MEAT' },
+        target: { department: 'MEAT' },
       },
     };
     expect(allocateDiscounts(lines, [meat])).toEqual({
@@ -100,13 +100,13 @@ describe('allocateDiscounts', () => {
         fc.record({
           kind: fc.constant('percentOff' as const),
           percent: fc.integer({ min: 1, max: 100 }),
-          target: fc.constant({ scope: 'basket' as const }),
+          target: fc.constant({ basket: true as const }),
         }),
         fc.record({
           kind: fc.constant('amountOff' as const),
           amountCents: fc.integer({ min: 1, max: 20_000 }),
           target: fc.constantFrom(
-            { scope: 'basket' as const },
+            { basket: true as const },
             { scope: 'department' as const, department: 'DAIRY' },
           ),
         }),

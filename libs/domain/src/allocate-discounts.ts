@@ -1,10 +1,12 @@
-import { Reward, RewardTarget } from './coupon-rule';
 import { assertNever } from './errors';
 import { Cents, percentOf, prorate } from './money';
+import { Reward, RewardTarget } from './rules/rule-model';
 
 export interface BasketLine {
   sku: string;
   department: string;
+  category?: string | null;
+  brand?: string | null;
   quantity: number;
   amountCents: Cents;
 }
@@ -33,22 +35,33 @@ export interface Quote {
 }
 
 function targets(target: RewardTarget, line: BasketLine): boolean {
-  switch (target.scope) {
-    case 'basket':
-      return true;
-    case 'department':
-      return line.department === target.department;
-    default:
-      return assertNever(target);
-  }
+  if ('basket' in target) return true;
+  if ('skus' in target) return target.skus.includes(line.sku);
+  if ('department' in target) return line.department === target.department;
+  if ('category' in target) return line.category === target.category;
+  return line.brand === target.brand;
 }
 
-function rewardAmount(reward: Reward, eligibleCents: Cents): Cents {
+/**
+ * The money off `reward` gives on `eligibleCents` of its target lines, in a basket of
+ * `subtotalCents`: nothing below its minimum basket, never more than its cap. Rewards that price
+ * units (fixed price, buy X get Y, a free item) and points rewards give no money off here yet:
+ * the checkout applies them from issue 12 on.
+ */
+function rewardAmount(reward: Reward, eligibleCents: Cents, subtotalCents: Cents): Cents {
+  if (reward.minBasketCents !== undefined && subtotalCents < reward.minBasketCents) return 0;
+  const cap = (cents: Cents) => Math.min(cents, reward.maxDiscountCents ?? cents);
   switch (reward.kind) {
     case 'percentOff':
-      return percentOf(eligibleCents, reward.percent);
+      return cap(percentOf(eligibleCents, reward.percent));
     case 'amountOff':
-      return Math.min(reward.amountCents, eligibleCents);
+      return cap(Math.min(reward.amountCents, eligibleCents));
+    case 'fixedPrice':
+    case 'buyXGetY':
+    case 'freeItem':
+    case 'pointsMultiplier':
+    case 'bonusPoints':
+      return 0;
     default:
       return assertNever(reward);
   }
@@ -64,13 +77,14 @@ export function allocateDiscounts(
   offers: readonly DiscountableOffer[],
 ): Quote {
   const remaining = lines.map((line) => Math.max(0, line.amountCents));
+  const subtotalCents = lines.reduce((sum, line) => sum + line.amountCents, 0);
   const appliedOffers: AppliedOffer[] = [];
   for (const offer of offers) {
     const eligible = lines
       .map((line, lineIndex) => lineIndex)
       .filter((i) => remaining[i] > 0 && targets(offer.reward.target, lines[i]));
     const eligibleCents = eligible.reduce((sum, i) => sum + remaining[i], 0);
-    const discountCents = rewardAmount(offer.reward, eligibleCents);
+    const discountCents = rewardAmount(offer.reward, eligibleCents, subtotalCents);
     if (discountCents <= 0) continue;
     const parts = prorate(
       discountCents,
@@ -82,7 +96,6 @@ export function allocateDiscounts(
     for (const d of lineDiscounts) remaining[d.lineIndex] -= d.discountCents;
     appliedOffers.push({ code: offer.code, discountCents, lines: lineDiscounts });
   }
-  const subtotalCents = lines.reduce((sum, line) => sum + line.amountCents, 0);
   const discountCents = appliedOffers.reduce((sum, o) => sum + o.discountCents, 0);
   return { subtotalCents, discountCents, totalCents: subtotalCents - discountCents, appliedOffers };
 }

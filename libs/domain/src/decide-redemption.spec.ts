@@ -14,7 +14,7 @@ function offer(code: string, overrides: Partial<Offer> = {}): Offer {
     code,
     shopperId: 's1',
     ruleId: 'r1',
-    reward: { kind: 'amountOff', amountCents: 100, target: { scope: 'basket' } },
+    reward: { kind: 'amountOff', amountCents: 100, target: { basket: true } },
     state: 'issued',
     validFrom: '2026-11-01T00:00:00Z',
     validUntil: '2026-12-01T00:00:00Z',
@@ -64,7 +64,7 @@ describe('decideRedemption', () => {
       reward: {
         kind: 'percentOff',
         percent: 50,
-        target: { scope: 'department', department: 'DAIRY' },
+        target: { department: 'DAIRY' },
       },
     });
     const decision = decideRedemption(
@@ -115,7 +115,7 @@ describe('decideRedemption', () => {
         reward: {
           kind: 'percentOff',
           percent: 10,
-          target: { scope: 'department', department: 'MEAT' },
+          target: { department: 'MEAT' },
         },
       },
       'OFFER_NOT_APPLICABLE',

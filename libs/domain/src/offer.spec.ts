@@ -22,7 +22,7 @@ const terms = {
   code: 'A',
   shopperId: 's1',
   ruleId: 'r1',
-  reward: { kind: 'amountOff' as const, amountCents: 100, target: { scope: 'basket' as const } },
+  reward: { kind: 'amountOff' as const, amountCents: 100, target: { basket: true as const } },
   validFrom: '2026-11-01T00:00:00.000Z',
   validUntil: '2026-12-01T00:00:00.000Z',
   issuedAt: '2026-11-01T00:00:00.000Z',

@@ -1,4 +1,4 @@
-import { Reward } from './coupon-rule';
+import { Reward } from './rules/rule-model';
 import {
   OfferAlreadyRedeemedError,
   OfferExpiredError,

@@ -1,4 +1,4 @@
-import { rules } from '@loyalty/domain';
+import { Audience, AudienceNode } from '@loyalty/domain';
 import { compileAudience } from './compile-audience';
 
 const AS_OF = '2028-02-29';
@@ -10,7 +10,7 @@ describe('compileAudience', () => {
     expect(compileAudience('everyone', AS_OF)).toEqual({ where: 'true', params: [] });
   });
 
-  it.each<[string, rules.AudienceNode, string, unknown[]]>([
+  it.each<[string, AudienceNode, string, unknown[]]>([
     [
       'a window range',
       { fact: 'spend', window: '13w', atLeast: 1000, atMost: 5000 },
@@ -32,21 +32,21 @@ describe('compileAudience', () => {
     [
       'a purchase within N days',
       { fact: 'bought', item: { department: 'bakery' }, withinDays: 7 },
-      'EXISTS (SELECT 1 FROM coupons.household_products p WHERE p.household_id = f.household_id' +
+      'EXISTS (SELECT 1 FROM ingest.shopper_products p WHERE p.shopper_id = f.household_id' +
         ' AND p.department = $1::text AND p.last_bought_on > $2::date - $3::integer)',
       ['bakery', AS_OF, 7],
     ],
     [
       'the lifetime units of SKUs, 0 when never bought',
       { fact: 'productUnits', item: { skus: ['A1', 'B2'] }, atMost: 3 },
-      'coalesce((SELECT coalesce(sum(p.units), 0) FROM coupons.household_products p' +
-        ' WHERE p.household_id = f.household_id AND p.sku = ANY($1::text[])) <= $2::numeric, false)',
+      'coalesce((SELECT coalesce(sum(p.units), 0) FROM ingest.shopper_products p' +
+        ' WHERE p.shopper_id = f.household_id AND p.sku = ANY($1::text[])) <= $2::numeric, false)',
       [['A1', 'B2'], 3],
     ],
     [
       'a static list',
       { fact: 'inList', listId: LIST },
-      'EXISTS (SELECT 1 FROM coupons.list_members l WHERE l.list_id = $1::uuid' +
+      'EXISTS (SELECT 1 FROM loyalty.audience_list_members l WHERE l.list_id = $1::uuid' +
         ' AND l.household_id = f.household_id)',
       [LIST],
     ],
@@ -72,7 +72,7 @@ describe('compileAudience', () => {
   );
 
   it('numbers its parameters from firstParam, one a placeholder', () => {
-    const audience: rules.Audience = {
+    const audience: Audience = {
       all: [
         { fact: 'region', in: ['north'] },
         { fact: 'birthday', withinDays: 7 },
@@ -92,7 +92,7 @@ describe('compileAudience', () => {
 
   it('binds what marketers write, never interpolates it', () => {
     const hostile = "x'; DROP TABLE coupons.household_facts; --";
-    const audience: rules.Audience = {
+    const audience: Audience = {
       any: [
         { fact: 'bought', item: { department: hostile }, withinDays: 1 },
         { fact: 'productSpend', item: { skus: [hostile] }, atLeast: 1 },

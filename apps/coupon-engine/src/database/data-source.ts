@@ -1,24 +1,28 @@
 import { postgresOptions } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
-import { Offer } from '../offers/offer.entity';
 import { CreateCouponsSchema1795300000200 } from './migrations/1795300000200-CreateCouponsSchema';
 import { OffersBecomeIssuanceRecord1795700000200 } from './migrations/1795700000200-OffersBecomeIssuanceRecord';
 import { CreateRulesCopy1795700000300 } from './migrations/1795700000300-CreateRulesCopy';
 import { CreateAudienceFacts1795900000200 } from './migrations/1795900000200-CreateAudienceFacts';
+import { IssueFromVersionedRules1795900000210 } from './migrations/1795900000210-IssueFromVersionedRules';
+import { Campaigns1795900000220 } from './migrations/1795900000220-Campaigns';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
   migrationsTableName: 'coupons_migrations',
-  entities: [Offer],
+  entities: [],
   migrations: [
     CreateCouponsSchema1795300000200,
     OffersBecomeIssuanceRecord1795700000200,
     CreateRulesCopy1795700000300,
     CreateAudienceFacts1795900000200,
+    IssueFromVersionedRules1795900000210,
+    Campaigns1795900000220,
   ],
 };
 
 export const OUTBOX_TABLE = 'coupons.outbox';
+export const JOBS_TABLE = 'coupons.jobs';
 
 // For the TypeORM CLI: `typeorm migration:run -d apps/coupon-engine/src/database/data-source.ts`.
 export const cliDataSource = new DataSource(

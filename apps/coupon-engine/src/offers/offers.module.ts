@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AudienceFactsQuery } from '../audiences/audience-facts.query';
 import { RulesModule } from '../rules/rules.module';
-import { OfferEventsConsumer } from './offer-events.consumer';
-import { OffersService } from './offers.service';
+import { IssuanceService } from './issuance.service';
 
 @Module({
   imports: [RulesModule],
-  providers: [OfferEventsConsumer, OffersService],
+  providers: [AudienceFactsQuery, IssuanceService],
+  exports: [IssuanceService],
 })
 export class OffersModule {}

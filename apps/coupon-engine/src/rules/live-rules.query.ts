@@ -1,40 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { CouponRule } from '@loyalty/domain';
+import { Rule, TriggerKind } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
-interface RuleRow {
-  id: string;
-  name: string;
-  status: CouponRule['status'];
-  audience: CouponRule['audience'];
-  reward: CouponRule['reward'];
-  valid_from: Date;
-  valid_until: Date;
-  offer_valid_days: number;
-  per_shopper_limit: number;
+/** A rule as the engine issues from it: its current version's definition. */
+export interface LiveRule {
+  version: number;
+  rule: Rule;
 }
 
-/** The rules live at `now`, from the engine's copy (`coupons.rules`, kept from rule-changed events). */
+/**
+ * The rules issuing at `now` from the engine's copy: active, within their validity, with a
+ * trigger of one of `triggers`, in a stable order (priority, then id).
+ */
 @Injectable()
 export class LiveRulesQuery {
-  async find(manager: EntityManager, now: Date): Promise<CouponRule[]> {
-    const rows: RuleRow[] = await manager.query(
-      `SELECT id, name, status, audience, reward, valid_from, valid_until, offer_valid_days, per_shopper_limit
-         FROM coupons.rules
-        WHERE status = 'active' AND valid_from <= $1 AND valid_until > $1
-        ORDER BY valid_from, id`,
-      [now],
+  async find(
+    manager: EntityManager,
+    now: Date,
+    triggers: readonly TriggerKind[],
+  ): Promise<LiveRule[]> {
+    const rows: { version: number; definition: Rule }[] = await manager.query(
+      `SELECT s.version, v.definition
+         FROM coupons.rule_states s
+         JOIN coupons.rule_versions v USING (rule_id, version)
+        WHERE s.status = 'active'
+          AND v.definition #>> '{trigger,kind}' = ANY($1::text[])
+          AND (v.definition #>> '{validity,from}')::timestamptz <= $2
+          AND (v.definition #>> '{validity,until}')::timestamptz > $2
+        ORDER BY (v.definition ->> 'priority')::int DESC, s.rule_id`,
+      [triggers, now],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      status: row.status,
-      audience: row.audience,
-      reward: row.reward,
-      validFrom: row.valid_from.toISOString(),
-      validUntil: row.valid_until.toISOString(),
-      offerValidDays: row.offer_valid_days,
-      perShopperLimit: row.per_shopper_limit,
-    }));
+    return rows.map((row) => ({ version: row.version, rule: row.definition }));
   }
 }

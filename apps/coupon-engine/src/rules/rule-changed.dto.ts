@@ -1,114 +1,40 @@
-import { MAX_ABS_AMOUNT_CENTS, RULE_STATUSES } from '@loyalty/domain';
-import { Type } from 'class-transformer';
-import {
-  IsArray,
-  IsIn,
-  IsISO8601,
-  IsInt,
-  IsObject,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { RULE_STATUSES_V2, RuleChangedV2, RuleStatusV2, parseRule } from '@loyalty/domain';
+import { PoisonMessageError } from '@loyalty/kafka';
+import { parseMessage } from '@loyalty/platform';
+import { IsIn, IsISO8601, IsInt, IsObject, IsUUID, Min } from 'class-validator';
 
-// The parts of `loyalty-api.rule-changed.v1` the engine relies on; anything else makes the
-// message poison (dead-lettered), so no rule the engine cannot evaluate enters its copy.
-
-class AudienceConditionDto {
-  @IsIn(['lifetimeSpendCents', 'visits', 'departmentSpendCents'])
-  fact!: string;
-
-  @ValidateIf((c: AudienceConditionDto) => c.fact === 'departmentSpendCents')
-  @IsString()
-  @Length(1, 64)
-  department?: string;
-
-  @IsInt()
-  @Min(0)
-  atLeast!: number;
-}
-
-class RewardTargetDto {
-  @IsIn(['basket', 'department'])
-  scope!: string;
-
-  @ValidateIf((t: RewardTargetDto) => t.scope === 'department')
-  @IsString()
-  @Length(1, 64)
-  department?: string;
-}
-
-class RewardDto {
-  @IsIn(['percentOff', 'amountOff'])
-  kind!: string;
-
-  @ValidateIf((r: RewardDto) => r.kind === 'percentOff')
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  percent?: number;
-
-  @ValidateIf((r: RewardDto) => r.kind === 'amountOff')
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ABS_AMOUNT_CENTS)
-  amountCents?: number;
-
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RewardTargetDto)
-  target!: RewardTargetDto;
-}
-
-class CouponRuleDto {
+// `loyalty-api.rule-changed.v2` as the engine relies on it: the envelope here, the rule judged by
+// the domain's one parser. Anything else is poison (dead-lettered), so no rule the engine cannot
+// evaluate enters its copy.
+class RuleChangedEnvelopeDto {
   @IsUUID()
-  id!: string;
-
-  @IsString()
-  name!: string;
-
-  @IsIn(RULE_STATUSES)
-  status!: string;
-
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => AudienceConditionDto)
-  audience!: AudienceConditionDto[];
-
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RewardDto)
-  reward!: RewardDto;
-
-  @IsISO8601({ strict: true })
-  validFrom!: string;
-
-  @IsISO8601({ strict: true })
-  validUntil!: string;
-
-  @IsInt()
-  @Min(1)
-  offerValidDays!: number;
-
-  @IsInt()
-  @Min(1)
-  perShopperLimit!: number;
-}
-
-export class RuleChangedDto {
-  @IsObject()
-  @ValidateNested()
-  @Type(() => CouponRuleDto)
-  rule!: CouponRuleDto;
+  ruleId!: string;
 
   @IsInt()
   @Min(1)
   version!: number;
 
+  @IsInt()
+  @Min(1)
+  revision!: number;
+
+  @IsIn(RULE_STATUSES_V2)
+  status!: RuleStatusV2;
+
+  @IsObject()
+  rule!: object;
+
   @IsISO8601({ strict: true })
   changedAt!: string;
+}
+
+export function parseRuleChanged(value: Buffer | null, loyaltyCardPrefix: string): RuleChangedV2 {
+  const envelope = parseMessage(RuleChangedEnvelopeDto, value);
+  const parsed = parseRule(envelope.rule, { loyaltyCardPrefix });
+  if (!parsed.ok)
+    throw new PoisonMessageError(
+      parsed.violations.map((v) => `rule.${v.field}: ${v.rule}`).join('; '),
+    );
+  if (parsed.rule.id !== envelope.ruleId) throw new PoisonMessageError('rule.id: not the ruleId');
+  return { ...envelope, rule: parsed.rule };
 }

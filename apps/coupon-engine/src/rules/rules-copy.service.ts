@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RuleChangedV1 } from '@loyalty/domain';
+import { RuleChangedV2 } from '@loyalty/domain';
 import { DataSource } from 'typeorm';
 
 @Injectable()
@@ -7,39 +7,29 @@ export class RulesCopyService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Applies rule changes to the engine's copy, in order. A change older than (or as old as) the
-   * copy's version is ignored, so redelivery and replays never bring back an older rule.
+   * Applies rule changes to the engine's copy: every version is kept (offers name the version they
+   * came from); a rule's state moves only to a higher revision, so redelivery and replays never
+   * bring back an older status or version.
    */
-  async apply(events: readonly RuleChangedV1[]): Promise<void> {
+  async apply(events: readonly RuleChangedV2[]): Promise<void> {
     if (events.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      for (const { rule, version, changedAt } of events) {
-        await manager.query(
-          `INSERT INTO coupons.rules AS r (id, name, status, audience, reward, valid_from, valid_until,
-                                           offer_valid_days, per_shopper_limit, version, changed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (id) DO UPDATE
-             SET name = EXCLUDED.name, status = EXCLUDED.status, audience = EXCLUDED.audience,
-                 reward = EXCLUDED.reward, valid_from = EXCLUDED.valid_from,
-                 valid_until = EXCLUDED.valid_until, offer_valid_days = EXCLUDED.offer_valid_days,
-                 per_shopper_limit = EXCLUDED.per_shopper_limit, version = EXCLUDED.version,
-                 changed_at = EXCLUDED.changed_at, received_at = now()
-           WHERE r.version < EXCLUDED.version`,
-          [
-            rule.id,
-            rule.name,
-            rule.status,
-            JSON.stringify(rule.audience),
-            JSON.stringify(rule.reward),
-            rule.validFrom,
-            rule.validUntil,
-            rule.offerValidDays,
-            rule.perShopperLimit,
-            version,
-            changedAt,
-          ],
-        );
-      }
-    });
+    await this.dataSource.query(
+      `WITH changes AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS e("ruleId" uuid, version int, revision int, status text, rule jsonb, "changedAt" timestamptz)
+       ), versions AS (
+         INSERT INTO coupons.rule_versions (rule_id, version, definition)
+         SELECT DISTINCT ON ("ruleId", version) "ruleId", version, rule FROM changes
+         ON CONFLICT (rule_id, version) DO NOTHING
+       )
+       INSERT INTO coupons.rule_states AS s (rule_id, revision, status, version, changed_at)
+       SELECT DISTINCT ON ("ruleId") "ruleId", revision, status, version, "changedAt"
+         FROM changes ORDER BY "ruleId", revision DESC
+       ON CONFLICT (rule_id) DO UPDATE
+         SET revision = EXCLUDED.revision, status = EXCLUDED.status, version = EXCLUDED.version,
+             changed_at = EXCLUDED.changed_at
+       WHERE s.revision < EXCLUDED.revision`,
+      [JSON.stringify(events)],
+    );
   }
 }

@@ -1,8 +1,17 @@
 import { Module } from '@nestjs/common';
+import { OffersModule } from '../offers/offers.module';
+import { HouseholdFactsConsumer } from './household-facts.consumer';
+import { HouseholdFactsService } from './household-facts.service';
 import { ShopperErasedConsumer } from './shopper-erased.consumer';
 import { ShopperErasureService } from './shopper-erasure.service';
 
 @Module({
-  providers: [ShopperErasedConsumer, ShopperErasureService],
+  imports: [OffersModule],
+  providers: [
+    HouseholdFactsConsumer,
+    HouseholdFactsService,
+    ShopperErasedConsumer,
+    ShopperErasureService,
+  ],
 })
 export class ShoppersModule {}

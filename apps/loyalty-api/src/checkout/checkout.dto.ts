@@ -1,6 +1,6 @@
 import { MAX_ABS_AMOUNT_CENTS, MAX_QUANTITY } from '@loyalty/domain';
 import { ID_PATTERN, IsCardNumber, IsCents, IsPrintableText } from '@loyalty/platform';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -8,6 +8,7 @@ import {
   ArrayUnique,
   IsArray,
   IsNumber,
+  IsOptional,
   IsString,
   Length,
   Matches,
@@ -28,6 +29,23 @@ export class BasketLineDto {
   @Length(1, 64)
   @IsPrintableText()
   department!: string;
+
+  @ApiPropertyOptional({
+    example: 'CHEESE',
+    description: "The product's category, for offers on it",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @IsPrintableText()
+  category?: string;
+
+  @ApiPropertyOptional({ example: 'PRIVATE', description: "The product's brand, for offers on it" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @IsPrintableText()
+  brand?: string;
 
   @ApiProperty({ example: 2 })
   @IsNumber({ allowNaN: false, allowInfinity: false })

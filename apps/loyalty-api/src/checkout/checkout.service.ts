@@ -50,7 +50,14 @@ function requestHash(terminal: Terminal, dto: RedeemRequestDto): string {
   const canonical = JSON.stringify([
     terminal.terminalId,
     dto.cardNumber,
-    dto.lines.map((l) => [l.sku, l.department, l.quantity, l.amountCents]),
+    // Category and brand only where given: a line without them hashes as before they existed.
+    dto.lines.map((l) => [
+      l.sku,
+      l.department,
+      l.quantity,
+      l.amountCents,
+      ...(l.category === undefined && l.brand === undefined ? [] : [l.category, l.brand]),
+    ]),
     dto.offerCodes,
   ]);
   return createHash('sha256').update(canonical).digest('hex');

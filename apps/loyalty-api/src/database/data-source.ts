@@ -1,8 +1,10 @@
 import { postgresOptions } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
+import { AudienceList } from '../audience-lists/audience-list.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { Redemption } from '../checkout/redemption.entity';
 import { Rule } from '../rules/rule.entity';
+import { RuleVersion } from '../rules/rule-version.entity';
 import { TerminalApiKey } from '../terminals/terminal-api-key.entity';
 import { CreateLoyaltySchema1795300000100 } from './migrations/1795300000100-CreateLoyaltySchema';
 import { CreateOfferWallet1795700000100 } from './migrations/1795700000100-CreateOfferWallet';
@@ -12,11 +14,15 @@ import { CreateShopperRecord1795800000100 } from './migrations/1795800000100-Cre
 import { ShopperRecordKeepsItsPromises1795800000110 } from './migrations/1795800000110-ShopperRecordKeepsItsPromises';
 import { PointsLedgerIndexes1795800000120 } from './migrations/1795800000120-PointsLedgerIndexes';
 import { CreateJobs1795800000130 } from './migrations/1795800000130-CreateJobs';
+import { CreateAudienceLists1795900000100 } from './migrations/1795900000100-CreateAudienceLists';
+import { VersionedCouponRules1795900000110 } from './migrations/1795900000110-VersionedCouponRules';
+import { WalletTakesVersionedOffers1795900000120 } from './migrations/1795900000120-WalletTakesVersionedOffers';
+import { ShopperMessages1795900000130 } from './migrations/1795900000130-ShopperMessages';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
   migrationsTableName: 'loyalty_migrations',
-  entities: [AuditEntry, Redemption, Rule, TerminalApiKey],
+  entities: [AudienceList, AuditEntry, Redemption, Rule, RuleVersion, TerminalApiKey],
   migrations: [
     CreateLoyaltySchema1795300000100,
     CreateOfferWallet1795700000100,
@@ -26,6 +32,10 @@ export const loyaltyApiDatabase = {
     ShopperRecordKeepsItsPromises1795800000110,
     PointsLedgerIndexes1795800000120,
     CreateJobs1795800000130,
+    CreateAudienceLists1795900000100,
+    VersionedCouponRules1795900000110,
+    WalletTakesVersionedOffers1795900000120,
+    ShopperMessages1795900000130,
   ],
 };
 

@@ -1,58 +1,60 @@
-import { MAX_ABS_AMOUNT_CENTS } from '@loyalty/domain';
+import {
+  OfferIssuedV2,
+  RULE_LIMITS,
+  STACKING_MODES,
+  StackingMode,
+  parseReward,
+} from '@loyalty/domain';
+import { PoisonMessageError } from '@loyalty/kafka';
+import { parseMessage } from '@loyalty/platform';
 import { Type } from 'class-transformer';
 import {
-  IsArray,
+  ArrayMaxSize,
   IsIn,
-  IsISO8601,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
   Min,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
-// The parts of `coupon-engine.offer-issued.v1` the wallet relies on; anything else makes the
-// message poison (dead-lettered), so nothing the checkout cannot price enters the wallet.
+// `coupon-engine.offer-issued.v2` as the wallet relies on it: the envelope here, the reward judged
+// by the domain's parser, as in the rule it came from. Anything else is poison (dead-lettered).
 
-class RewardTargetDto {
-  @IsIn(['basket', 'department'])
-  scope!: 'basket' | 'department';
+class OfferTermsDto {
+  @IsInt()
+  @Min(1)
+  usesPerOffer!: number;
 
-  @ValidateIf((t: RewardTargetDto) => t.scope === 'department')
+  @IsOptional()
+  @ArrayMaxSize(RULE_LIMITS.maxStores)
+  @IsString({ each: true })
+  @Length(1, RULE_LIMITS.maxIdLength, { each: true })
+  stores!: string[] | null;
+
+  @IsInt()
+  priority!: number;
+
+  @IsIn(STACKING_MODES)
+  stacking!: StackingMode;
+
+  @IsOptional()
   @IsString()
-  @Length(1, 64)
-  department?: string;
+  @Length(1, RULE_LIMITS.maxIdLength)
+  stackingGroup!: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  budgetCents!: number | null;
 }
 
-class RewardDto {
-  @IsIn(['percentOff', 'amountOff'])
-  kind!: 'percentOff' | 'amountOff';
-
-  @ValidateIf((r: RewardDto) => r.kind === 'percentOff')
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  percent?: number;
-
-  @ValidateIf((r: RewardDto) => r.kind === 'amountOff')
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ABS_AMOUNT_CENTS)
-  amountCents?: number;
-
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RewardTargetDto)
-  target!: RewardTargetDto;
-}
-
-export class OfferIssuedDto {
+class OfferIssuedEnvelopeDto {
   @IsUUID()
   offerId!: string;
 
@@ -61,15 +63,17 @@ export class OfferIssuedDto {
   code!: string;
 
   @IsUUID()
-  shopperId!: string;
+  householdId!: string;
 
   @IsUUID()
   ruleId!: string;
 
+  @IsInt()
+  @Min(1)
+  ruleVersion!: number;
+
   @IsObject()
-  @ValidateNested()
-  @Type(() => RewardDto)
-  reward!: RewardDto;
+  reward!: object;
 
   @IsISO8601({ strict: true })
   validFrom!: string;
@@ -77,10 +81,24 @@ export class OfferIssuedDto {
   @IsISO8601({ strict: true })
   validUntil!: string;
 
-  @IsOptional()
   @IsISO8601({ strict: true })
-  issuedAt?: string;
+  issuedAt!: string;
 
-  @IsArray()
-  reason!: unknown[];
+  @IsObject()
+  @ValidateNested()
+  @Type(() => OfferTermsDto)
+  terms!: OfferTermsDto;
+
+  @IsObject()
+  reason!: object;
+}
+
+export function parseOfferIssued(value: Buffer | null): OfferIssuedV2 {
+  const offer = parseMessage(OfferIssuedEnvelopeDto, value) as unknown as OfferIssuedV2;
+  const reward = parseReward(offer.reward);
+  if (!reward.ok)
+    throw new PoisonMessageError(
+      reward.violations.map((v) => `reward${v.field ? `.${v.field}` : ''}: ${v.rule}`).join('; '),
+    );
+  return offer;
 }

@@ -1,23 +1,22 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { OfferIssuedV1, TOPICS } from '@loyalty/domain';
+import { OfferIssuedV2, TOPICS } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
-import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { LoyaltyApiConfig } from '../config';
-import { OfferIssuedDto } from './offer-issued.dto';
+import { parseOfferIssued } from './offer-issued.dto';
 import { OfferWalletService } from './offer-wallet.service';
 
 /** loyalty-api's consumer groups, one per topic it reads. */
 export function loyaltyApiEventGroups(prefix: string) {
   return {
-    offerWallet: { groupId: `${prefix}.offer-wallet`, topic: TOPICS.offerIssued },
+    offerWallet: { groupId: `${prefix}.offer-wallet`, topic: TOPICS.offerIssuedV2 },
   };
 }
 
 /** Offers the coupon engine issued enter the shoppers' wallets. */
 @Injectable()
 export class OfferWalletConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumer: EventConsumer<OfferIssuedV1>;
+  private readonly consumer: EventConsumer<OfferIssuedV2>;
 
   constructor(
     kafka: Kafka,
@@ -25,10 +24,10 @@ export class OfferWalletConsumer implements OnApplicationBootstrap, BeforeApplic
     wallet: OfferWalletService,
     config: LoyaltyApiConfig,
   ) {
-    this.consumer = new EventConsumer<OfferIssuedV1>(kafka, producer, {
+    this.consumer = new EventConsumer<OfferIssuedV2>(kafka, producer, {
       ...loyaltyApiEventGroups(config.LOYALTY_API_GROUP_PREFIX).offerWallet,
       sessionTimeoutMs: config.LOYALTY_API_SESSION_TIMEOUT_MS,
-      parse: (value) => parseMessage(OfferIssuedDto, value) as OfferIssuedV1,
+      parse: parseOfferIssued,
       handleBatch: (events) => wallet.receiveIssued(events),
     });
   }

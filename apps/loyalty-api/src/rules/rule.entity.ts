@@ -1,45 +1,31 @@
-import { AudienceCondition, Reward, RuleStatus } from '@loyalty/domain';
+import { RuleStatusV2 } from '@loyalty/domain';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Marketing's coupon rule; every change reaches coupon-engine as `loyalty-api.rule-changed.v1`. */
-@Entity({ schema: 'loyalty', name: 'coupon_rules' })
+/** A coupon rule's state; its definitions are its `RuleVersion`s, the current one `version`. */
+@Entity({ schema: 'loyalty', name: 'rules' })
 export class Rule {
   @PrimaryColumn('uuid')
   id!: string;
 
+  @Column('text')
+  status!: RuleStatusV2;
+
+  @Column()
+  version!: number;
+
+  /** Grows by one with every change (a new version or a status change). */
+  @Column()
+  revision!: number;
+
+  /** The current version's name, for lists. */
   @Column()
   name!: string;
-
-  @Column('text')
-  status!: RuleStatus;
-
-  @Column('jsonb')
-  audience!: AudienceCondition[];
-
-  @Column('jsonb')
-  reward!: Reward;
-
-  @Column('timestamptz')
-  validFrom!: Date;
-
-  @Column('timestamptz')
-  validUntil!: Date;
-
-  @Column()
-  offerValidDays!: number;
-
-  @Column()
-  perShopperLimit!: number;
 
   @Column()
   createdBy!: string;
 
-  @Column({ type: 'timestamptz', insert: false })
+  @Column('timestamptz')
   createdAt!: Date;
-
-  /** Grows by one with every change; the events carry it so copies keep the newest. */
-  @Column()
-  version!: number;
 
   @Column('timestamptz')
   updatedAt!: Date;

@@ -30,7 +30,7 @@ export class ProductFactsJob implements Job {
     let households = 0;
     for (;;) {
       const outcome = await this.dataSource.transaction(async (m) => {
-        const folded = await this.queries.fold(m, this.chunk);
+        const folded = await this.queries.fold(m, { limit: this.chunk });
         // Renews the lease with the chunk, and ends the run here when the process stops.
         if (folded.taken > 0) await context.checkpoint(m, `folded:${taken + folded.taken}`);
         return folded;

@@ -46,26 +46,35 @@ export class ProductFactsQueries {
   }
 
   /**
-   * Folds up to `limit` queued effects, oldest first, in `m`'s transaction: the rows are taken
+   * Folds up to `limit` queued effects, oldest first (or those of some households), in `m`'s
+   * transaction: the rows are taken
    * (locked, skipping rows another fold holds, and deleted), so a fold that fails leaves them
    * queued and two folds never take the same row. The chunk's households are locked in id order
    * (folds and the projector then touch a household one at a time), their product sums added,
    * first and last bought recounted where an effect took a sale back, and their top lists
    * recomputed.
    */
-  async fold(m: EntityManager, limit: number): Promise<FoldOutcome> {
+  async fold(
+    m: EntityManager,
+    which: { limit: number } | { householdIds: readonly string[] },
+  ): Promise<FoldOutcome> {
+    // The oldest `limit` rows, or those of these households (right after their batch).
+    const [chosen, param] =
+      'limit' in which
+        ? ['TRUE ORDER BY id LIMIT $1', which.limit]
+        : ['shopper_id = ANY($1::uuid[]) ORDER BY id', which.householdIds];
     const taken: { transaction_id: string | null; shopper_id: string | null; sign: number }[] =
       await m.query(
         `WITH taken AS (
            DELETE FROM ingest.product_fact_queue
-            WHERE id IN (SELECT id FROM ingest.product_fact_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+            WHERE id IN (SELECT id FROM ingest.product_fact_queue WHERE ${chosen} FOR UPDATE SKIP LOCKED)
            RETURNING id, store_id, pos_transaction_id, sign)
          SELECT t.id AS transaction_id, t.shopper_id, taken.sign
            FROM taken
            LEFT JOIN ingest.transactions t
              ON t.store_id = taken.store_id AND t.pos_transaction_id = taken.pos_transaction_id
           ORDER BY taken.id`,
-        [limit],
+        [param],
       );
     // A transaction erased since it was queued has no household any more: nothing to fold.
     const effects = taken.filter((e) => e.transaction_id !== null && e.shopper_id !== null);

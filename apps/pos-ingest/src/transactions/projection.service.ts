@@ -26,6 +26,8 @@ import { TransactionsQueries } from './transactions.queries';
 export interface ProjectionResult {
   projected: number;
   duplicates: number;
+  /** The households whose profiles the batch changed. */
+  households: string[];
 }
 
 /** `pos-ingest.profile-changed.v1`: the whole v1 profile, as its consumers know it. */
@@ -153,7 +155,11 @@ export class ProjectionService {
         ...changed.map(({ profile }) => profileChanged(profile, now)),
         ...pointsEarnedEvents(changes.points),
       ]);
-      return { projected: fresh.length, duplicates: batch.length - fresh.length };
+      return {
+        projected: fresh.length,
+        duplicates: batch.length - fresh.length,
+        households: shopperIds,
+      };
     });
   }
 }

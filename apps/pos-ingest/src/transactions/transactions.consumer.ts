@@ -10,6 +10,7 @@ import { parseJsonObject } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { parseTransactionRecorded } from './parse-transaction';
 import { PosIngestConfig } from '../config';
+import { ProfileFactsRefresher } from '../profiles/profile-facts.refresher';
 import { ProjectionService } from './projection.service';
 
 @Injectable()
@@ -21,6 +22,7 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
     kafka: Kafka,
     producer: EventProducer,
     projection: ProjectionService,
+    refresher: ProfileFactsRefresher,
     private readonly config: PosIngestConfig,
   ) {
     this.consumer = new EventConsumer(kafka, producer, {
@@ -36,7 +38,11 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
         );
       },
       handleBatch: async (batch) => {
-        const { projected, duplicates } = await projection.projectBatch(batch, new Date());
+        const { projected, duplicates, households } = await projection.projectBatch(
+          batch,
+          new Date(),
+        );
+        refresher.refreshSoon(households);
         // Duplicates are redeliveries (a rebalance, a crash before the offset commit, a retry).
         this.logger.debug({ projected, duplicates }, 'Projected batch');
       },

@@ -1,10 +1,11 @@
-import { CouponRule, MatchedFact, Reward } from '../coupon-rule';
 import { Cents } from '../money';
 import { CardStatus, Consent } from '../household';
 import { ShopperProfile } from '../profile';
 import { LifecycleSegment, Tier } from '../profile-facts';
 import { PosTransaction } from '../transaction';
-import { Rule } from '../rules/rule-model';
+import { Ranking } from '../rules/decide-issuance';
+import { ReasonTree } from '../rules/evaluate-audience';
+import { Reward, Rule, StackingMode } from '../rules/rule-model';
 
 /** `pos.transaction-recorded.v1`, keyed by card number: the POS transaction as accepted. */
 export type TransactionRecordedV1 = PosTransaction & { receivedAt: string };
@@ -18,20 +19,32 @@ export interface ProfileChangedV1 {
 }
 
 /**
- * `coupon-engine.offer-issued.v1`, keyed by shopper id. loyalty-api puts each into the shopper's
- * wallet (`loyalty.offers`), where its state is kept from then on.
+ * `coupon-engine.offer-issued.v2`, keyed by household id: an offer of a versioned rule (model of
+ * `rules/rule-model.ts`), with the terms the checkout applies it by and why it was issued.
  */
-export interface OfferIssuedV1 {
+export interface OfferIssuedV2 {
   offerId: string;
   code: string;
-  shopperId: string;
+  householdId: string;
   ruleId: string;
+  ruleVersion: number;
   reward: Reward;
   validFrom: string;
   validUntil: string;
-  /** Added later in v1: older events lack it, and were issued at `validFrom`. */
-  issuedAt?: string;
-  reason: MatchedFact[];
+  issuedAt: string;
+  terms: {
+    usesPerOffer: number;
+    /** Redeemable only in these stores; null: everywhere. */
+    stores: string[] | null;
+    priority: number;
+    stacking: StackingMode;
+    stackingGroup: string | null;
+    /** The rule's money budget, enforced at redemption; null: none. */
+    budgetCents: number | null;
+  };
+  reason: ReasonTree;
+  /** Its rank by expected saving, when the household's weekly limit chose among several offers. */
+  ranking?: Ranking;
 }
 
 /** `loyalty-api.offer-redeemed.v1`, keyed by shopper id. */
@@ -44,17 +57,6 @@ export interface OfferRedeemedV1 {
   posTransactionId: string;
   discountCents: Cents;
   redeemedAt: string;
-}
-
-/**
- * `loyalty-api.rule-changed.v1`, keyed by rule id: the whole rule after it was created or changed.
- * `version` grows by one with every change; a copy keeps the highest version it has seen, so an
- * older event (redelivered, replayed) never overwrites a newer copy.
- */
-export interface RuleChangedV1 {
-  rule: CouponRule;
-  version: number;
-  changedAt: string;
 }
 
 export const RULE_STATUSES_V2 = ['draft', 'active', 'paused', 'ended'] as const;

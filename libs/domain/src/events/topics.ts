@@ -2,9 +2,8 @@
 export const TOPICS = {
   transactionRecorded: 'pos.transaction-recorded.v1',
   profileChanged: 'pos-ingest.profile-changed.v1',
-  offerIssued: 'coupon-engine.offer-issued.v1',
+  offerIssuedV2: 'coupon-engine.offer-issued.v2',
   offerRedeemed: 'loyalty-api.offer-redeemed.v1',
-  ruleChanged: 'loyalty-api.rule-changed.v1',
   ruleChangedV2: 'loyalty-api.rule-changed.v2',
   terminalKeyChanged: 'loyalty-api.terminal-key-changed.v1',
   householdChanged: 'loyalty-api.household-changed.v1',

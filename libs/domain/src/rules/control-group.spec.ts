@@ -1,4 +1,4 @@
-import { isHeldOut } from './control-group';
+import { heldOutBound, isHeldOut } from './control-group';
 
 describe('isHeldOut', () => {
   const households = Array.from({ length: 100_000 }, (_, i) => `household-${i}`);
@@ -31,5 +31,15 @@ describe('isHeldOut', () => {
       .slice(0, 1000)
       .filter((household) => isHeldOut(household, 'rule-1', 0.1));
     expect(small.every((household) => isHeldOut(household, 'rule-1', 0.2))).toBe(true);
+  });
+});
+
+describe('heldOutBound', () => {
+  it.each([
+    [0, '0000000000000000'],
+    [0.25, '4000000000000000'],
+    [0.5, '8000000000000000'],
+  ])('bounds a share of %p at %s', (share, bound) => {
+    expect(heldOutBound(share)).toBe(bound);
   });
 });

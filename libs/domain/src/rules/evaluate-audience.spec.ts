@@ -1,64 +1,7 @@
 import { localDate } from '../profile-facts';
-import { AudienceFacts, ProductFactsRow, evaluateAudience } from './evaluate-audience';
+import { LIST_ID, makeFacts, makeProduct } from './audience-facts.fixture';
+import { audienceReads, evaluateAudience } from './evaluate-audience';
 import { AudienceNode, Condition } from './rule-model';
-
-const LIST_ID = '6f1c2a3e-9b4d-4c1e-8f2a-1b2c3d4e5f60';
-
-function makeProduct(overrides: Partial<ProductFactsRow> = {}): ProductFactsRow {
-  return {
-    sku: 'sku-apple',
-    department: 'produce',
-    category: 'fruit',
-    brand: 'orchard',
-    spendCents: 1200,
-    units: 6,
-    lastBoughtOn: '2026-11-20',
-    ...overrides,
-  };
-}
-
-function makeFacts(overrides: Partial<AudienceFacts> = {}): AudienceFacts {
-  return {
-    spend4wCents: 4000,
-    visits4w: 2,
-    spend13wCents: 7420,
-    visits13w: 5,
-    spend52wCents: 30_000,
-    visits52w: 20,
-    averageBasket52wCents: 1500,
-    cadenceDays: 7,
-    nextVisitDueOn: '2026-12-08',
-    rScore: 4,
-    fScore: 3,
-    mScore: null,
-    lifecycle: 'active',
-    lifecycleSince: '2026-01-10',
-    tier: 'silver',
-    tierSince: '2026-03-01',
-    daysSinceLastVisit: 10,
-    birthdayInDays: 30,
-    factsAsOf: '2026-12-01',
-    homeStoreId: 'store-0042',
-    region: 'north-west',
-    birthday: '12-31',
-    enrolledOn: '2024-12-05',
-    demographics: { ageBand: '35-44', householdSize: null, incomeBand: null },
-    consent: { personalisedOffers: true },
-    listIds: new Set([LIST_ID]),
-    products: [
-      makeProduct(),
-      makeProduct({ sku: 'sku-pear', spendCents: 300, units: 2, lastBoughtOn: '2026-10-01' }),
-      makeProduct({
-        sku: 'sku-bread',
-        department: 'bakery',
-        category: 'bread',
-        brand: null,
-        lastBoughtOn: null,
-      }),
-    ],
-    ...overrides,
-  };
-}
 
 const ASOF = '2026-12-01';
 
@@ -264,5 +207,24 @@ describe('evaluateAudience', () => {
       const facts = makeFacts({ consent: { personalisedOffers: false } });
       expect(evaluateAudience('everyone', facts, ASOF)).toEqual({ everyone: true, held: true });
     });
+  });
+});
+
+describe('audienceReads', () => {
+  it.each<[string, Parameters<typeof audienceReads>[0], ReturnType<typeof audienceReads>]>([
+    ['everyone', 'everyone', { products: false, listIds: [] }],
+    ['facts only', { fact: 'tier', in: ['gold'] }, { products: false, listIds: [] }],
+    [
+      'a purchase under not, and a list',
+      {
+        all: [
+          { not: { fact: 'bought', item: { brand: 'acme' }, withinDays: 7 } },
+          { any: [{ fact: 'inList', listId: LIST_ID }] },
+        ],
+      },
+      { products: true, listIds: [LIST_ID] },
+    ],
+  ])('%s', (_name, audience, reads) => {
+    expect(audienceReads(audience)).toEqual(reads);
   });
 });

@@ -22,6 +22,9 @@ export interface ProductFactsRow {
   brand: string | null;
   spendCents: number;
   units: number;
+  /** Sales that bought it, and the median days between them (null below two). */
+  purchases: number;
+  repeatIntervalDays: number | null;
   lastBoughtOn: string | null;
 }
 
@@ -32,7 +35,8 @@ export interface AudienceFacts extends ProfileFacts {
   region: string | null;
   /** `MM-DD`. */
   birthday: string | null;
-  enrolledOn: string;
+  /** Null for a household never enrolled (a card only seen at a till). */
+  enrolledOn: string | null;
   demographics: {
     ageBand: AgeBand | null;
     householdSize: number | null;
@@ -105,7 +109,7 @@ function listed<T extends string>(value: T | null, list: readonly T[]): Outcome 
   return [value, value !== null && list.includes(value)];
 }
 
-function matches(product: ProductFactsRow, item: ItemSelector): boolean {
+export function productMatches(product: ProductFactsRow, item: ItemSelector): boolean {
   if ('skus' in item) return item.skus.includes(product.sku);
   if ('department' in item) return product.department === item.department;
   if ('category' in item) return product.category === item.category;
@@ -115,7 +119,7 @@ function matches(product: ProductFactsRow, item: ItemSelector): boolean {
 /** Days from the item's latest purchase to `asOf`; null when never bought. */
 function daysSinceBought(facts: AudienceFacts, item: ItemSelector, asOf: string): number | null {
   const dates = facts.products
-    .filter((product) => matches(product, item))
+    .filter((product) => productMatches(product, item))
     .map((product) => product.lastBoughtOn)
     .filter((date): date is string => date !== null);
   if (dates.length === 0) return null;
@@ -128,13 +132,14 @@ const boughtWithin = (daysAgo: number | null, withinDays: number) =>
   daysAgo !== null && daysAgo < withinDays;
 
 /** The next enrolment anniversary in days (0 on the day); never the enrolment day itself. */
-function anniversaryInDays(enrolledOn: string, asOf: string): number | null {
+function anniversaryInDays(enrolledOn: string | null, asOf: string): number | null {
+  if (enrolledOn === null) return null;
   const days = birthdayInDays(enrolledOn.slice(5), asOf);
   return days !== null && daysBetween(enrolledOn, asOf) + days > 0 ? days : null;
 }
 
 function sumProducts(facts: AudienceFacts, item: ItemSelector, key: 'spendCents' | 'units') {
-  return facts.products.filter((p) => matches(p, item)).reduce((sum, p) => sum + p[key], 0);
+  return facts.products.filter((p) => productMatches(p, item)).reduce((sum, p) => sum + p[key], 0);
 }
 
 const WINDOW_VALUES = {
@@ -210,3 +215,24 @@ function evaluateCondition(condition: Condition, facts: AudienceFacts, asOf: str
       return assertNever(condition);
   }
 }
+
+/** What judging `audience` reads beyond the household's facts: its products, and which lists. */
+export function audienceReads(audience: Audience): { products: boolean; listIds: string[] } {
+  const reads = { products: false, listIds: [] as string[] };
+  const visit = (node: AudienceNode): void => {
+    if ('all' in node) node.all.forEach(visit);
+    else if ('any' in node) node.any.forEach(visit);
+    else if ('not' in node) visit(node.not);
+    else if (node.fact === 'inList') reads.listIds.push(node.listId);
+    else if (PRODUCT_CONDITIONS.includes(node.fact)) reads.products = true;
+  };
+  if (audience !== 'everyone') visit(audience);
+  return reads;
+}
+
+const PRODUCT_CONDITIONS: readonly Condition['fact'][] = [
+  'productSpend',
+  'productUnits',
+  'bought',
+  'boughtNotBought',
+];

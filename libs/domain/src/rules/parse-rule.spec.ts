@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { luhnCheckDigit } from '../card-number';
 import { arbitraryRule } from './arbitrary-rule';
-import { ParsedRule, isCronExpression, parseRule } from './parse-rule';
+import { ParsedRule, isCronExpression, parseReward, parseRule } from './parse-rule';
 
 const options = { loyaltyCardPrefix: '98' };
 const parse = (json: unknown): ParsedRule => parseRule(json, options);
@@ -477,5 +477,14 @@ describe('isCronExpression', () => {
     ['', false],
   ])('%j is %s', (cron, valid) => {
     expect(isCronExpression(cron)).toBe(valid);
+  });
+});
+
+describe('parseReward', () => {
+  it('accepts a reward as a rule would, and names the bad fields from the reward', () => {
+    const reward = { kind: 'percentOff', percent: 10, target: { department: 'produce' } };
+    expect(parseReward(reward)).toEqual({ ok: true, reward });
+    const bad = parseReward({ kind: 'percentOff', percent: 500, target: { basket: true } });
+    expect(bad.ok === false && bad.violations.map((v) => v.field)).toEqual(['percent']);
   });
 });

@@ -17,6 +17,7 @@ import {
   RULE_OPTIONAL_FIELDS,
   RULE_REQUIRED_FIELDS,
   RULE_SCHEMA_VERSION,
+  Reward,
   Rule,
   STACKING_MODES,
   TRIGGER_KINDS,
@@ -544,6 +545,19 @@ function ruleFields(ctx: Context, value: unknown): void {
       'range',
       `controlShare must be a number between 0 and ${RULE_LIMITS.maxControlShare}`,
     );
+}
+
+/**
+ * A reward alone, judged as in a rule (an offer carries its rule's reward): the reward, or every
+ * violation of it with its path from the reward.
+ */
+export function parseReward(
+  json: unknown,
+): { ok: true; reward: Reward } | { ok: false; violations: Violation[] } {
+  const ctx: Context = { violations: [], conditions: 0 };
+  reward(ctx, json, '');
+  if (ctx.violations.length > 0) return { ok: false, violations: ctx.violations };
+  return { ok: true, reward: structuredClone(json) as Reward };
 }
 
 /**

@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  IsTimeZone,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,6 +51,13 @@ export class PlatformConfig {
    */
   @Matches(/^\d{1,8}$/, { message: 'LOYALTY_CARD_PREFIX must be 1 to 8 digits' })
   LOYALTY_CARD_PREFIX = '98';
+
+  /**
+   * The programme's time zone (IANA): its calendar dates are the days of the profile facts, of
+   * audiences and of scheduled jobs.
+   */
+  @IsTimeZone({ message: 'PROGRAMME_TIME_ZONE must be an IANA time zone such as Europe/London' })
+  PROGRAMME_TIME_ZONE = 'Europe/London';
 
   /** Scheduled jobs run in this process; each job's period runs once, whatever the processes. */
   @IsIn(['true', 'false'], { message: 'JOBS_ENABLED must be true or false' })

@@ -4,6 +4,24 @@ import { hostname } from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobSchedule, duePeriod } from './job-schedule';
 
+/**
+ * The DDL of a jobs table for `JobRunner` (one row per job: the period last claimed, its cursor,
+ * state and lease), for an app's migration to create it with.
+ */
+export function createJobsTableSql(table: string): string {
+  return `CREATE TABLE ${table} (
+    name text PRIMARY KEY,
+    period text NOT NULL,
+    cursor text,
+    state text NOT NULL CHECK (state IN ('running', 'done')),
+    owner text,
+    lease_until timestamptz,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`;
+}
+
 /** What a run knows and how it saves its progress. */
 export interface JobContext {
   /** The period this run is for (the local date of a daily job). */

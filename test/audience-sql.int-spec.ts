@@ -1,10 +1,30 @@
-import { LIFECYCLE_SEGMENTS, TIERS, addDays, rules } from '@loyalty/domain';
+import {
+  AGE_BANDS,
+  Audience,
+  AudienceFacts,
+  AudienceNode,
+  Condition,
+  INCOME_BANDS,
+  ItemSelector,
+  LIFECYCLE_SEGMENTS,
+  PRODUCT_FACTS,
+  ProductFactsRow,
+  RANGE_FACTS,
+  Range,
+  TIERS,
+  WINDOWS,
+  WINDOW_FACTS,
+  addDays,
+  evaluateAudience,
+} from '@loyalty/domain';
 import { postgresOptions } from '@loyalty/platform';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { compileAudience } from '../src/audiences/compile-audience';
-import { couponEngineDatabase } from '../src/database/data-source';
-import { createTestDatabase, dropTestDatabase } from '../../../test/support/test-database';
+import { compileAudience } from '../apps/coupon-engine/src/audiences/compile-audience';
+import { couponEngineDatabase } from '../apps/coupon-engine/src/database/data-source';
+import { loyaltyApiDatabase } from '../apps/loyalty-api/src/database/data-source';
+import { posIngestDatabase } from '../apps/pos-ingest/src/database/data-source';
+import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 // The compiled audience against the pure evaluator: over a few hundred generated households,
 // the SQL selects exactly the households `evaluateAudience` holds for. Facts and audiences are
@@ -41,18 +61,21 @@ const dayNear = fc
   .tuple(fc.constantFrom(...DAYS_JUDGED), fc.constantFrom(...DAYS_AGO))
   .map(([day, ago]) => addDays(day, -ago));
 
-const product: fc.Arbitrary<rules.ProductFactsRow> = fc.record({
+const product: fc.Arbitrary<ProductFactsRow> = fc.record({
   sku: fc.constantFrom(...SKUS),
-  department: orNull(fc.constantFrom(...DEPARTMENTS)),
+  department: fc.constantFrom(...DEPARTMENTS),
   category: orNull(fc.constantFrom(...CATEGORIES)),
   brand: orNull(fc.constantFrom(...BRANDS)),
   spendCents: fc.integer({ min: 0, max: 5000 }),
   // Halves add up exactly in JavaScript as in numeric.
   units: fc.integer({ min: 0, max: 40 }).map((n) => n / 2),
+  purchases: fc.integer({ min: 1, max: 20 }),
+  // Derived by pos-ingest from the purchases' dates; audiences do not read it.
+  repeatIntervalDays: fc.constant(null),
   lastBoughtOn: orNull(dayNear),
 });
 
-type Household = rules.AudienceFacts & { householdId: string };
+type Household = AudienceFacts & { householdId: string };
 
 const household: fc.Arbitrary<Household> = fc.record({
   householdId: fc.uuid({ version: 4 }),
@@ -80,9 +103,9 @@ const household: fc.Arbitrary<Household> = fc.record({
   birthday: orNull(fc.constantFrom(...MONTH_DAYS)),
   enrolledOn: fc.oneof(fc.constantFrom(...ENROLMENTS), dayNear),
   demographics: fc.record({
-    ageBand: orNull(fc.constantFrom(...rules.AGE_BANDS)),
+    ageBand: orNull(fc.constantFrom(...AGE_BANDS)),
     householdSize: orNull(fc.integer({ min: 1, max: 9 })),
-    incomeBand: orNull(fc.constantFrom(...rules.INCOME_BANDS)),
+    incomeBand: orNull(fc.constantFrom(...INCOME_BANDS)),
   }),
   consent: fc.record({ personalisedOffers: fc.boolean() }),
   listIds: fc.subarray(LISTS).map((ids) => new Set(ids)),
@@ -91,7 +114,7 @@ const household: fc.Arbitrary<Household> = fc.record({
 
 const some = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1 });
 
-function range(max: number): fc.Arbitrary<rules.Range> {
+function range(max: number): fc.Arbitrary<Range> {
   const bound = fc.integer({ min: 0, max });
   return fc.oneof(
     fc.record({ atLeast: bound }),
@@ -100,7 +123,7 @@ function range(max: number): fc.Arbitrary<rules.Range> {
   );
 }
 
-const item: fc.Arbitrary<rules.ItemSelector> = fc.oneof(
+const item: fc.Arbitrary<ItemSelector> = fc.oneof(
   fc.record({ department: fc.constantFrom(...DEPARTMENTS) }),
   fc.record({ category: fc.constantFrom(...CATEGORIES) }),
   fc.record({ brand: fc.constantFrom(...BRANDS) }),
@@ -109,15 +132,15 @@ const item: fc.Arbitrary<rules.ItemSelector> = fc.oneof(
 const withinDays = fc.constantFrom(...WITHIN_DAYS);
 const yearDays = fc.constantFrom(0, 1, 2, 30, 89, 90, 91, 365, 366);
 
-const condition: fc.Arbitrary<rules.Condition> = fc.oneof(
+const condition: fc.Arbitrary<Condition> = fc.oneof(
   fc
-    .tuple(fc.constantFrom(...rules.WINDOW_FACTS), fc.constantFrom(...rules.WINDOWS), range(60_000))
+    .tuple(fc.constantFrom(...WINDOW_FACTS), fc.constantFrom(...WINDOWS), range(60_000))
     .map(([fact, window, r]) => ({ fact, window, ...r })),
   fc
-    .tuple(fc.constantFrom(...rules.RANGE_FACTS), fc.nat(3))
+    .tuple(fc.constantFrom(...RANGE_FACTS), fc.nat(3))
     .chain(([fact, scale]) => range(10 ** scale).map((r) => ({ fact, ...r }))),
   fc
-    .tuple(fc.constantFrom(...rules.PRODUCT_FACTS), item, range(8000))
+    .tuple(fc.constantFrom(...PRODUCT_FACTS), item, range(8000))
     .map(([fact, selected, r]) => ({ fact, item: selected, ...r })),
   fc.record({ fact: fc.constant('bought' as const), item, withinDays }),
   fc.record({
@@ -128,8 +151,8 @@ const condition: fc.Arbitrary<rules.Condition> = fc.oneof(
   }),
   fc.record({ fact: fc.constant('lifecycle' as const), in: some(LIFECYCLE_SEGMENTS) }),
   fc.record({ fact: fc.constant('tier' as const), in: some(TIERS) }),
-  fc.record({ fact: fc.constant('ageBand' as const), in: some(rules.AGE_BANDS) }),
-  fc.record({ fact: fc.constant('incomeBand' as const), in: some(rules.INCOME_BANDS) }),
+  fc.record({ fact: fc.constant('ageBand' as const), in: some(AGE_BANDS) }),
+  fc.record({ fact: fc.constant('incomeBand' as const), in: some(INCOME_BANDS) }),
   fc.record({ fact: fc.constant('homeStore' as const), in: some(STORES) }),
   fc.record({ fact: fc.constant('region' as const), in: some(REGIONS) }),
   fc.record({ fact: fc.constant('birthday' as const), withinDays: yearDays }),
@@ -141,7 +164,7 @@ const condition: fc.Arbitrary<rules.Condition> = fc.oneof(
   fc.constant({ fact: 'consent' as const, purpose: 'personalisedOffers' as const }),
 );
 
-const { node } = fc.letrec<{ node: rules.AudienceNode }>((tie) => ({
+const { node } = fc.letrec<{ node: AudienceNode }>((tie) => ({
   node: fc.oneof(
     { maxDepth: 3, depthIdentifier: 'node' },
     condition,
@@ -150,7 +173,7 @@ const { node } = fc.letrec<{ node: rules.AudienceNode }>((tie) => ({
     fc.record({ not: tie('node') }),
   ),
 }));
-const audience: fc.Arbitrary<rules.Audience> = fc.oneof(
+const audience: fc.Arbitrary<Audience> = fc.oneof(
   { arbitrary: fc.constant('everyone' as const), weight: 1 },
   { arbitrary: node, weight: 20 },
 );
@@ -193,29 +216,42 @@ async function insertHouseholds(db: DataSource, households: readonly Household[]
        FROM jsonb_populate_recordset(null::coupons.household_facts, $1::jsonb)`,
     [JSON.stringify(facts)],
   );
+  // pos-ingest's sums, which the audience reads in place.
+  await db.query(`INSERT INTO ingest.shoppers (id, registered) SELECT unnest($1::uuid[]), true`, [
+    households.map((h) => h.householdId),
+  ]);
   const products = households.flatMap((h) =>
     h.products.map((p) => ({
-      household_id: h.householdId,
+      shopper_id: h.householdId,
       sku: p.sku,
       department: p.department,
       category: p.category,
       brand: p.brand,
       spend_cents: p.spendCents,
       units: p.units,
+      purchases: p.purchases,
       last_bought_on: p.lastBoughtOn,
     })),
   );
   await db.query(
-    `INSERT INTO coupons.household_products
-     SELECT * FROM jsonb_populate_recordset(null::coupons.household_products, $1::jsonb)`,
+    `INSERT INTO ingest.shopper_products (${Object.keys(products[0]).join(', ')})
+     SELECT ${Object.keys(products[0]).join(', ')}
+       FROM jsonb_populate_recordset(null::ingest.shopper_products, $1::jsonb)`,
     [JSON.stringify(products)],
   );
   const members = households.flatMap((h) =>
     [...h.listIds].map((listId) => ({ list_id: listId, household_id: h.householdId })),
   );
+  // loyalty-api's static lists, which the audience reads in place.
   await db.query(
-    `INSERT INTO coupons.list_members
-     SELECT * FROM jsonb_populate_recordset(null::coupons.list_members, $1::jsonb)`,
+    `INSERT INTO loyalty.audience_lists (id, name, members_hash, created_by)
+     SELECT DISTINCT list_id, 'list', ''::bytea, 'test'
+       FROM jsonb_to_recordset($1::jsonb) AS m(list_id uuid)`,
+    [JSON.stringify(members)],
+  );
+  await db.query(
+    `INSERT INTO loyalty.audience_list_members (list_id, household_id)
+     SELECT list_id, household_id FROM jsonb_to_recordset($1::jsonb) AS m(list_id uuid, household_id uuid)`,
     [JSON.stringify(members)],
   );
 }
@@ -227,6 +263,13 @@ describe('an audience compiled to SQL', () => {
 
   beforeAll(async () => {
     const url = await createTestDatabase(databaseName);
+    // pos-ingest's and loyalty-api's schemas too: the audience reads product sums and lists.
+    for (const database of [posIngestDatabase, loyaltyApiDatabase])
+      await (
+        await new DataSource(
+          postgresOptions({ ...database, databaseUrl: url, applicationName: 'test' }),
+        ).initialize()
+      ).destroy();
     db = await new DataSource(
       postgresOptions({ ...couponEngineDatabase, databaseUrl: url, applicationName: 'test' }),
     ).initialize();
@@ -238,7 +281,7 @@ describe('an audience compiled to SQL', () => {
     await dropTestDatabase(databaseName);
   });
 
-  async function selected(chosen: rules.Audience, asOf: string) {
+  async function selected(chosen: Audience, asOf: string) {
     const { where, params } = compileAudience(chosen, asOf);
     const rows: { household_id: string }[] = await db.query(
       `SELECT household_id FROM coupons.household_facts f WHERE ${where}`,
@@ -247,13 +290,13 @@ describe('an audience compiled to SQL', () => {
     return {
       sql: rows.map((row) => row.household_id).sort(),
       evaluator: households
-        .filter((h) => rules.evaluateAudience(chosen, h, asOf).held)
+        .filter((h) => evaluateAudience(chosen, h, asOf).held)
         .map((h) => h.householdId)
         .sort(),
     };
   }
 
-  it.each<[string, rules.AudienceNode, string]>([
+  it.each<[string, AudienceNode, string]>([
     [
       'bought exactly at the window edge',
       { fact: 'bought', item: { department: 'dairy' }, withinDays: 7 },

@@ -1,0 +1,89 @@
+import { LIFECYCLE_SEGMENTS, LifecycleSegment, TIERS, Tier } from '@loyalty/domain';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsUUID,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+// The events the engine's copy of household facts is kept from, as far as it relies on them;
+// anything else is poison.
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+class ProfileFactsDto {
+  @IsInt() spend4wCents!: number;
+  @IsInt() @Min(0) visits4w!: number;
+  @IsInt() spend13wCents!: number;
+  @IsInt() @Min(0) visits13w!: number;
+  @IsInt() spend52wCents!: number;
+  @IsInt() @Min(0) visits52w!: number;
+  @IsOptional() @IsInt() averageBasket52wCents!: number | null;
+  @IsOptional() @IsNumber() cadenceDays!: number | null;
+  @IsOptional() @Matches(DATE) nextVisitDueOn!: string | null;
+  @IsOptional() @IsInt() rScore!: number | null;
+  @IsOptional() @IsInt() fScore!: number | null;
+  @IsOptional() @IsInt() mScore!: number | null;
+  @IsOptional() @IsIn(LIFECYCLE_SEGMENTS) lifecycle!: LifecycleSegment | null;
+  @IsOptional() @Matches(DATE) lifecycleSince!: string | null;
+  @IsIn(TIERS) tier!: Tier;
+  @IsOptional() @Matches(DATE) tierSince!: string | null;
+  @IsOptional() @IsInt() daysSinceLastVisit!: number | null;
+  @IsOptional() @IsInt() birthdayInDays!: number | null;
+}
+
+export class ProfileChangedV2Dto {
+  @IsUUID()
+  householdId!: string;
+
+  @Matches(DATE)
+  factsAsOf!: string;
+
+  @ValidateNested()
+  @Type(() => ProfileFactsDto)
+  facts!: ProfileFactsDto;
+}
+
+class ConsentDto {
+  @IsBoolean()
+  personalisedOffers!: boolean;
+}
+
+export class HouseholdChangedDto {
+  @IsUUID()
+  householdId!: string;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsOptional()
+  @IsUUID()
+  mergedInto!: string | null;
+
+  @IsOptional()
+  @Matches(DATE)
+  enrolledOn!: string | null;
+
+  @IsOptional()
+  @Matches(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/)
+  birthday!: string | null;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,32}$/)
+  homeStoreId!: string | null;
+
+  @ValidateNested()
+  @Type(() => ConsentDto)
+  consent!: ConsentDto;
+
+  @IsISO8601({ strict: true })
+  changedAt!: string;
+}
