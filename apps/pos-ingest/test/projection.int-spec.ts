@@ -115,9 +115,17 @@ describe('pos-ingest projector', () => {
       makeTransaction({ storeId, cardNumber }),
       makeTransaction({ storeId, cardNumber }),
     ];
-    expect(await project(...batch)).toEqual({ projected: 2, duplicates: 0 });
+    expect(await project(...batch)).toEqual({
+      projected: 2,
+      duplicates: 0,
+      households: [householdIdForCard(cardNumber)],
+    });
     const before = await stateOf(cardNumber, storeId);
-    expect(await project(...batch, ...batch)).toEqual({ projected: 0, duplicates: 4 });
+    expect(await project(...batch, ...batch)).toEqual({
+      projected: 0,
+      duplicates: 4,
+      households: [],
+    });
     expect(await stateOf(cardNumber, storeId)).toEqual(before);
     expect(before.profile.visits).toBe(2);
     expect(before.profile.points_balance).toBe('6');
@@ -137,7 +145,11 @@ describe('pos-ingest projector', () => {
         description: String.raw`Crème "fraîche" 50% \N \t \ C:\x\ – 🧀`,
       })),
     };
-    expect(await project(tx)).toEqual({ projected: 1, duplicates: 0 });
+    expect(await project(tx)).toEqual({
+      projected: 1,
+      duplicates: 0,
+      households: [householdIdForCard(tx.cardNumber)],
+    });
     const [stored] = await db.query(
       `SELECT terminal_id, cashier_id, to_char(business_date, 'YYYY-MM-DD') AS business_date, type,
               original_pos_transaction_id, card_number, occurred_at, utc_offset, total_cents::int, lines,

@@ -148,8 +148,8 @@ export class ProjectionService {
       await this.sums.addSums(m, changes.weeks, changes.stores);
       await this.sums.recountSums(m, changes.recount);
       await this.productFacts.queue(m, changes.productEffects);
-      // The time-dependent facts (ProfileChangedV2) of the batch's households are refreshed by
-      // the recent profile facts job, from `updated_at`: in the batch they cost too much.
+      // The time-dependent facts (ProfileChangedV2) of the batch's households are refreshed after
+      // the commit (ProfileFactsRefresher): in the batch they cost too much.
       await this.storeSales.addStoreDays(m, changes.storeDays);
       await this.outbox.append(m, [
         ...changed.map(({ profile }) => profileChanged(profile, now)),
