@@ -11,6 +11,7 @@ import { couponEngineEventGroups } from '../../apps/coupon-engine/src/event-grou
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
+import { loyaltyApiEventGroups } from '../../apps/loyalty-api/src/offers/offer-wallet.consumer';
 import { pointsEventGroup } from '../../apps/loyalty-api/src/points/points-earned.consumer';
 import { AppModule as PosIngestModule } from '../../apps/pos-ingest/src/app.module';
 import { PosIngestConfig } from '../../apps/pos-ingest/src/config';
@@ -57,10 +58,15 @@ export async function startLoyaltyApi(): Promise<NestFastifyApplication> {
     LOYALTY_API_GROUP_PREFIX: `loyalty-api.test-${randomUUID()}`,
     LOYALTY_API_SESSION_TIMEOUT_MS: '6000',
   };
-  // Its points are booked from what is earned from now on: read from its start, the topic holds
-  // every earlier suite's points, which the app would work through before the test's own.
-  const { groupId, topic } = pointsEventGroup(overrides.LOYALTY_API_GROUP_PREFIX);
-  await startGroupAtEnd(groupId, topic);
+  // Its points and offers are taken from what is produced from now on: read from their start, the
+  // topics hold every earlier suite's points and offers (a campaign test's tens of thousands),
+  // which the app would work through before the test's own.
+  const prefix = overrides.LOYALTY_API_GROUP_PREFIX;
+  for (const { groupId, topic } of [
+    pointsEventGroup(prefix),
+    ...Object.values(loyaltyApiEventGroups(prefix)),
+  ])
+    await startGroupAtEnd(groupId, topic);
   return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env(overrides))), {
     title: 'loyalty-api',
     description: '',

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { OutboxRelay } from '@loyalty/kafka';
 import { DataSource } from 'typeorm';
 import { PosIngestConfig } from '../config';
 import { ProductFactsQueries } from './product-facts.queries';
@@ -25,6 +26,7 @@ export class ProfileFactsRefresher implements BeforeApplicationShutdown {
     private readonly dataSource: DataSource,
     private readonly queries: ProfileFactsQueries,
     private readonly products: ProductFactsQueries,
+    private readonly relay: OutboxRelay,
     config: PosIngestConfig,
   ) {
     this.chunk = config.PROFILE_FACTS_CHUNK;
@@ -44,6 +46,7 @@ export class ProfileFactsRefresher implements BeforeApplicationShutdown {
       try {
         await this.dataSource.transaction((m) => this.products.fold(m, { householdIds: ids }));
         await this.dataSource.transaction((m) => this.queries.refresh(m, new Date(), ids));
+        this.relay.wake();
       } catch (error) {
         this.logger.warn(
           { households: ids.length, error: String(error) },
