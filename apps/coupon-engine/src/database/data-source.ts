@@ -6,6 +6,7 @@ import { CreateRulesCopy1795700000300 } from './migrations/1795700000300-CreateR
 import { CreateAudienceFacts1795900000200 } from './migrations/1795900000200-CreateAudienceFacts';
 import { IssueFromVersionedRules1795900000210 } from './migrations/1795900000210-IssueFromVersionedRules';
 import { Campaigns1795900000220 } from './migrations/1795900000220-Campaigns';
+import { OfferWithdrawals1795900000230 } from './migrations/1795900000230-OfferWithdrawals';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -18,6 +19,7 @@ export const couponEngineDatabase = {
     CreateAudienceFacts1795900000200,
     IssueFromVersionedRules1795900000210,
     Campaigns1795900000220,
+    OfferWithdrawals1795900000230,
   ],
 };
 
