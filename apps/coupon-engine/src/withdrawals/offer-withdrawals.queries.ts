@@ -27,7 +27,10 @@ export class OfferWithdrawalQueries {
     );
   }
 
-  /** Revokes the offers of `ruleIds` (every version) still valid at `now`. */
+  /**
+   * Revokes the offers of `ruleIds` (every version) still valid at `now`: offers of versioned
+   * rules, found by their issuance key's index (an offer of a retired v1 rule is left to expire).
+   */
   revokeOfRules(m: EntityManager, ruleIds: readonly string[], now: Date): Promise<number> {
     if (ruleIds.length === 0) return Promise.resolve(0);
     return this.withdraw(
@@ -35,7 +38,8 @@ export class OfferWithdrawalQueries {
       'rule-ended',
       now,
       `SELECT id FROM coupons.offers
-        WHERE rule_id = ANY($1::uuid[]) AND withdrawn IS NULL AND valid_until > $2`,
+        WHERE rule_id = ANY($1::uuid[]) AND rule_version IS NOT NULL
+          AND withdrawn IS NULL AND valid_until > $2`,
       [ruleIds, now],
     );
   }
