@@ -1,5 +1,5 @@
 import { JobRunner } from '@loyalty/platform';
-import { OfferIssuedV2, TOPICS } from '@loyalty/domain';
+import { OfferIssuedV2, OfferWithdrawnV1, TOPICS } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
@@ -296,6 +296,40 @@ describe('loyalty-api sends messages to shoppers who consent', () => {
       expect.objectContaining({ offer_id: soon.offerId, state: 'sent' }),
     ]);
     expect(mailTo(email).filter((m) => m.raw.includes('ends soon'))).toHaveLength(1);
+  });
+
+  it('tells nothing of an offer withdrawn before it ends, and cancels what was queued', async () => {
+    const { householdId, email } = await seedHousehold();
+    const now = new Date();
+    const offer = {
+      ...offerIssued(householdId),
+      validUntil: new Date(now.getTime() + 2 * 86_400_000).toISOString(),
+    };
+    await publish(offer);
+    await eventually(async () => (await messagesOf(householdId)).length === 1);
+    const revoked: OfferWithdrawnV1 = {
+      offerId: offer.offerId,
+      householdId,
+      ruleId: offer.ruleId,
+      ruleVersion: 1,
+      kind: 'revoked',
+      cause: 'rule-ended',
+      withdrawnAt: now.toISOString(),
+    };
+    await produce(TOPICS.offerWithdrawn, [{ key: householdId, value: JSON.stringify(revoked) }]);
+    await eventually(async () => {
+      const [row] = await db.query(`SELECT state FROM loyalty.offers WHERE id = $1`, [
+        offer.offerId,
+      ]);
+      return row.state === 'revoked';
+    });
+
+    await app.get(DailyMessagesService).queueDay('2026-12-02', now);
+    await delivery.deliverDue();
+    expect(await messagesOf(householdId)).toEqual([
+      expect.objectContaining({ kind: 'offer-issued', state: 'cancelled' }),
+    ]);
+    expect(mailTo(email)).toEqual([]);
   });
 
   it('retries a message the server refuses, later each time, then marks it failed', async () => {

@@ -1,4 +1,4 @@
-import { OfferIssuedV2, TOPICS, deadLetterTopic } from '@loyalty/domain';
+import { OfferIssuedV2, OfferWithdrawnV1, TOPICS, deadLetterTopic } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -13,7 +13,7 @@ import { makeDepartment } from '../../../test/support/factories';
 import { seedShopper } from '../../../test/support/fixtures';
 import { findMessage, produce } from '../../../test/support/kafka';
 
-describe('loyalty-api keeps the offer wallet from offer-issued events', () => {
+describe('loyalty-api keeps the offer wallet from offer-issued and offer-withdrawn events', () => {
   let app: NestFastifyApplication;
   let db: DataSource;
   let apiKey: string;
@@ -133,6 +133,162 @@ describe('loyalty-api keeps the offer wallet from offer-issued events', () => {
     expect((await walletOf(shopperId)).map((o) => o.id)).toEqual([good.offerId]);
     const dead = await findMessage(
       deadLetterTopic(TOPICS.offerIssuedV2),
+      (m) => m.key?.toString() === shopperId,
+    );
+    expect(dead.value?.toString()).toBe(value);
+    expect(dead.headers?.['dlq-original-offset']?.toString()).toBe(landed.baseOffset);
+    expect(dead.headers?.['dlq-reason']?.toString()).toBeTruthy();
+  });
+  const withdrawn = (
+    offer: OfferIssuedV2,
+    cause: OfferWithdrawnV1['cause'] = 'rule-ended',
+    withdrawnAt = '2026-06-01T12:00:00.000Z',
+  ): OfferWithdrawnV1 => ({
+    offerId: offer.offerId,
+    householdId: offer.householdId,
+    ruleId: offer.ruleId,
+    ruleVersion: offer.ruleVersion,
+    kind: cause === 'validity-ended' ? 'expired' : 'revoked',
+    cause,
+    withdrawnAt,
+  });
+  const publishWithdrawn = (...events: OfferWithdrawnV1[]) =>
+    produce(
+      TOPICS.offerWithdrawn,
+      events.map((e) => ({ key: e.householdId, value: JSON.stringify(e) })),
+    );
+
+  const stateOf = async (offerId: string) => {
+    const [row]: { state: string; state_changed_at: Date | null }[] = await db.query(
+      `SELECT state, state_changed_at FROM loyalty.offers WHERE id = $1`,
+      [offerId],
+    );
+    return row;
+  };
+  const recorded = (offerId: string) =>
+    eventually(async () => {
+      const rows = await db.query(`SELECT 1 FROM loyalty.offer_withdrawals WHERE offer_id = $1`, [
+        offerId,
+      ]);
+      return rows.length > 0;
+    });
+
+  it('expires and revokes issued and clipped offers, which the checkout then leaves out', async () => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const department = makeDepartment();
+    const issued = offerIssued(shopperId, department);
+    const clipped = offerIssued(shopperId, department);
+    await publish(asMessage(issued), asMessage(clipped));
+    await eventually(async () => (await walletOf(shopperId)).length === 2);
+    await db.query(
+      `UPDATE loyalty.offers SET state = 'clipped', clipped_at = now() WHERE id = $1`,
+      [clipped.offerId],
+    );
+
+    await publishWithdrawn(
+      withdrawn(issued, 'validity-ended', '2026-05-01T00:00:00.000Z'),
+      withdrawn(clipped, 'consent-withdrawn'),
+    );
+    await recorded(clipped.offerId);
+    expect(await stateOf(issued.offerId)).toEqual({
+      state: 'expired',
+      state_changed_at: new Date('2026-05-01T00:00:00.000Z'),
+    });
+    expect(await stateOf(clipped.offerId)).toEqual({
+      state: 'revoked',
+      state_changed_at: new Date('2026-06-01T12:00:00.000Z'),
+    });
+    const lines = [{ sku: 'a', department, quantity: 1, amountCents: 500 }];
+    const quote = await checkout('quote', { cardNumber, lines }).expect(200);
+    expect(quote.body.offers).toEqual([]);
+  });
+
+  it('puts an offer whose withdrawal came first into the wallet withdrawn', async () => {
+    const { shopperId } = await seedShopper(db);
+    const offer = offerIssued(shopperId, makeDepartment());
+    await publishWithdrawn(withdrawn(offer));
+    await recorded(offer.offerId);
+    expect(await walletOf(shopperId)).toEqual([]);
+
+    await publish(asMessage(offer));
+    await eventually(async () => (await walletOf(shopperId)).length === 1);
+    expect(await stateOf(offer.offerId)).toEqual({
+      state: 'revoked',
+      state_changed_at: new Date('2026-06-01T12:00:00.000Z'),
+    });
+  });
+
+  it('leaves a redeemed offer as it is, and takes a redelivered withdrawal once', async () => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const department = makeDepartment();
+    const used = offerIssued(shopperId, department);
+    const withdrawnTwice = offerIssued(shopperId, department);
+    await publish(asMessage(used), asMessage(withdrawnTwice));
+    await eventually(async () => (await walletOf(shopperId)).length === 2);
+    const posTransactionId = `store-31:lane-1:${randomUUID()}`;
+    await checkout('redemptions', {
+      cardNumber,
+      lines: [{ sku: 'a', department, quantity: 1, amountCents: 500 }],
+      posTransactionId,
+      offerCodes: [used.code],
+    }).expect(200);
+    const redeemed = await stateOf(used.offerId);
+
+    await publishWithdrawn(withdrawn(used), withdrawn(withdrawnTwice, 'validity-ended'));
+    await recorded(withdrawnTwice.offerId);
+    await recorded(used.offerId);
+    expect(await stateOf(used.offerId)).toEqual(redeemed);
+    expect(redeemed.state).toBe('redeemed');
+    expect(await stateOf(withdrawnTwice.offerId)).toEqual({
+      state: 'expired',
+      state_changed_at: new Date('2026-06-01T12:00:00.000Z'),
+    });
+
+    // Again, also as another withdrawal; then one more offer's, in the same partition.
+    const marker = offerIssued(shopperId, department);
+    await publish(asMessage(marker));
+    await eventually(async () => (await walletOf(shopperId)).length === 3);
+    await publishWithdrawn(
+      withdrawn(withdrawnTwice, 'validity-ended'),
+      withdrawn(withdrawnTwice, 'rule-ended', '2026-07-01T00:00:00.000Z'),
+      withdrawn(marker),
+    );
+    await recorded(marker.offerId);
+    expect(await stateOf(withdrawnTwice.offerId)).toEqual({
+      state: 'expired',
+      state_changed_at: new Date('2026-06-01T12:00:00.000Z'),
+    });
+    expect(
+      await db.query(`SELECT kind, cause FROM loyalty.offer_withdrawals WHERE offer_id = $1`, [
+        withdrawnTwice.offerId,
+      ]),
+    ).toEqual([{ kind: 'expired', cause: 'validity-ended' }]);
+  });
+
+  it.each([
+    ['not JSON', () => 'not json'],
+    ['no offer id', (e: OfferWithdrawnV1) => JSON.stringify({ ...e, offerId: undefined })],
+    ['an unknown cause', (e: OfferWithdrawnV1) => JSON.stringify({ ...e, cause: 'whim' })],
+    [
+      'a kind its cause does not make',
+      (e: OfferWithdrawnV1) => JSON.stringify({ ...e, kind: 'expired', cause: 'rule-ended' }),
+    ],
+    ['no rule version', (e: OfferWithdrawnV1) => JSON.stringify({ ...e, ruleVersion: undefined })],
+    ['a time that is none', (e: OfferWithdrawnV1) => JSON.stringify({ ...e, withdrawnAt: 'soon' })],
+  ])('dead-letters a withdrawal with %s and keeps consuming', async (_name, poison) => {
+    const { shopperId } = await seedShopper(db);
+    const bad = offerIssued(shopperId, makeDepartment());
+    const good = offerIssued(shopperId, makeDepartment());
+    await publish(asMessage(bad), asMessage(good));
+    await eventually(async () => (await walletOf(shopperId)).length === 2);
+    const value = poison(withdrawn(bad));
+    const [landed] = await produce(TOPICS.offerWithdrawn, [{ key: shopperId, value }]);
+    await publishWithdrawn(withdrawn(good));
+    await recorded(good.offerId);
+    expect((await stateOf(bad.offerId)).state).toBe('issued');
+    expect((await stateOf(good.offerId)).state).toBe('revoked');
+    const dead = await findMessage(
+      deadLetterTopic(TOPICS.offerWithdrawn),
       (m) => m.key?.toString() === shopperId,
     );
     expect(dead.value?.toString()).toBe(value);

@@ -22,5 +22,6 @@ export * from './rules/decide-issuance';
 export * from './rules/evaluate-audience';
 export * from './rules/expected-saving';
 export * from './rules/offer-validity';
+export * from './rules/offer-withdrawal';
 export * from './rules/parse-rule';
 export * from './rules/rule-model';

@@ -21,6 +21,15 @@ export type OfferState = (typeof OFFER_STATES)[number];
 /** The states in which a shopper can use an offer at any checkout. */
 export const USABLE_OFFER_STATES = ['issued', 'clipped'] as const satisfies readonly OfferState[];
 
+/**
+ * The states the coupon engine's withdrawal (expiry, revocation) moves an offer out of. A reserved
+ * offer is held by a checkout in progress and a redeemed one was used: the lane's decision stands.
+ */
+export const WITHDRAWABLE_OFFER_STATES = [
+  'issued',
+  'clipped',
+] as const satisfies readonly OfferState[];
+
 /** What an offer gives, to whom and when: fixed when the coupon engine issues it. */
 export interface OfferTerms {
   id: string;

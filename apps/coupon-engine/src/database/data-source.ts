@@ -6,6 +6,7 @@ import { CreateRulesCopy1795700000300 } from './migrations/1795700000300-CreateR
 import { CreateAudienceFacts1795900000200 } from './migrations/1795900000200-CreateAudienceFacts';
 import { IssueFromVersionedRules1795900000210 } from './migrations/1795900000210-IssueFromVersionedRules';
 import { Campaigns1795900000220 } from './migrations/1795900000220-Campaigns';
+import { OfferWithdrawals1795900000230 } from './migrations/1795900000230-OfferWithdrawals';
 import { LeanerOfferIndexes1795900000240 } from './migrations/1795900000240-LeanerOfferIndexes';
 
 // coupon-engine owns the `coupons` schema.
@@ -19,6 +20,7 @@ export const couponEngineDatabase = {
     CreateAudienceFacts1795900000200,
     IssueFromVersionedRules1795900000210,
     Campaigns1795900000220,
+    OfferWithdrawals1795900000230,
     LeanerOfferIndexes1795900000240,
   ],
 };

@@ -22,7 +22,7 @@ export class RuleChangedConsumer implements OnApplicationBootstrap, BeforeApplic
       ...couponEngineEventGroups(config.COUPON_ENGINE_GROUP_PREFIX).ruleCopies,
       sessionTimeoutMs: config.COUPON_ENGINE_SESSION_TIMEOUT_MS,
       parse: (value) => parseRuleChanged(value, config.LOYALTY_CARD_PREFIX),
-      handleBatch: (events) => rules.apply(events),
+      handleBatch: (events) => rules.apply(events, new Date()),
     });
   }
 

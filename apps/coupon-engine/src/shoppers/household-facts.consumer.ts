@@ -44,7 +44,7 @@ export class HouseholdFactsConsumer implements OnApplicationBootstrap, BeforeApp
         sessionTimeoutMs,
         parse: (value) => parseMessage(HouseholdChangedDto, value) as HouseholdChangedV1,
         handleBatch: async (events) => {
-          await facts.applyHouseholds(events);
+          await facts.applyHouseholds(events, new Date());
           await issueFor(events.filter((e) => e.mergedInto === null));
         },
       }),

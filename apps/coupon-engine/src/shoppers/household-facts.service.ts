@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { HouseholdChangedV1, ProfileChangedV2 } from '@loyalty/domain';
+import {
+  HouseholdChangedV1,
+  ProfileChangedV2,
+  dependsOnConsent,
+  isConsentWithdrawn,
+} from '@loyalty/domain';
+import { OutboxRelay } from '@loyalty/kafka';
 import { DataSource } from 'typeorm';
+import { OfferWithdrawalQueries } from '../withdrawals/offer-withdrawals.queries';
 
 /**
  * The engine's copy of what audiences read about households (`coupons.household_facts`): the
@@ -10,7 +17,11 @@ import { DataSource } from 'typeorm';
  */
 @Injectable()
 export class HouseholdFactsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly withdrawals: OfferWithdrawalQueries,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   async applyFacts(events: readonly ProfileChangedV2[]): Promise<void> {
     if (events.length === 0) return;
@@ -50,31 +61,58 @@ export class HouseholdFactsService {
     );
   }
 
-  async applyHouseholds(events: readonly HouseholdChangedV1[]): Promise<void> {
+  /**
+   * A household whose consent to personalised offers goes from true to false has its
+   * personalised offers still valid at `now` revoked, with their events, in the same transaction
+   * (an offer made to everyone it keeps).
+   */
+  async applyHouseholds(events: readonly HouseholdChangedV1[], now: Date): Promise<void> {
     if (events.length === 0) return;
-    await this.dataSource.query(
-      `WITH changes AS (
-         SELECT DISTINCT ON ("householdId") *
-           FROM jsonb_to_recordset($1::jsonb)
-             AS e("householdId" uuid, version int, "mergedInto" uuid, "enrolledOn" date,
-                  birthday text, "homeStoreId" text, consent jsonb)
-          ORDER BY "householdId", version DESC
-       ), merged AS (
-         DELETE FROM coupons.household_facts h USING changes c
-          WHERE h.household_id = c."householdId" AND c."mergedInto" IS NOT NULL
-       )
-       INSERT INTO coupons.household_facts AS h (household_id, enrolled_on, birthday,
-         home_store_id, consent_personalised_offers, household_version)
-       SELECT "householdId", "enrolledOn", birthday, "homeStoreId",
-              (consent ->> 'personalisedOffers')::boolean, version
-         FROM changes WHERE "mergedInto" IS NULL
-       ON CONFLICT (household_id) DO UPDATE
-         SET enrolled_on = EXCLUDED.enrolled_on, birthday = EXCLUDED.birthday,
-             home_store_id = EXCLUDED.home_store_id,
-             consent_personalised_offers = EXCLUDED.consent_personalised_offers,
-             household_version = EXCLUDED.household_version, updated_at = now()
-       WHERE h.household_version < EXCLUDED.household_version`,
-      [JSON.stringify(events)],
-    );
+    const revoked = await this.dataSource.transaction(async (m) => {
+      const changed: { household_id: string; before: boolean | null; after: boolean | null }[] =
+        await m.query(
+          `WITH changes AS (
+             SELECT DISTINCT ON ("householdId") *
+               FROM jsonb_to_recordset($1::jsonb)
+                 AS e("householdId" uuid, version int, "mergedInto" uuid, "enrolledOn" date,
+                      birthday text, "homeStoreId" text, consent jsonb)
+              ORDER BY "householdId", version DESC
+           ), prior AS (
+             SELECT h.household_id, h.consent_personalised_offers
+               FROM coupons.household_facts h JOIN changes c ON c."householdId" = h.household_id
+           ), merged AS (
+             DELETE FROM coupons.household_facts h USING changes c
+              WHERE h.household_id = c."householdId" AND c."mergedInto" IS NOT NULL
+           ), upserted AS (
+             INSERT INTO coupons.household_facts AS h (household_id, enrolled_on, birthday,
+               home_store_id, consent_personalised_offers, household_version)
+             SELECT "householdId", "enrolledOn", birthday, "homeStoreId",
+                    (consent ->> 'personalisedOffers')::boolean, version
+               FROM changes WHERE "mergedInto" IS NULL
+             ON CONFLICT (household_id) DO UPDATE
+               SET enrolled_on = EXCLUDED.enrolled_on, birthday = EXCLUDED.birthday,
+                   home_store_id = EXCLUDED.home_store_id,
+                   consent_personalised_offers = EXCLUDED.consent_personalised_offers,
+                   household_version = EXCLUDED.household_version, updated_at = now()
+             WHERE h.household_version < EXCLUDED.household_version
+             RETURNING h.household_id, h.consent_personalised_offers
+           )
+           SELECT u.household_id, b.consent_personalised_offers AS before,
+                  u.consent_personalised_offers AS after
+             FROM upserted u LEFT JOIN prior b USING (household_id)`,
+          [JSON.stringify(events)],
+        );
+      const withdrawn = changed
+        .filter((c) => isConsentWithdrawn(c.before, c.after))
+        .map((c) => c.household_id);
+      const offers = await this.withdrawals.validOffersOf(m, withdrawn, now);
+      return this.withdrawals.revoke(
+        m,
+        offers.filter((o) => dependsOnConsent(o.audience)).map((o) => o.id),
+        'consent-withdrawn',
+        now,
+      );
+    });
+    if (revoked > 0) this.relay.wake();
   }
 }

@@ -18,6 +18,7 @@ import { CreateAudienceLists1795900000100 } from './migrations/1795900000100-Cre
 import { VersionedCouponRules1795900000110 } from './migrations/1795900000110-VersionedCouponRules';
 import { WalletTakesVersionedOffers1795900000120 } from './migrations/1795900000120-WalletTakesVersionedOffers';
 import { ShopperMessages1795900000130 } from './migrations/1795900000130-ShopperMessages';
+import { RecordOfferWithdrawals1795900000140 } from './migrations/1795900000140-RecordOfferWithdrawals';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -36,6 +37,7 @@ export const loyaltyApiDatabase = {
     VersionedCouponRules1795900000110,
     WalletTakesVersionedOffers1795900000120,
     ShopperMessages1795900000130,
+    RecordOfferWithdrawals1795900000140,
   ],
 };
 

@@ -1,22 +1,27 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { OfferIssuedV2, TOPICS } from '@loyalty/domain';
+import { OfferIssuedV2, OfferWithdrawnV1, TOPICS } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { Kafka } from 'kafkajs';
 import { LoyaltyApiConfig } from '../config';
 import { parseOfferIssued } from './offer-issued.dto';
+import { parseOfferWithdrawn } from './offer-withdrawn.dto';
 import { OfferWalletService } from './offer-wallet.service';
 
 /** loyalty-api's consumer groups, one per topic it reads. */
 export function loyaltyApiEventGroups(prefix: string) {
   return {
     offerWallet: { groupId: `${prefix}.offer-wallet`, topic: TOPICS.offerIssuedV2 },
+    offerWithdrawals: {
+      groupId: `${prefix}.offer-withdrawals`,
+      topic: TOPICS.offerWithdrawn,
+    },
   };
 }
 
-/** Offers the coupon engine issued enter the shoppers' wallets. */
+/** Offers the coupon engine issued enter the shoppers' wallets; those it withdrew leave them. */
 @Injectable()
 export class OfferWalletConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumer: EventConsumer<OfferIssuedV2>;
+  private readonly consumers: Pick<EventConsumer<unknown>, 'start' | 'stop'>[];
 
   constructor(
     kafka: Kafka,
@@ -24,19 +29,29 @@ export class OfferWalletConsumer implements OnApplicationBootstrap, BeforeApplic
     wallet: OfferWalletService,
     config: LoyaltyApiConfig,
   ) {
-    this.consumer = new EventConsumer<OfferIssuedV2>(kafka, producer, {
-      ...loyaltyApiEventGroups(config.LOYALTY_API_GROUP_PREFIX).offerWallet,
-      sessionTimeoutMs: config.LOYALTY_API_SESSION_TIMEOUT_MS,
-      parse: parseOfferIssued,
-      handleBatch: (events) => wallet.receiveIssued(events),
-    });
+    const groups = loyaltyApiEventGroups(config.LOYALTY_API_GROUP_PREFIX);
+    const sessionTimeoutMs = config.LOYALTY_API_SESSION_TIMEOUT_MS;
+    this.consumers = [
+      new EventConsumer<OfferIssuedV2>(kafka, producer, {
+        ...groups.offerWallet,
+        sessionTimeoutMs,
+        parse: parseOfferIssued,
+        handleBatch: (events) => wallet.receiveIssued(events),
+      }),
+      new EventConsumer<OfferWithdrawnV1>(kafka, producer, {
+        ...groups.offerWithdrawals,
+        sessionTimeoutMs,
+        parse: parseOfferWithdrawn,
+        handleBatch: (events) => wallet.receiveWithdrawn(events),
+      }),
+    ];
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
+    await Promise.all(this.consumers.map((c) => c.start()));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
+    await Promise.all(this.consumers.map((c) => c.stop()));
   }
 }

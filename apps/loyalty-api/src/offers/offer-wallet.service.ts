@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OfferIssuedV2 } from '@loyalty/domain';
-import { DataSource } from 'typeorm';
+import { OfferIssuedV2, OfferWithdrawnV1, WITHDRAWABLE_OFFER_STATES } from '@loyalty/domain';
+import { DataSource, EntityManager } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
 import { queueOfferMessages } from '../messages/offer-messages';
 
@@ -12,9 +12,10 @@ export class OfferWalletService {
   ) {}
 
   /**
-   * Puts issued offers into their shoppers' wallets, state `issued`. An offer already there (a
-   * redelivered event) is left as it is, whatever its state now: the wallet decides from then on.
-   * Each new offer queues its message to the shopper (if they consent) in the same transaction.
+   * Puts issued offers into their shoppers' wallets, state `issued`, or already `expired` or
+   * `revoked` when their withdrawal arrived first. An offer already there (a redelivered event)
+   * is left as it is, whatever its state now: the wallet decides from then on. Each new offer
+   * still issued queues its message to the shopper (if they consent) in the same transaction.
    */
   async receiveIssued(events: readonly OfferIssuedV2[]): Promise<void> {
     if (events.length === 0) return;
@@ -31,23 +32,71 @@ export class OfferWalletService {
       issued_at: e.issuedAt,
     }));
     await this.dataSource.transaction(async (manager) => {
-      const inserted: { id: string }[] = await manager.query(
+      await lockOffers(
+        manager,
+        events.map((e) => e.offerId),
+      );
+      const inserted: { id: string; state: string }[] = await manager.query(
         `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, rule_version, reward, terms,
-                                     valid_from, valid_until, issued_at, state)
-         SELECT id, code, shopper_id, rule_id, rule_version, reward, terms, valid_from, valid_until,
-                issued_at, 'issued'
+                                     valid_from, valid_until, issued_at, state, state_changed_at)
+         SELECT e.id, code, shopper_id, rule_id, rule_version, reward, terms, valid_from,
+                valid_until, issued_at, coalesce(w.kind, 'issued'), w.withdrawn_at
            FROM json_to_recordset($1::json) AS e(id uuid, code text, shopper_id uuid, rule_id uuid,
                 rule_version int, reward jsonb, terms jsonb, valid_from timestamptz,
                 valid_until timestamptz, issued_at timestamptz)
+           LEFT JOIN loyalty.offer_withdrawals w ON w.offer_id = e.id
          ON CONFLICT DO NOTHING
-         RETURNING id`,
+         RETURNING id, state`,
         [JSON.stringify(rows)],
       );
       await queueOfferMessages(
         manager,
-        inserted.map((o) => o.id),
+        inserted.filter((o) => o.state === 'issued').map((o) => o.id),
         this.config.PROGRAMME_TIME_ZONE,
       );
     });
   }
+
+  /**
+   * Records each withdrawal once (the first one recorded for an offer stands) and moves the
+   * offers it names that are issued or clipped to `expired` or `revoked`, as of the withdrawal.
+   * A reserved or redeemed offer stays as it is: a lane holds or used it, and its checkout
+   * decides. An offer not in the wallet yet takes the withdrawal when it arrives.
+   */
+  async receiveWithdrawn(events: readonly OfferWithdrawnV1[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      await lockOffers(
+        manager,
+        events.map((e) => e.offerId),
+      );
+      await manager.query(
+        `INSERT INTO loyalty.offer_withdrawals (offer_id, kind, cause, withdrawn_at)
+         SELECT "offerId", kind, cause, "withdrawnAt"
+           FROM json_to_recordset($1::json)
+             AS e("offerId" uuid, kind text, cause text, "withdrawnAt" timestamptz)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(events)],
+      );
+      await manager.query(
+        `UPDATE loyalty.offers o SET state = w.kind, state_changed_at = w.withdrawn_at
+           FROM loyalty.offer_withdrawals w
+          WHERE w.offer_id = o.id AND o.id = ANY($1::uuid[]) AND o.state = ANY($2::text[])`,
+        [events.map((e) => e.offerId), WITHDRAWABLE_OFFER_STATES],
+      );
+    });
+  }
+}
+
+/**
+ * Serialises the wallet's work on these offers: an offer's issued and withdrawn events, handled
+ * at once by the two consumers, would each miss the other's uncommitted row. Taken in id order,
+ * so two batches never wait on each other in a circle.
+ */
+async function lockOffers(manager: EntityManager, offerIds: readonly string[]): Promise<void> {
+  await manager.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended('loyalty.offer:' || id, 0))
+       FROM unnest($1::text[]) AS id`,
+    [[...new Set(offerIds)].sort()],
+  );
 }

@@ -4,6 +4,7 @@ import { ShopperProfile } from '../profile';
 import { LifecycleSegment, Tier } from '../profile-facts';
 import { PosTransaction } from '../transaction';
 import { Ranking } from '../rules/decide-issuance';
+import { OfferWithdrawalCause, OfferWithdrawalKind } from '../rules/offer-withdrawal';
 import { ReasonTree } from '../rules/evaluate-audience';
 import { Reward, Rule, StackingMode } from '../rules/rule-model';
 
@@ -45,6 +46,24 @@ export interface OfferIssuedV2 {
   reason: ReasonTree;
   /** Its rank by expected saving, when the household's weekly limit chose among several offers. */
   ranking?: Ranking;
+}
+
+/**
+ * `coupon-engine.offer-withdrawn.v1`, keyed by household id: an offer the engine withdrew, once
+ * per offer: `expired` when its validity ended, `revoked` when its rule ended or the household
+ * withdrew its consent to personalised offers. It may reach a consumer before the offer's
+ * `offer-issued.v2` (two topics, no order between them).
+ */
+export interface OfferWithdrawnV1 {
+  offerId: string;
+  householdId: string;
+  ruleId: string;
+  /** Null for an offer of a retired v1 rule. */
+  ruleVersion: number | null;
+  kind: OfferWithdrawalKind;
+  cause: OfferWithdrawalCause;
+  /** When its validity ended (expired), or when the engine revoked it. */
+  withdrawnAt: string;
 }
 
 /** `loyalty-api.offer-redeemed.v1`, keyed by shopper id. */

@@ -3,6 +3,7 @@ export const TOPICS = {
   transactionRecorded: 'pos.transaction-recorded.v1',
   profileChanged: 'pos-ingest.profile-changed.v1',
   offerIssuedV2: 'coupon-engine.offer-issued.v2',
+  offerWithdrawn: 'coupon-engine.offer-withdrawn.v1',
   offerRedeemed: 'loyalty-api.offer-redeemed.v1',
   ruleChangedV2: 'loyalty-api.rule-changed.v2',
   terminalKeyChanged: 'loyalty-api.terminal-key-changed.v1',
