@@ -34,19 +34,39 @@ export async function queueOfferMessages(
       WHERE o.id = ANY($1::uuid[])`,
     [offerIds, timeZone],
   );
-  for (const offer of offers) {
-    if (offer.trigger_kind === 'birthday' && offer.birthday !== null) {
-      const greeting: unknown[] = await manager.query(
-        `INSERT INTO loyalty.shopper_messages (household_id, kind, year, offer_id)
-         VALUES ($1, 'birthday', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-        [offer.household_id, nextBirthdayYear(offer.birthday, offer.issued_on), offer.id],
-      );
-      if (greeting.length === 1) continue;
-    }
-    await manager.query(
-      `INSERT INTO loyalty.shopper_messages (household_id, kind, offer_id)
-       VALUES ($1, 'offer-issued', $2) ON CONFLICT DO NOTHING`,
-      [offer.household_id, offer.id],
-    );
-  }
+  const greetings = offers.flatMap((offer) =>
+    offer.trigger_kind === 'birthday' && offer.birthday !== null
+      ? [
+          {
+            household_id: offer.household_id,
+            year: nextBirthdayYear(offer.birthday, offer.issued_on),
+            offer_id: offer.id,
+          },
+        ]
+      : [],
+  );
+  // The first birthday offer of a household's year is its greeting (a later one in the same
+  // statement, or one greeted before, conflicts); every other offer gets an "offer issued".
+  const greeted: { offer_id: string }[] =
+    greetings.length === 0
+      ? []
+      : await manager.query(
+          `INSERT INTO loyalty.shopper_messages (household_id, kind, year, offer_id)
+           SELECT household_id, 'birthday', year, offer_id
+             FROM json_to_recordset($1::json) AS g(household_id uuid, year int, offer_id uuid)
+            ORDER BY offer_id
+           ON CONFLICT DO NOTHING
+           RETURNING offer_id`,
+          [JSON.stringify(greetings)],
+        );
+  const greetedIds = new Set(greeted.map((g) => g.offer_id));
+  const issued = offers.filter((offer) => !greetedIds.has(offer.id));
+  if (issued.length === 0) return;
+  await manager.query(
+    `INSERT INTO loyalty.shopper_messages (household_id, kind, offer_id)
+     SELECT household_id, 'offer-issued', offer_id
+       FROM unnest($1::uuid[], $2::uuid[]) AS m(household_id, offer_id)
+     ON CONFLICT DO NOTHING`,
+    [issued.map((o) => o.household_id), issued.map((o) => o.id)],
+  );
 }

@@ -32,10 +32,7 @@ export class OfferWalletService {
       issued_at: e.issuedAt,
     }));
     await this.dataSource.transaction(async (manager) => {
-      await lockOffers(
-        manager,
-        events.map((e) => e.offerId),
-      );
+      await lockWallet(manager, 'shared');
       const inserted: { id: string; state: string }[] = await manager.query(
         `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, rule_version, reward, terms,
                                      valid_from, valid_until, issued_at, state, state_changed_at)
@@ -66,10 +63,7 @@ export class OfferWalletService {
   async receiveWithdrawn(events: readonly OfferWithdrawnV1[]): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      await lockOffers(
-        manager,
-        events.map((e) => e.offerId),
-      );
+      await lockWallet(manager, 'exclusive');
       await manager.query(
         `INSERT INTO loyalty.offer_withdrawals (offer_id, kind, cause, withdrawn_at)
          SELECT "offerId", kind, cause, "withdrawnAt"
@@ -89,14 +83,15 @@ export class OfferWalletService {
 }
 
 /**
- * Serialises the wallet's work on these offers: an offer's issued and withdrawn events, handled
- * at once by the two consumers, would each miss the other's uncommitted row. Taken in id order,
- * so two batches never wait on each other in a circle.
+ * Keeps the wallet's two consumers apart: an offer's issued and withdrawn events, handled at once,
+ * would each miss the other's uncommitted row. Issued batches share the lock (they run side by
+ * side, one per partition); a withdrawal batch, rare, takes it alone. One lock per transaction,
+ * whatever the batch's size (a lock per offer would fill the server's lock table on a campaign).
  */
-async function lockOffers(manager: EntityManager, offerIds: readonly string[]): Promise<void> {
+async function lockWallet(manager: EntityManager, mode: 'shared' | 'exclusive'): Promise<void> {
   await manager.query(
-    `SELECT pg_advisory_xact_lock(hashtextextended('loyalty.offer:' || id, 0))
-       FROM unnest($1::text[]) AS id`,
-    [[...new Set(offerIds)].sort()],
+    mode === 'shared'
+      ? `SELECT pg_advisory_xact_lock_shared(hashtextextended('loyalty.offer-wallet', 0))`
+      : `SELECT pg_advisory_xact_lock(hashtextextended('loyalty.offer-wallet', 0))`,
   );
 }
