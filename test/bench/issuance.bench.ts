@@ -28,13 +28,22 @@ import { makeCardNumber, makeTransaction } from '../support/factories';
 import { createTerminal } from '../support/terminals';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
-// `npm run bench:issuance`: a scheduled campaign over a million households on a scratch
-// database, as the coupon engine's campaigns job runs it: one million rows of the engine's
-// household facts copy (spend windows, lifecycle, tiers, stores, demographics, consent for about
-// 70 %), fifty active rules (forty issued on profile changes, nine schedules not due, and the one
-// campaign, matching about half the population, 10 % held out), timed from the job's claim until
-// the offers, holdouts and outbox rows of the last chunk are committed.
-// Environment: BENCH_HOUSEHOLDS (default 1,000,000), BENCH_KEEP_DATABASE (1: keep the database).
+// `npm run bench:issuance`: the issue's two figures on a scratch database, with the three apps
+// running as processes and the mock broker (or KAFKA_BROKERS).
+// 1. A scheduled campaign over a million households, run by the coupon engine's campaigns job
+//    here (its clock starts with the job's claim): one million rows of the engine's household
+//    facts copy (spend windows, lifecycle, tiers, stores, demographics, consent to personalised
+//    offers for about 70 %, those registered in loyalty-api's record, two in three of them
+//    agreeing to email), fifty active rules (forty issued on profile changes, nine schedules not
+//    due, and the campaign, matching about half the population, 10 % held out). Timed until the
+//    offers, holdouts and outbox rows of the last chunk are committed, and until loyalty-api's
+//    wallet holds every offer (the coupon-engine process relays them; loyalty-api stores them and
+//    queues the messages).
+// 2. Swipe-to-offer: a steady rate of first purchases posted to pos-ingest's intake, each making
+//    its household match the welcome rule; from the intake's receipt to the offer's issue.
+// Environment: BENCH_HOUSEHOLDS (default 1,000,000), BENCH_SWIPE_RATE (1,000 a second),
+// BENCH_SWIPE_SECONDS (30), BENCH_KEEP_DATABASE (1: keep the database), BENCH_PROGRESS (1: log
+// the counts waited for).
 
 const HOUSEHOLDS = Number(process.env.BENCH_HOUSEHOLDS ?? 1_000_000);
 const SWIPE_RATE = Number(process.env.BENCH_SWIPE_RATE ?? 1_000);
@@ -89,7 +98,21 @@ async function generate(ds: DataSource): Promise<void> {
                                       ELSE greatest(1, s52 / (1000 + (g % 50) * 100)) END::int AS v52) v`,
     [HOUSEHOLDS],
   );
+  // loyalty-api's record of the consenting households, about two in three agreeing to email too:
+  // the wallet queues their offer messages as it stores the offers.
+  await ds.query(
+    `INSERT INTO loyalty.households (id, registered, enrolled_at, version)
+     SELECT household_id, true, enrolled_on, 1 FROM coupons.household_facts
+      WHERE consent_personalised_offers`,
+  );
+  await ds.query(
+    `INSERT INTO loyalty.consents (household_id, purpose, granted, changed_at)
+     SELECT id, purpose, purpose = 'personalisedOffers' OR random() < 0.67, enrolled_at
+       FROM loyalty.households CROSS JOIN unnest(ARRAY['personalisedOffers', 'email']) purpose`,
+  );
   await ds.query(`ANALYZE coupons.household_facts`);
+  await ds.query(`ANALYZE loyalty.households`);
+  await ds.query(`ANALYZE loyalty.consents`);
   log(`household facts: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

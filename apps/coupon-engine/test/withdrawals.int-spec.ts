@@ -10,8 +10,9 @@ import { RulesCopyService } from '../src/rules/rules-copy.service';
 import { HouseholdFactsService } from '../src/shoppers/household-facts.service';
 
 // Offers are seeded for households and rules of each test's own; the rules select a home store no
-// household has (the database is shared), so they issue nothing themselves. The app's own job
-// runner may expire a due offer before a test runs the job: the outcome is the same.
+// household has (the database is shared), so they issue nothing themselves. The expiry job is run
+// for instants long past, when only the test's own offers were due: run for today, it would expire
+// every earlier test's offers (tens of thousands) and the test would wait for their events.
 describe('coupon-engine withdraws offers and tells the wallet', () => {
   let app: NestFastifyApplication;
   let db: DataSource;
@@ -41,7 +42,7 @@ describe('coupon-engine withdraws offers and tells the wallet', () => {
     await db.query(
       `INSERT INTO coupons.offers (id, code, shopper_id, rule_id, rule_version, period_key, reward,
                                    valid_from, valid_until, reason, issued_at)
-       VALUES ($1, $2, $3, $4, $5, $6, '{}', '2026-01-01T00:00:00Z', $7, '{}', '2026-01-01T00:00:00Z')`,
+       VALUES ($1, $2, $3, $4, $5, $6, '{}', '2000-01-01T00:00:00Z', $7, '{}', '2000-01-01T00:00:00Z')`,
       [
         id,
         randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase(),
@@ -81,20 +82,20 @@ describe('coupon-engine withdraws offers and tells the wallet', () => {
   it('expires what ended its validity once, however often the job runs', async () => {
     const householdId = randomUUID();
     const ruleId = randomUUID();
-    const due = await seedOffer(householdId, ruleId, 1, '2026-06-01T00:00:00Z');
+    const due = await seedOffer(householdId, ruleId, 1, '2001-06-01T00:00:00Z');
     const valid = await seedOffer(householdId, ruleId, 1, '2099-01-01T00:00:00Z');
-    const first = new Date();
-    await expireAt(first.toISOString());
+    // Runs of 2001: the test's own offers are the only ones of the shared database due then.
+    await expireAt('2001-06-15T00:00:00.000Z');
     expect(await withdrawalOf(due)).toEqual({
       withdrawn: 'expired',
-      withdrawn_at: new Date('2026-06-01T00:00:00Z'),
+      withdrawn_at: new Date('2001-06-01T00:00:00Z'),
     });
     expect(await withdrawalOf(valid)).toEqual({ withdrawn: null, withdrawn_at: null });
 
     // A later run expires what fell due since, and nothing twice.
-    const later = await seedOffer(householdId, ruleId, 2, '2026-07-01T00:00:00Z');
-    await expireAt(new Date(first.getTime() + 1).toISOString());
-    expect((await withdrawalOf(due)).withdrawn_at).toEqual(new Date('2026-06-01T00:00:00Z'));
+    const later = await seedOffer(householdId, ruleId, 2, '2001-07-01T00:00:00Z');
+    await expireAt('2001-07-15T00:00:00.000Z');
+    expect((await withdrawalOf(due)).withdrawn_at).toEqual(new Date('2001-06-01T00:00:00Z'));
     expect((await withdrawalOf(later)).withdrawn).toBe('expired');
     expect(await eventsOf(householdId, later)).toEqual([
       {
@@ -104,7 +105,7 @@ describe('coupon-engine withdraws offers and tells the wallet', () => {
         ruleVersion: 1,
         kind: 'expired',
         cause: 'validity-ended',
-        withdrawnAt: '2026-06-01T00:00:00.000Z',
+        withdrawnAt: '2001-06-01T00:00:00.000Z',
       },
       {
         offerId: later,
@@ -113,7 +114,7 @@ describe('coupon-engine withdraws offers and tells the wallet', () => {
         ruleVersion: 2,
         kind: 'expired',
         cause: 'validity-ended',
-        withdrawnAt: '2026-07-01T00:00:00.000Z',
+        withdrawnAt: '2001-07-01T00:00:00.000Z',
       },
     ]);
   });
