@@ -9,11 +9,12 @@ import {
 import { OutboxRelay } from '@loyalty/kafka';
 import { JobContext, JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startCouponEngine } from '../../../test/support/apps';
 import { makeRule } from '../../../test/support/fixtures';
-import { findMessage } from '../../../test/support/kafka';
+import { readUntil } from '../../../test/support/kafka';
 import { AudienceFactsQuery } from '../src/audiences/audience-facts.query';
 import { CampaignIssuanceQueries } from '../src/campaigns/campaign-issuance.queries';
 import { CampaignsJob } from '../src/campaigns/campaigns.job';
@@ -212,12 +213,25 @@ describe('coupon-engine issues campaigns over the whole population', () => {
       { occurrence: '2031-03-11T09:00', state: 'done', offers: expected.length },
     ]);
 
-    // What reaches the wallet: the offer as OfferIssuedV2.
-    for (const offer of first.slice(0, 3)) {
-      const message = await findMessage(
-        TOPICS.offerIssuedV2,
-        (m) => JSON.parse(String(m.value)).offerId === offer.id,
+    // What reaches the wallet: the offer as OfferIssuedV2, once the relay has sent the rule's
+    // offers (in outbox order, behind whatever the database's earlier tests left to send).
+    await eventually(async () => {
+      const [{ queued }] = await db.query(
+        `SELECT count(*)::int AS queued FROM coupons.outbox WHERE payload ->> 'ruleId' = $1`,
+        [rule.id],
       );
+      return queued === 0;
+    }, 90_000);
+    // One read from the topic's start, which holds every earlier test's offers.
+    const sample = first.slice(0, 3);
+    const seen = new Map<string, KafkaMessage>();
+    await readUntil(TOPICS.offerIssuedV2, (m) => {
+      const { offerId } = JSON.parse(String(m.value)) as OfferIssuedV2;
+      if (sample.some((o) => o.id === offerId)) seen.set(offerId, m);
+      return seen.size === sample.length;
+    });
+    for (const offer of sample) {
+      const message = seen.get(offer.id) as KafkaMessage;
       expect(String(message.key)).toBe(offer.shopper_id);
       const payload: OfferIssuedV2 = JSON.parse(String(message.value));
       expect(payload).toEqual({
@@ -241,7 +255,7 @@ describe('coupon-engine issues campaigns over the whole population', () => {
         reason: offer.reason,
       });
     }
-  });
+  }, 240_000);
 
   it('stops at maxOffersIssued', async () => {
     const store = makeStore();
