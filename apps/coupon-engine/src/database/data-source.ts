@@ -4,6 +4,7 @@ import { CreateCouponsSchema1795300000200 } from './migrations/1795300000200-Cre
 import { OffersBecomeIssuanceRecord1795700000200 } from './migrations/1795700000200-OffersBecomeIssuanceRecord';
 import { CreateRulesCopy1795700000300 } from './migrations/1795700000300-CreateRulesCopy';
 import { CreateAudienceFacts1795900000200 } from './migrations/1795900000200-CreateAudienceFacts';
+import { HouseholdFactsFromEvents1795900000205 } from './migrations/1795900000205-HouseholdFactsFromEvents';
 import { IssueFromVersionedRules1795900000210 } from './migrations/1795900000210-IssueFromVersionedRules';
 import { Campaigns1795900000220 } from './migrations/1795900000220-Campaigns';
 import { OfferWithdrawals1795900000230 } from './migrations/1795900000230-OfferWithdrawals';
@@ -18,6 +19,7 @@ export const couponEngineDatabase = {
     OffersBecomeIssuanceRecord1795700000200,
     CreateRulesCopy1795700000300,
     CreateAudienceFacts1795900000200,
+    HouseholdFactsFromEvents1795900000205,
     IssueFromVersionedRules1795900000210,
     Campaigns1795900000220,
     OfferWithdrawals1795900000230,
