@@ -96,6 +96,17 @@ export class PosIngestConfig extends PlatformConfig {
   @Max(1_000_000)
   PROFILE_FACTS_CHUNK: number = 50_000;
 
+  /**
+   * A projected batch whose oldest transaction the intake received at most this long ago (ms) has
+   * its households' facts refreshed at once (ProfileFactsRefresher); an older one (a catch-up, a
+   * replay) leaves them to the recent profile facts job, within a minute.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'PROFILE_REFRESH_LIVE_MS must be a whole number' })
+  @Min(0)
+  @Max(3_600_000)
+  PROFILE_REFRESH_LIVE_MS: number = 5_000;
+
   /** How often the product sums and top lists fold the projector's queued effects, in minutes. */
   @Type(() => Number)
   @IsInt({ message: 'PRODUCT_FACTS_EVERY_MINUTES must be a whole number of minutes' })

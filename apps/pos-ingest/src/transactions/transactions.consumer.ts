@@ -38,11 +38,13 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
         );
       },
       handleBatch: async (batch) => {
-        const { projected, duplicates, households } = await projection.projectBatch(
-          batch,
-          new Date(),
-        );
-        refresher.refreshSoon(households);
+        const now = new Date();
+        const { projected, duplicates, households } = await projection.projectBatch(batch, now);
+        // Live swipes are refreshed at once; a batch of a catch-up or a replay is left to the
+        // recent profile facts job: refreshing every batch of a backlog would slow the catch-up.
+        const oldest = Math.min(...batch.map((tx) => Date.parse(tx.receivedAt)));
+        if (now.getTime() - oldest <= config.PROFILE_REFRESH_LIVE_MS)
+          refresher.refreshSoon(households);
         // Duplicates are redeliveries (a rebalance, a crash before the offset commit, a retry).
         this.logger.debug({ projected, duplicates }, 'Projected batch');
       },
