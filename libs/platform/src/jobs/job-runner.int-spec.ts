@@ -111,11 +111,14 @@ describe('JobRunner', () => {
     const name = `stolen-${randomUUID()}`;
     let release: () => void = () => undefined;
     const paused = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const claimed = new Promise<void>((resolve) => (started = resolve));
     const slow = new JobRunner(dataSource, { table: TABLE, leaseMs: 100 });
     slow.register({
       name,
       schedule: daily,
       async run(context) {
+        started();
         await paused;
         await dataSource.transaction(async (m) => {
           await m.query(`INSERT INTO ${SCHEMA}.work VALUES ($1, $2, 99)`, [name, context.period]);
@@ -128,6 +131,8 @@ describe('JobRunner', () => {
     const now = new Date('2026-06-10T12:00:00Z');
 
     const slowRun = slow.runDue(now);
+    // The slow runner holds the claim before the fast one tries.
+    await claimed;
     let outcome = (await fast.runDue(now))[name];
     const deadline = Date.now() + 10_000;
     while (outcome === 'not-claimed' && Date.now() < deadline) {
