@@ -21,6 +21,8 @@ import {
   makeTransaction,
 } from './support/factories';
 import { findMessage, waitForDrain } from './support/kafka';
+import { startSmtpServer } from './support/smtp-server';
+import { MessageDeliveryService } from '../apps/loyalty-api/src/messages/message-delivery.service';
 
 // Bounds of the waits, for a machine at least twice as slow as ours: a sale's way through Kafka,
 // the projector, the outbox and the coupon engine to an offer takes well under a second here.
@@ -29,9 +31,10 @@ const DRAIN_MS = 30_000;
 // Starting the apps, the HTTP calls and queries.
 const MARGIN_MS = 30_000;
 // For the file's one test: longer than the waits inside it.
-jest.setTimeout(4 * FLOW_MS + 3 * DRAIN_MS + MARGIN_MS);
+jest.setTimeout(5 * FLOW_MS + 3 * DRAIN_MS + MARGIN_MS);
 
-// The journey: enrolment -> card swipe -> Kafka -> profile facts -> offer -> quote -> redeemed once.
+// The journey: enrolment -> card swipe -> Kafka -> profile facts -> offer -> the shopper's email
+// (through a real SMTP server) -> quote -> redeemed once.
 describe('journey: from card swipe to redeemed offer', () => {
   let posIngest: NestFastifyApplication;
   let projectorGroup: string;
@@ -41,9 +44,13 @@ describe('journey: from card swipe to redeemed offer', () => {
   let db: DataSource;
   let laneOne: string;
   let laneTwo: string;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
   beforeAll(async () => {
     db = await openDatabase();
+    smtp = await startSmtpServer();
+    // startLoyaltyApi configures the app from the environment.
+    process.env.SMTP_URL = smtp.url;
     let ingest: { app: NestFastifyApplication; groupId: string };
     [ingest, couponEngine, loyaltyApi] = await Promise.all([
       startPosIngestWithOwnGroup(),
@@ -56,7 +63,9 @@ describe('journey: from card swipe to redeemed offer', () => {
   }, 60_000);
 
   afterAll(async () => {
+    delete process.env.SMTP_URL;
     await Promise.all([posIngest, couponEngine, loyaltyApi].map((app) => app.close()));
+    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
     await db.destroy();
   });
 
@@ -90,15 +99,17 @@ describe('journey: from card swipe to redeemed offer', () => {
       "the rule's copy in the coupon engine",
     );
 
-    // 0. The shopper enrols at the service desk with the card, and agrees to personalised offers.
+    // 0. The shopper enrols at the service desk with the card, and agrees to personalised offers
+    // and to email.
     const support = { Authorization: `Bearer ${tokenFor('support')}` };
+    const email = `jo+${randomUUID()}@example.com`;
     const enrolled = await request(loyaltyApi.getHttpServer())
       .post('/v1/support/households')
       .set(support)
       .send({
         givenName: 'Jo',
         familyName: 'Journey',
-        email: `jo+${randomUUID()}@example.com`,
+        email,
         cardNumber,
       })
       .expect(201);
@@ -107,7 +118,7 @@ describe('journey: from card swipe to redeemed offer', () => {
       .put(`/v1/support/households/${householdId}/consent`)
       .set(support)
       .send({
-        email: false,
+        email: true,
         sms: false,
         personalisedOffers: true,
         profiling: true,
@@ -196,6 +207,21 @@ describe('journey: from card swipe to redeemed offer', () => {
         ],
       },
     });
+
+    // The shopper hears of it by email, once, with the code to show at the till.
+    const delivery = loyaltyApi.get(MessageDeliveryService);
+    await eventually(
+      async () => {
+        await delivery.deliverDue();
+        return smtp.mail.some((m) => m.to.includes(email));
+      },
+      FLOW_MS,
+      'the offer email at the SMTP server',
+    );
+    const mails = smtp.mail.filter((m) => m.to.includes(email));
+    expect(mails).toHaveLength(1);
+    expect(mails[0].raw).toContain(code);
+    expect(mails[0].raw).not.toContain(cardNumber);
 
     // 5. Two lanes race to redeem it: one wins, the other gets a 409 with a stable code.
     // As the POS does: past the lane budget (503), the same transaction id is sent again, and
