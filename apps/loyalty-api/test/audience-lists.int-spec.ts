@@ -175,6 +175,34 @@ describe('loyalty-api audience lists', () => {
       expect(await membersOf(id)).toEqual(sorted([a.householdId, b.householdId]));
     });
 
+    it('takes an erased household off every list it is on, each with a new version', async () => {
+      const [a, b] = [await enrol(), await enrol()];
+      const [first, second, other] = [await newList(), await newList(), await newList()];
+      await upload(first.id, `${a.householdId}\n${b.householdId}\n`).expect(200);
+      await upload(second.id, `${a.householdId}\n`).expect(200);
+      await upload(other.id, `${b.householdId}\n`).expect(200);
+
+      await http().delete('/v1/me').set(bearer(a.token)).expect(200);
+
+      expect(await membersOf(first.id)).toEqual([b.householdId]);
+      expect(await membersOf(second.id)).toEqual([]);
+      const read = async (id: string) =>
+        (await http().get(`/v1/audience-lists/${id}`).set(bearer(marketer)).expect(200)).body;
+      expect(await read(first.id)).toMatchObject({ version: 2, memberCount: 1 });
+      expect(await read(second.id)).toMatchObject({ version: 2, memberCount: 0 });
+      expect(await read(other.id)).toMatchObject({ version: 1, memberCount: 1 });
+      expect((await auditOf(first.id)).map((e) => [e.action, e.details])).toContainEqual([
+        'audience-list.member-erased',
+        {},
+      ]);
+      // The hash moved with the members: uploading who is left changes nothing.
+      expect((await upload(first.id, `${b.householdId}\n`).expect(200)).body).toEqual({
+        version: 2,
+        memberCount: 1,
+        duplicates: 0,
+      });
+    });
+
     it('replaces the whole membership with a new version, and audits counts only', async () => {
       const [a, b, c] = [await enrol(), await enrol(), await enrol()];
       const { id } = await newList();

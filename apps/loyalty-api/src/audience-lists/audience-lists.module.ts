@@ -10,5 +10,6 @@ import { MemberLookupQuery } from './member-lookup.query';
   imports: [TypeOrmModule.forFeature([AudienceList])],
   controllers: [AudienceListsController],
   providers: [AudienceListsService, CsvParser, MemberLookupQuery],
+  exports: [AudienceListsService],
 })
 export class AudienceListsModule {}

@@ -14,6 +14,10 @@ import { MemberLookupQuery, arrayLiteral } from './member-lookup.query';
 /** Violations a 400 names; the rest are counted. */
 const MAX_NAMED_VIOLATIONS = 50;
 
+/** SQL: the SHA-256 of a set of household ids, sorted and one a line (PostgreSQL sorts, in C). */
+const membersHash = (column: string) =>
+  `sha256(convert_to(coalesce(string_agg(${column}::text, E'\\n' ORDER BY ${column}), ''), 'UTF8'))`;
+
 // The hash of a list without members: what PostgreSQL's hash of an empty set is below.
 const EMPTY_MEMBERS_HASH = createHash('sha256').update('').digest();
 
@@ -105,11 +109,10 @@ export class AudienceListsService {
       const violations = [...csv.violations, ...resolved.violations];
       if (violations.length > 0) throw refuse(violations);
 
-      // PostgreSQL sorts and hashes the set: in C, off this process's event loop.
       const householdIds = arrayLiteral(resolved.householdIds);
       const [incoming] = await manager.query(
         `SELECT count(*)::int AS member_count,
-                sha256(convert_to(coalesce(string_agg(household_id::text, E'\\n' ORDER BY household_id), ''), 'UTF8')) AS members_hash
+                ${membersHash('household_id')} AS members_hash
            FROM (SELECT DISTINCT unnest($1::uuid[]) AS household_id) s`,
         [householdIds],
       );
@@ -168,6 +171,50 @@ export class AudienceListsService {
       });
       return toDto(await manager.findOneByOrFail(AudienceList, { id }));
     });
+  }
+
+  /**
+   * Takes an erased household off every list it is on, in the erasure's transaction: each such
+   * list gets a new version, count and hash, as an upload without the household would give it.
+   * The lists are locked in id order, as one upload locks its one list, so two erasures and an
+   * upload never wait on each other in a circle.
+   */
+  async removeErasedHousehold(manager: EntityManager, householdId: string, now: Date) {
+    const lists: { id: string }[] = await manager.query(
+      `SELECT id FROM loyalty.audience_lists
+        WHERE id IN (SELECT list_id FROM loyalty.audience_list_members WHERE household_id = $1)
+        ORDER BY id FOR UPDATE`,
+      [householdId],
+    );
+    if (lists.length === 0) return;
+    const ids = lists.map((l) => l.id);
+    await manager.query(
+      `DELETE FROM loyalty.audience_list_members WHERE household_id = $1 AND list_id = ANY($2::uuid[])`,
+      [householdId, ids],
+    );
+    await manager.query(
+      `UPDATE loyalty.audience_lists l
+          SET version = l.version + 1, member_count = m.member_count, members_hash = m.members_hash,
+              updated_at = $2
+         FROM (SELECT l2.id, count(m.household_id)::int AS member_count,
+                      ${membersHash('m.household_id')} AS members_hash
+                 FROM loyalty.audience_lists l2
+                 LEFT JOIN loyalty.audience_list_members m ON m.list_id = l2.id
+                WHERE l2.id = ANY($1::uuid[])
+                GROUP BY l2.id) m
+        WHERE l.id = m.id`,
+      [ids, now],
+    );
+    // The audit names the list, never the erased household.
+    for (const id of ids) {
+      await manager.insert(AuditEntry, {
+        actor: 'erasure',
+        action: 'audience-list.member-erased',
+        entity: 'audience_list',
+        entityId: id,
+        details: {},
+      });
+    }
   }
 
   // The row lock serializes a list's changes: two uploads at once end as one of them, whole.

@@ -19,6 +19,7 @@ import { VersionedCouponRules1795900000110 } from './migrations/1795900000110-Ve
 import { WalletTakesVersionedOffers1795900000120 } from './migrations/1795900000120-WalletTakesVersionedOffers';
 import { ShopperMessages1795900000130 } from './migrations/1795900000130-ShopperMessages';
 import { RecordOfferWithdrawals1795900000140 } from './migrations/1795900000140-RecordOfferWithdrawals';
+import { AudienceListMembersByHousehold1795900000150 } from './migrations/1795900000150-AudienceListMembersByHousehold';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -38,6 +39,7 @@ export const loyaltyApiDatabase = {
     WalletTakesVersionedOffers1795900000120,
     ShopperMessages1795900000130,
     RecordOfferWithdrawals1795900000140,
+    AudienceListMembersByHousehold1795900000150,
   ],
 };
 

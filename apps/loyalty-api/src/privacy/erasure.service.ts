@@ -13,6 +13,7 @@ import { Principal } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { DataSource, EntityManager } from 'typeorm';
+import { AudienceListsService } from '../audience-lists/audience-lists.service';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
 import { PointsLedger } from '../points/points-ledger';
@@ -29,7 +30,7 @@ export class ErasureDto {
 /**
  * Erasure of a household's identity (GDPR Art. 17). Gone: members and their contact data, cards
  * (a keyed hash of each stays, so the card is never registered again and stays anonymous), the
- * consent rows, the shopper's subject in the consent history, the details of staff audit entries
+ * consent rows, its places on marketing's audience lists, the shopper's subject in the consent history, the details of staff audit entries
  * about the household. Kept, keyed by the household id only: the points ledger (finance), the
  * consent history's purposes, values, roles and times (proof of consent), redemptions and
  * offers. The household row stays, marked `erased_at`, and `shopper-erased` tells the other apps.
@@ -43,6 +44,7 @@ export class ErasureService {
     private readonly records: HouseholdRecordQuery,
     private readonly outbox: Outbox,
     private readonly points: PointsLedger,
+    private readonly audienceLists: AudienceListsService,
   ) {}
 
   /** The signed-in account holder erases their household. */
@@ -120,6 +122,7 @@ export class ErasureService {
       [id],
     );
     await manager.query(`DELETE FROM loyalty.shoppers WHERE household_id = $1`, [id]);
+    await this.audienceLists.removeErasedHousehold(manager, id, now);
     // Staff reasons and notes may name the shopper: only who did what, and when, stays.
     await manager.query(
       `UPDATE loyalty.audit_log SET details = '{"scrubbed": true}'::jsonb

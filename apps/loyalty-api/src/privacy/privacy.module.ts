@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AudienceListsModule } from '../audience-lists/audience-lists.module';
 import { PointsModule } from '../points/points.module';
 import { ShoppersModule } from '../shoppers/shoppers.module';
 import { ErasureService } from './erasure.service';
@@ -7,7 +8,7 @@ import { MyDataController } from './my-data.controller';
 import { SupportPrivacyController } from './support-privacy.controller';
 
 @Module({
-  imports: [PointsModule, ShoppersModule],
+  imports: [AudienceListsModule, PointsModule, ShoppersModule],
   controllers: [MyDataController, SupportPrivacyController],
   providers: [ErasureService, ExportService],
 })
