@@ -105,7 +105,7 @@ export async function startCouponEngine(
 ): Promise<NestFastifyApplication> {
   // Rule changes are read from the start: the engine's copy of the rules must be complete.
   const groups = couponEngineEventGroups(prefix);
-  for (const { groupId, topic } of [groups.profileFacts, groups.households])
+  for (const { groupId, topic } of [groups.profileFacts, groups.lifecycles, groups.households])
     await startGroupAtEnd(groupId, topic);
   const overrides = {
     COUPON_ENGINE_GROUP_PREFIX: prefix,

@@ -4,6 +4,7 @@ import { TOPICS } from '@loyalty/domain';
 export function couponEngineEventGroups(prefix: string) {
   return {
     profileFacts: { groupId: `${prefix}.profile-facts`, topic: TOPICS.profileChangedV2 },
+    lifecycles: { groupId: `${prefix}.lifecycles`, topic: TOPICS.lifecycleChanged },
     households: { groupId: `${prefix}.households`, topic: TOPICS.householdChanged },
     ruleCopies: { groupId: `${prefix}.rules`, topic: TOPICS.ruleChangedV2 },
     erasures: { groupId: `${prefix}.erasures`, topic: TOPICS.shopperErased },

@@ -1,5 +1,7 @@
 import {
   AudienceFacts,
+  LifecycleChangedV1,
+  LifecycleSegment,
   OfferIssuedV2,
   Rule,
   TOPICS,
@@ -14,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startCouponEngine } from '../../../test/support/apps';
 import { makeRule } from '../../../test/support/fixtures';
-import { readUntil } from '../../../test/support/kafka';
+import { produce, readUntil } from '../../../test/support/kafka';
 import { AudienceFactsQuery } from '../src/audiences/audience-facts.query';
 import { CampaignIssuanceQueries } from '../src/campaigns/campaign-issuance.queries';
 import { CampaignsJob } from '../src/campaigns/campaigns.job';
@@ -408,13 +410,39 @@ describe('coupon-engine issues campaigns over the whole population', () => {
     expect(await offersOf(rule.id)).toHaveLength(issued.length + 2);
   });
 
-  it('issues lapse and lifecycle-transition campaigns on the day they name', async () => {
+  it('issues lapse and lifecycle-transition campaigns on the day they name, from the segment named', async () => {
     const store = makeStore();
     const lapsed = facts(store, { facts_as_of: '2038-03-01', days_since_last_visit: 20 });
     const notYet = facts(store, { facts_as_of: '2038-03-01', days_since_last_visit: 18 });
     const lapsing = facts(store, { lifecycle: 'lapsing', lifecycle_since: '2038-03-11' });
     const earlier = facts(store, { lifecycle: 'lapsing', lifecycle_since: '2038-03-10' });
-    await seed([lapsed, notYet, lapsing, earlier]);
+    const fromNew = facts(store, { lifecycle: 'lapsing', lifecycle_since: '2038-03-11' });
+    await seed([lapsed, notYet, lapsing, earlier, fromNew]);
+    // The transitions as pos-ingest publishes them, through the engine's consumer.
+    const transitions: LifecycleChangedV1[] = [
+      [lapsing, 'active', '2038-03-11'],
+      [earlier, 'active', '2038-03-10'],
+      [fromNew, 'new', '2038-03-11'],
+    ].map(([household, from, on]) => ({
+      eventId: randomUUID(),
+      householdId: (household as ReturnType<typeof facts>).household_id,
+      from: from as LifecycleSegment,
+      to: 'lapsing',
+      on: on as string,
+    }));
+    // Twice: a redelivery records nothing more.
+    for (let i = 0; i < 2; i++)
+      await produce(
+        TOPICS.lifecycleChanged,
+        transitions.map((t) => ({ key: t.householdId, value: JSON.stringify(t) })),
+      );
+    await eventually(async () => {
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM coupons.lifecycle_transitions WHERE household_id = ANY($1::uuid[])`,
+        [transitions.map((t) => t.householdId)],
+      );
+      return n === 3;
+    });
     const lapse = await activate(
       inYear(2038, {
         trigger: { kind: 'lapse', days: 30 },
@@ -427,11 +455,23 @@ describe('coupon-engine issues campaigns over the whole population', () => {
         audience: { fact: 'homeStore', in: [store] },
       }),
     );
+    const fromActive = await activate(
+      inYear(2038, {
+        trigger: { kind: 'lifecycleTransition', from: ['active'], to: ['lapsing'] },
+        audience: { fact: 'homeStore', in: [store] },
+      }),
+    );
     await runAt('2038-03-11T08:00:00.000Z');
     expect((await offersOf(lapse.id)).map((o) => [o.shopper_id, o.period_key])).toEqual([
       [lapsed.household_id, '2038-03-11'],
     ]);
-    expect((await offersOf(transition.id)).map((o) => [o.shopper_id, o.period_key])).toEqual([
+    expect((await offersOf(transition.id)).map((o) => [o.shopper_id, o.period_key]).sort()).toEqual(
+      [
+        [lapsing.household_id, '2038-03-11'],
+        [fromNew.household_id, '2038-03-11'],
+      ].sort(),
+    );
+    expect((await offersOf(fromActive.id)).map((o) => [o.shopper_id, o.period_key])).toEqual([
       [lapsing.household_id, '2038-03-11'],
     ]);
   });

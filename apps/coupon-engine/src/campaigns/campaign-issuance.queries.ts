@@ -105,12 +105,19 @@ function compileTrigger(campaign: Campaign, bind: Bind): Compiled {
         periodKey: bind(campaign.today, 'text'),
       };
     }
-    case 'lifecycleTransition':
-      // `from` is not judged: the copy holds the segment, not the one before it.
+    case 'lifecycleTransition': {
+      // A transition recorded on the day, into a segment of `to` (from one of `from`, if named).
+      const from =
+        trigger.from === undefined
+          ? ''
+          : ` AND t.from_segment = ANY(${bind(trigger.from, 'text[]')})`;
       return {
-        where: `f.lifecycle = ANY(${bind(trigger.to, 'text[]')}) AND f.lifecycle_since = ${bind(campaign.today, 'date')}`,
+        where: `EXISTS (SELECT 1 FROM coupons.lifecycle_transitions t
+                         WHERE t.household_id = f.household_id AND t.changed_on = ${bind(campaign.today, 'date')}
+                           AND t.to_segment = ANY(${bind(trigger.to, 'text[]')})${from})`,
         periodKey: bind(campaign.today, 'text'),
       };
+    }
     case 'profileChange':
       throw new Error(`Rule ${campaign.rule.id} is issued on profile changes, not as a campaign`);
     default:

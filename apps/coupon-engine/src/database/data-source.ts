@@ -9,6 +9,7 @@ import { IssueFromVersionedRules1795900000210 } from './migrations/1795900000210
 import { Campaigns1795900000220 } from './migrations/1795900000220-Campaigns';
 import { OfferWithdrawals1795900000230 } from './migrations/1795900000230-OfferWithdrawals';
 import { LeanerOfferIndexes1795900000240 } from './migrations/1795900000240-LeanerOfferIndexes';
+import { LifecycleTransitions1795900000250 } from './migrations/1795900000250-LifecycleTransitions';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -24,6 +25,7 @@ export const couponEngineDatabase = {
     Campaigns1795900000220,
     OfferWithdrawals1795900000230,
     LeanerOfferIndexes1795900000240,
+    LifecycleTransitions1795900000250,
   ],
 };
 

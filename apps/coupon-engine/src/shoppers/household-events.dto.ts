@@ -87,3 +87,18 @@ export class HouseholdChangedDto {
   @IsISO8601({ strict: true })
   changedAt!: string;
 }
+
+export class LifecycleChangedDto {
+  @IsUUID()
+  householdId!: string;
+
+  @IsOptional()
+  @IsIn(LIFECYCLE_SEGMENTS)
+  from!: LifecycleSegment | null;
+
+  @IsIn(LIFECYCLE_SEGMENTS)
+  to!: LifecycleSegment;
+
+  @Matches(DATE)
+  on!: string;
+}

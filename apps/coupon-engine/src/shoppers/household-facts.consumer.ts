@@ -1,17 +1,21 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { HouseholdChangedV1, ProfileChangedV2 } from '@loyalty/domain';
+import { HouseholdChangedV1, LifecycleChangedV1, ProfileChangedV2 } from '@loyalty/domain';
 import { EventConsumer, EventProducer } from '@loyalty/kafka';
 import { parseMessage } from '@loyalty/platform';
 import { Kafka } from 'kafkajs';
 import { CouponEngineConfig } from '../config';
 import { couponEngineEventGroups } from '../event-groups';
 import { IssuanceService } from '../offers/issuance.service';
-import { HouseholdChangedDto, ProfileChangedV2Dto } from './household-events.dto';
+import {
+  HouseholdChangedDto,
+  LifecycleChangedDto,
+  ProfileChangedV2Dto,
+} from './household-events.dto';
 import { HouseholdFactsService } from './household-facts.service';
 
 /**
- * pos-ingest's profile facts and loyalty-api's households keep the engine's copy of household
- * facts; each change then triggers the profile-change rules for the households it touched (a
+ * pos-ingest's profile facts and lifecycle transitions and loyalty-api's households keep the
+ * engine's copy of household facts; each change of facts or household then triggers the profile-change rules for the households it touched (a
  * household that just gave its consent may now match).
  */
 @Injectable()
@@ -38,6 +42,12 @@ export class HouseholdFactsConsumer implements OnApplicationBootstrap, BeforeApp
           await facts.applyFacts(events);
           await issueFor(events);
         },
+      }),
+      new EventConsumer<LifecycleChangedV1>(kafka, producer, {
+        ...groups.lifecycles,
+        sessionTimeoutMs,
+        parse: (value) => parseMessage(LifecycleChangedDto, value) as LifecycleChangedV1,
+        handleBatch: (events) => facts.applyTransitions(events),
       }),
       new EventConsumer<HouseholdChangedV1>(kafka, producer, {
         ...groups.households,

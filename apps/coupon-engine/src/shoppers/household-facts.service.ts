@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   HouseholdChangedV1,
+  LifecycleChangedV1,
   ProfileChangedV2,
   dependsOnConsent,
   isConsentWithdrawn,
@@ -8,6 +9,9 @@ import {
 import { OutboxRelay } from '@loyalty/kafka';
 import { DataSource } from 'typeorm';
 import { OfferWithdrawalQueries } from '../withdrawals/offer-withdrawals.queries';
+
+/** Days of a household's lifecycle transitions kept before its newest one. */
+const TRANSITIONS_KEPT_DAYS = 35;
 
 /**
  * The engine's copy of what audiences read about households (`coupons.household_facts`): the
@@ -58,6 +62,29 @@ export class HouseholdFactsService {
        WHERE h.facts_as_of IS NULL OR h.facts_as_of <= EXCLUDED.facts_as_of`,
       // The last of a household's changes in the batch wins: they arrive in order.
       [JSON.stringify(events.map((event, n) => ({ ...event, n })))],
+    );
+  }
+
+  /**
+   * Records lifecycle transitions once each (a redelivery changes nothing) and forgets a
+   * household's transitions older than `TRANSITIONS_KEPT_DAYS` before its newest: a campaign
+   * judges the transitions of its own day only.
+   */
+  async applyTransitions(events: readonly LifecycleChangedV1[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.dataSource.query(
+      `WITH changes AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS e("householdId" uuid, "from" text, "to" text, "on" date)
+       ), recorded AS (
+         INSERT INTO coupons.lifecycle_transitions (household_id, changed_on, to_segment, from_segment)
+         SELECT DISTINCT ON ("householdId", "on", "to") "householdId", "on", "to", "from" FROM changes
+         ON CONFLICT DO NOTHING
+       )
+       DELETE FROM coupons.lifecycle_transitions t
+        USING (SELECT "householdId", max("on") AS newest FROM changes GROUP BY 1) c
+        WHERE t.household_id = c."householdId" AND t.changed_on < c.newest - $2::integer`,
+      [JSON.stringify(events), TRANSITIONS_KEPT_DAYS],
     );
   }
 
