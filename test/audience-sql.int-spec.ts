@@ -11,6 +11,7 @@ import {
   ProductFactsRow,
   RANGE_FACTS,
   Range,
+  ReasonTree,
   TIERS,
   WINDOWS,
   WINDOW_FACTS,
@@ -20,7 +21,10 @@ import {
 import { postgresOptions } from '@loyalty/platform';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { compileAudience } from '../apps/coupon-engine/src/audiences/compile-audience';
+import {
+  compileAudience,
+  compileAudienceValues,
+} from '../apps/coupon-engine/src/audiences/compile-audience';
 import { couponEngineDatabase } from '../apps/coupon-engine/src/database/data-source';
 import { loyaltyApiDatabase } from '../apps/loyalty-api/src/database/data-source';
 import { posIngestDatabase } from '../apps/pos-ingest/src/database/data-source';
@@ -295,6 +299,40 @@ describe('an audience compiled to SQL', () => {
         .sort(),
     };
   }
+
+  /** Each condition's `actual` in the evaluator's reason tree, by its path in the rule. */
+  function actuals(chosen: Audience, facts: Household, asOf: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const visit = (tree: ReasonTree, path: string): void => {
+      if ('all' in tree) tree.all.forEach((child, i) => visit(child, `${path}.all[${i}]`));
+      else if ('any' in tree) tree.any.forEach((child, i) => visit(child, `${path}.any[${i}]`));
+      else if ('not' in tree) visit(tree.not, `${path}.not`);
+      else if ('actual' in tree) out[path] = tree.actual;
+    };
+    const tree = evaluateAudience(chosen, facts, asOf);
+    // Below the root: the consent the evaluator ANDs with any audience, then the rule's audience.
+    if ('all' in tree) visit(tree.all[1], 'audience');
+    return out;
+  }
+
+  it("gives every condition the household's value the evaluator reports, for any audience", async () => {
+    await fc.assert(
+      fc.asyncProperty(audience, fc.constantFrom(...DAYS_JUDGED), async (chosen, asOf) => {
+        const { values, params } = compileAudienceValues(chosen, asOf);
+        const rows: { household_id: string; values: Record<string, unknown> }[] = await db.query(
+          `SELECT household_id, ${values} AS values FROM coupons.household_facts f`,
+          params,
+        );
+        const byHousehold = new Map(households.map((h) => [h.householdId, h]));
+        for (const row of rows)
+          expect({ household: row.household_id, values: row.values }).toEqual({
+            household: row.household_id,
+            values: actuals(chosen, byHousehold.get(row.household_id) as Household, asOf),
+          });
+      }),
+      { seed: 20261203, numRuns: 100 },
+    );
+  });
 
   it.each<[string, AudienceNode, string]>([
     [

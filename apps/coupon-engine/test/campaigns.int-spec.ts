@@ -187,6 +187,7 @@ describe('coupon-engine issues campaigns over the whole population', () => {
     const first = await offersOf(rule.id);
     expect(first.map((o) => o.shopper_id)).toEqual(expected);
     for (const offer of first) {
+      const household = loaded.get(offer.shopper_id) as AudienceFacts;
       expect(offer).toMatchObject({
         rule_version: 1,
         period_key: '2031-03-10T09:00',
@@ -194,7 +195,19 @@ describe('coupon-engine issues campaigns over the whole population', () => {
         valid_from: new Date('2031-03-10T09:00:00Z'),
         valid_until: new Date('2031-03-17T09:00:00Z'),
         issued_at: new Date('2031-03-10T09:00:00Z'),
-        reason: { campaign: true, held: true, ruleVersion: 1, trigger: rule.trigger },
+        // Why: the rule version and trigger, and each condition's value for the household.
+        reason: {
+          campaign: true,
+          held: true,
+          ruleVersion: 1,
+          trigger: rule.trigger,
+          occurrence: '2031-03-10T09:00',
+          values: {
+            'audience.all[0]': store,
+            'audience.all[1].any[0]': household.spend4wCents,
+            'audience.all[1].any[1]': household.tier,
+          },
+        },
       });
       expect(offer.code).toMatch(/^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{10}$/);
     }
@@ -271,6 +284,38 @@ describe('coupon-engine issues campaigns over the whole population', () => {
     );
     await runAt('2037-05-01T10:30:00.000Z');
     expect(await offersOf(rule.id)).toHaveLength(15);
+  });
+
+  it('leaves out the households that got their weekly offer limit in the last 7 days, and counts them', async () => {
+    const store = makeStore();
+    const [full, roomForOne, longAgo] = [facts(store), facts(store), facts(store)];
+    await seed([full, roomForOne, longAgo]);
+    // Offers of other rules: 10 (the default limit) and 9 in the last 7 days, 10 before them.
+    const given = async (household: string, count: number, issuedAt: string) =>
+      db.query(
+        `INSERT INTO coupons.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, reason, issued_at)
+         SELECT gen_random_uuid(), 'WL' || md5(random()::text), $1, gen_random_uuid(), '{}', $2, $2, '[]', $2
+           FROM generate_series(1, $3)`,
+        [household, issuedAt, count],
+      );
+    await given(full.household_id, 10, '2037-06-25T10:00:00Z');
+    await given(roomForOne.household_id, 9, '2037-06-28T10:00:00Z');
+    await given(longAgo.household_id, 10, '2037-06-24T09:00:00Z');
+    const rule = await activate(
+      inYear(2037, {
+        trigger: { kind: 'schedule', cron: '0 10 1 7 *', timeZone: 'UTC' },
+        audience: { fact: 'homeStore', in: [store] },
+      }),
+    );
+    await runAt('2037-07-01T10:00:00.000Z');
+    expect((await offersOf(rule.id)).map((o) => o.shopper_id).sort()).toEqual(
+      [roomForOne.household_id, longAgo.household_id].sort(),
+    );
+    expect(
+      await db.query(`SELECT offers, limited FROM coupons.campaign_runs WHERE rule_id = $1`, [
+        rule.id,
+      ]),
+    ).toEqual([{ offers: 2, limited: 1 }]);
   });
 
   it('issues nothing twice when two runs of one occurrence overlap', async () => {

@@ -28,6 +28,47 @@ export function compileAudience(
   firstParam = 1,
 ): CompiledAudience {
   if (audience === 'everyone') return { where: 'true', params: [] };
+  const { compiler, params } = newCompiler(asOf, firstParam);
+  const consent = compileCondition({ fact: 'consent', purpose: 'personalisedOffers' }, compiler);
+  return { where: `${consent} AND ${compileNode(audience, compiler)}`, params };
+}
+
+export interface CompiledValues {
+  /** A jsonb expression: each condition's path in the rule (`audience.all[2]`) to its value. */
+  values: string;
+  params: unknown[];
+}
+
+// jsonb_build_object takes at most 100 arguments: 50 paths and values a call.
+const PAIRS_PER_OBJECT = 50;
+
+/**
+ * The household's value of every condition of the audience on `asOf`, as `evaluateAudience`
+ * reports it in its reason tree (`actual`), keyed by the condition's path: with the rule version,
+ * which holds the audience, it is the reason tree of a household a campaign selected. Parameters
+ * are numbered from `$firstParam`.
+ */
+export function compileAudienceValues(
+  audience: Audience,
+  asOf: string,
+  firstParam = 1,
+): CompiledValues {
+  const { compiler, params } = newCompiler(asOf, firstParam);
+  const pairs: string[] = [];
+  const visit = (node: AudienceNode, path: string): void => {
+    if ('all' in node) node.all.forEach((child, i) => visit(child, `${path}.all[${i}]`));
+    else if ('any' in node) node.any.forEach((child, i) => visit(child, `${path}.any[${i}]`));
+    else if ('not' in node) visit(node.not, `${path}.not`);
+    else pairs.push(`${compiler.param(path, 'text')}, ${conditionValue(node, compiler)}`);
+  };
+  if (audience !== 'everyone') visit(audience, 'audience');
+  const objects: string[] = [];
+  for (let i = 0; i < pairs.length; i += PAIRS_PER_OBJECT)
+    objects.push(`jsonb_build_object(${pairs.slice(i, i + PAIRS_PER_OBJECT).join(', ')})`);
+  return { values: objects.length === 0 ? `'{}'::jsonb` : objects.join(' || '), params };
+}
+
+function newCompiler(asOf: string, firstParam: number) {
   const params: unknown[] = [];
   const param = (value: unknown, type: string) => {
     params.push(value);
@@ -36,9 +77,7 @@ export function compileAudience(
   // Bound where first read: PostgreSQL refuses a parameter the statement never uses.
   let dayParam: string | undefined;
   const day = () => (dayParam ??= param(asOf, 'date'));
-  const compiler = { param, day };
-  const consent = compileCondition({ fact: 'consent', purpose: 'personalisedOffers' }, compiler);
-  return { where: `${consent} AND ${compileNode(audience, compiler)}`, params };
+  return { compiler: { param, day } satisfies Compiler, params };
 }
 
 interface Compiler {
@@ -136,23 +175,67 @@ const COLUMNS = {
   incomeBand: 'f.income_band',
 } as const;
 
-function compileCondition(condition: Condition, c: Compiler): string {
+/** Days from the item's latest purchase to the day judged; NULL when never bought. */
+function daysSinceBought(item: ItemSelector, c: Compiler): string {
+  return `(${c.day()} - (SELECT max(p.last_bought_on) FROM ${PRODUCTS} AND ${matches(item, c)}))`;
+}
+
+/** The household's value a condition compares (`actual` in the reason tree), as SQL. */
+function conditionValue(condition: Condition, c: Compiler): string {
   switch (condition.fact) {
     case 'spend':
     case 'visits':
-      return ranged(`f.${WINDOW_COLUMNS[condition.fact][condition.window]}`, condition, c);
+      return `f.${WINDOW_COLUMNS[condition.fact][condition.window]}`;
     case 'averageBasket':
     case 'rScore':
     case 'fScore':
     case 'mScore':
     case 'householdSize':
-      return ranged(COLUMNS[condition.fact], condition, c);
+    case 'lifecycle':
+    case 'tier':
+    case 'homeStore':
+    case 'region':
+    case 'ageBand':
+    case 'incomeBand':
+      return COLUMNS[condition.fact];
     case 'daysSinceLastVisit':
-      return ranged(`(f.days_since_last_visit + (${c.day()} - f.facts_as_of))`, condition, c);
+      return `(f.days_since_last_visit + (${c.day()} - f.facts_as_of))`;
     case 'productSpend':
-      return ranged(productSum(condition.item, 'spend_cents', c), condition, c);
+      return productSum(condition.item, 'spend_cents', c);
     case 'productUnits':
-      return ranged(productSum(condition.item, 'units', c), condition, c);
+      return productSum(condition.item, 'units', c);
+    case 'bought':
+      return daysSinceBought(condition.item, c);
+    case 'boughtNotBought':
+      return `jsonb_build_object('bought', ${daysSinceBought(condition.bought, c)}, 'notBought', ${daysSinceBought(condition.notBought, c)})`;
+    case 'birthday':
+      return `(${nextDate('f.birthday', c)}) - ${c.day()}`;
+    case 'enrolmentAnniversary': {
+      // Never the enrolment day itself (nor one before it).
+      const next = nextDate(`to_char(f.enrolled_on, 'MM-DD')`, c);
+      return `CASE WHEN ${next} > f.enrolled_on THEN (${next}) - ${c.day()} END`;
+    }
+    case 'inList':
+    case 'consent':
+      return compileCondition(condition, c);
+    default:
+      return assertNever(condition);
+  }
+}
+
+function compileCondition(condition: Condition, c: Compiler): string {
+  switch (condition.fact) {
+    case 'spend':
+    case 'visits':
+    case 'averageBasket':
+    case 'rScore':
+    case 'fScore':
+    case 'mScore':
+    case 'householdSize':
+    case 'daysSinceLastVisit':
+    case 'productSpend':
+    case 'productUnits':
+      return ranged(conditionValue(condition, c), condition, c);
     case 'bought':
       return bought(condition.item, condition.withinDays, c);
     case 'boughtNotBought':
@@ -163,7 +246,7 @@ function compileCondition(condition: Condition, c: Compiler): string {
     case 'region':
     case 'ageBand':
     case 'incomeBand':
-      return listed(COLUMNS[condition.fact], condition.in, c);
+      return listed(conditionValue(condition, c), condition.in, c);
     case 'birthday': {
       const within = c.param(condition.withinDays, 'integer');
       return known(`${nextDate('f.birthday', c)} <= ${c.day()} + ${within}`);

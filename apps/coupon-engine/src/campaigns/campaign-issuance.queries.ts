@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   OfferIssuedV2,
-  ReasonTree,
   Rule,
   TOPICS,
   assertNever,
@@ -9,7 +8,7 @@ import {
   offerValidity,
 } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
-import { compileAudience } from '../audiences/compile-audience';
+import { compileAudience, compileAudienceValues } from '../audiences/compile-audience';
 
 /** One run of a rule version's campaign: a cron occurrence, or a programme day (daily triggers). */
 export interface Campaign {
@@ -34,6 +33,8 @@ export interface ChunkOutcome {
   upTo: string | null;
   offers: number;
   holdouts: number;
+  /** Households left out: they got their weekly offer limit's worth in the last 7 days. */
+  limited: number;
 }
 
 // Crockford base32 without I, L, O, U, as `generateOfferCode`: one character from the low five
@@ -44,7 +45,10 @@ const CODE_SQL = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]
   .map((i) => `substr('${ALPHABET}', get_byte(s.code_bytes, ${i}) % 32 + 1, 1)`)
   .join(' || ');
 
-/** The reason stored with a campaign's offers and holdouts (see docs/COUPONS.md, Campaigns). */
+/**
+ * The reason stored with a campaign's offers and holdouts, less each household's `values` of the
+ * audience's conditions (see docs/COUPONS.md, Campaigns).
+ */
 export function campaignReason(campaign: Campaign) {
   return {
     campaign: true,
@@ -186,7 +190,8 @@ export class CampaignIssuanceQueries {
 
   /**
    * Issues the campaign to the households after `after` (by id), `size` of them: the ones the
-   * trigger and the audience select, less the control group (recorded as holdouts), up to what
+   * trigger and the audience select, less the control group (recorded as holdouts), less those
+   * that got `perWeek` offers in the 7 days before the campaign (counted), up to what
    * `maxOffersIssued` leaves. An offer already issued for its rule version, household and period
    * conflicts and is not issued again, whoever runs the same chunk.
    */
@@ -195,6 +200,7 @@ export class CampaignIssuanceQueries {
     campaign: Campaign,
     after: string,
     size: number,
+    perWeek: number,
   ): Promise<ChunkOutcome> {
     const { rule } = campaign;
     const [last]: { household_id: string }[] = await m.query(
@@ -207,7 +213,8 @@ export class CampaignIssuanceQueries {
     const issuedAt = campaign.occurredAt.toISOString();
     const { validFrom, validUntil } = offerValidity(rule, campaign.occurredAt);
     const reason = campaignReason(campaign);
-    const template: Omit<OfferIssuedV2, 'offerId' | 'code' | 'householdId'> = {
+    // The reason goes in per offer, with the household's values.
+    const template: Omit<OfferIssuedV2, 'offerId' | 'code' | 'householdId' | 'reason'> = {
       ruleId: rule.id,
       ruleVersion: campaign.ruleVersion,
       reward: rule.reward,
@@ -222,7 +229,6 @@ export class CampaignIssuanceQueries {
         stackingGroup: rule.stackingGroup ?? null,
         budgetCents: rule.budgetCents ?? null,
       },
-      reason: reason as unknown as ReasonTree,
     };
     const params: unknown[] = [
       after,
@@ -239,6 +245,7 @@ export class CampaignIssuanceQueries {
       remaining,
       TOPICS.offerIssuedV2,
       JSON.stringify(template),
+      perWeek,
     ];
     const bind: Bind = (value, type) => {
       params.push(value);
@@ -247,17 +254,27 @@ export class CampaignIssuanceQueries {
     const trigger = compileTrigger(campaign, bind);
     const audience = compileAudience(rule.audience, campaign.today, params.length + 1);
     params.push(...audience.params);
-    const [counts]: { offers: number; holdouts: number }[] = await m.query(
-      `WITH selected AS MATERIALIZED (
+    const values = compileAudienceValues(rule.audience, campaign.today, params.length + 1);
+    params.push(...values.params);
+    const [counts]: { offers: number; holdouts: number; limited: number }[] = await m.query(
+      `WITH at_limit AS MATERIALIZED (
+         -- The chunk's households whose last 7 days' offers reach the weekly limit.
+         SELECT shopper_id FROM coupons.offers
+          WHERE shopper_id > $1::uuid AND ($2::uuid IS NULL OR shopper_id <= $2::uuid)
+            AND issued_at > $10::timestamptz - interval '7 days'
+          GROUP BY shopper_id HAVING count(*) >= $14::integer
+       ), selected AS MATERIALIZED (
          SELECT f.household_id,
                 ${trigger.periodKey} AS period_key,
-                coalesce(substr(encode(sha256(convert_to($3::text || ':' || f.household_id::text, 'UTF8')), 'hex'), 1, 16) < $5::text, false) AS held
+                coalesce(substr(encode(sha256(convert_to($3::text || ':' || f.household_id::text, 'UTF8')), 'hex'), 1, 16) < $5::text, false) AS held,
+                f.household_id IN (SELECT shopper_id FROM at_limit) AS limited,
+                $9::jsonb || jsonb_build_object('values', ${values.values}) AS reason
            FROM coupons.household_facts f
           WHERE f.household_id > $1::uuid AND ($2::uuid IS NULL OR f.household_id <= $2::uuid)
             AND (${trigger.where}) AND (${audience.where})
        ), holdouts AS (
          INSERT INTO coupons.holdouts (rule_id, rule_version, household_id, period_key, reason, decided_at)
-         SELECT $3::uuid, $4::integer, household_id, period_key, $9::jsonb, $10::timestamptz
+         SELECT $3::uuid, $4::integer, household_id, period_key, reason, $10::timestamptz
            FROM selected WHERE held
          ON CONFLICT DO NOTHING
          RETURNING 1
@@ -265,26 +282,28 @@ export class CampaignIssuanceQueries {
          INSERT INTO coupons.offers (id, code, shopper_id, rule_id, rule_version, period_key, reward,
                                      valid_from, valid_until, reason, issued_at)
          SELECT gen_random_uuid(), ${CODE_SQL}, s.household_id, $3::uuid, $4::integer, s.period_key,
-                $6::jsonb, $7::timestamptz, $8::timestamptz, $9::jsonb, $10::timestamptz
-           FROM (SELECT household_id, period_key, uuid_send(gen_random_uuid()) AS code_bytes
-                   FROM selected WHERE NOT held ORDER BY household_id LIMIT $11::integer) s
+                $6::jsonb, $7::timestamptz, $8::timestamptz, s.reason, $10::timestamptz
+           FROM (SELECT household_id, period_key, reason, uuid_send(gen_random_uuid()) AS code_bytes
+                   FROM selected WHERE NOT held AND NOT limited
+                  ORDER BY household_id LIMIT $11::integer) s
          ON CONFLICT (rule_id, rule_version, shopper_id, period_key) WHERE rule_version IS NOT NULL
          DO NOTHING
-         RETURNING id, code, shopper_id
+         RETURNING id, code, shopper_id, reason
        ), outbox AS (
          INSERT INTO coupons.outbox (topic, key, payload)
          SELECT $12::text, o.shopper_id::text,
-                $13::jsonb || jsonb_build_object('offerId', o.id, 'code', o.code, 'householdId', o.shopper_id)
+                $13::jsonb || jsonb_build_object('offerId', o.id, 'code', o.code, 'householdId', o.shopper_id, 'reason', o.reason)
            FROM offers o
           ORDER BY o.shopper_id
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM offers)::integer AS offers,
               (SELECT count(*) FROM holdouts)::integer AS holdouts,
+              (SELECT count(*) FROM selected WHERE NOT held AND limited)::integer AS limited,
               (SELECT count(*) FROM outbox)::integer AS sent`,
       params,
     );
-    return { upTo, offers: counts.offers, holdouts: counts.holdouts };
+    return { upTo, offers: counts.offers, holdouts: counts.holdouts, limited: counts.limited };
   }
 
   /** Saves how far the run got, in the chunk's transaction; the last chunk ends it. */
@@ -292,7 +311,7 @@ export class CampaignIssuanceQueries {
     await m.query(
       `UPDATE coupons.campaign_runs
           SET after_household_id = coalesce($4::uuid, after_household_id),
-              offers = offers + $5, holdouts = holdouts + $6,
+              offers = offers + $5, holdouts = holdouts + $6, limited = limited + $7,
               state = CASE WHEN $4::uuid IS NULL THEN 'done' ELSE state END,
               finished_at = CASE WHEN $4::uuid IS NULL THEN now() END
         WHERE rule_id = $1 AND rule_version = $2 AND occurrence = $3`,
@@ -303,6 +322,7 @@ export class CampaignIssuanceQueries {
         chunk.upTo,
         chunk.offers,
         chunk.holdouts,
+        chunk.limited,
       ],
     );
   }

@@ -49,6 +49,7 @@ export class CampaignsJob implements Job {
   private readonly timeZone: string;
   private readonly dailyAt: string;
   private readonly chunk: number;
+  private readonly perWeek: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +61,7 @@ export class CampaignsJob implements Job {
     this.timeZone = config.PROGRAMME_TIME_ZONE;
     this.dailyAt = config.CAMPAIGNS_DAILY_AT;
     this.chunk = config.CAMPAIGNS_CHUNK;
+    this.perWeek = config.OFFERS_PER_HOUSEHOLD_PER_WEEK;
   }
 
   async run(context: JobContext): Promise<void> {
@@ -126,19 +128,21 @@ export class CampaignsJob implements Job {
         : (started.afterHouseholdId ?? FIRST_HOUSEHOLD);
     let offers = 0;
     let holdouts = 0;
+    let limited = 0;
     for (;;) {
       const chunk = await this.issueChunk(context, campaign, after);
       // Paused, ended or edited meanwhile: the run stays unfinished, resumed if it is live again.
       if (chunk === null) break;
       offers += chunk.offers;
       holdouts += chunk.holdouts;
+      limited += chunk.limited;
       if (chunk.offers > 0) this.relay.wake();
       if (chunk.upTo === null) break;
       after = chunk.upTo;
     }
     this.logger.log(
       `Campaign ${campaign.rule.id} v${campaign.ruleVersion} ${campaign.occurrence}: ` +
-        `${offers} offers, ${holdouts} held out`,
+        `${offers} offers, ${holdouts} held out, ${limited} at their weekly limit`,
     );
   }
 
@@ -151,7 +155,7 @@ export class CampaignsJob implements Job {
       try {
         return await this.dataSource.transaction(async (m) => {
           if (!(await this.queries.isCurrent(m, campaign))) return null;
-          const chunk = await this.queries.issueChunk(m, campaign, after, this.chunk);
+          const chunk = await this.queries.issueChunk(m, campaign, after, this.chunk, this.perWeek);
           await this.queries.saveProgress(m, campaign, chunk);
           await context.checkpoint(m, cursorOf(campaign, chunk.upTo ?? 'end'));
           return chunk;

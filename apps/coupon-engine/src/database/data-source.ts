@@ -10,6 +10,7 @@ import { Campaigns1795900000220 } from './migrations/1795900000220-Campaigns';
 import { OfferWithdrawals1795900000230 } from './migrations/1795900000230-OfferWithdrawals';
 import { LeanerOfferIndexes1795900000240 } from './migrations/1795900000240-LeanerOfferIndexes';
 import { LifecycleTransitions1795900000250 } from './migrations/1795900000250-LifecycleTransitions';
+import { CampaignsCountLimited1795900000260 } from './migrations/1795900000260-CampaignsCountLimited';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -26,6 +27,7 @@ export const couponEngineDatabase = {
     OfferWithdrawals1795900000230,
     LeanerOfferIndexes1795900000240,
     LifecycleTransitions1795900000250,
+    CampaignsCountLimited1795900000260,
   ],
 };
 
