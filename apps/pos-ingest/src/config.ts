@@ -97,15 +97,17 @@ export class PosIngestConfig extends PlatformConfig {
   PROFILE_FACTS_CHUNK: number = 50_000;
 
   /**
-   * A projected batch whose oldest transaction the intake received at most this long ago (ms) has
-   * its households' facts refreshed at once (ProfileFactsRefresher); an older one (a catch-up, a
-   * replay) leaves them to the recent profile facts job, within a minute.
+   * A projected batch after which its partition held at most this many transactions has its
+   * households' facts refreshed at once (ProfileFactsRefresher): the projector is at the stream's
+   * end, the swipes are live. A batch further behind (a catch-up, a replay) leaves them to the
+   * recent profile facts job, within a minute. Judged by position, not by age: a projector slowed
+   * down (or just joining its group) still refreshes what is live.
    */
   @Type(() => Number)
-  @IsInt({ message: 'PROFILE_REFRESH_LIVE_MS must be a whole number' })
+  @IsInt({ message: 'PROFILE_REFRESH_MAX_LAG must be a whole number' })
   @Min(0)
-  @Max(3_600_000)
-  PROFILE_REFRESH_LIVE_MS: number = 5_000;
+  @Max(10_000_000)
+  PROFILE_REFRESH_MAX_LAG: number = 1_000;
 
   /** How often the product sums and top lists fold the projector's queued effects, in minutes. */
   @Type(() => Number)

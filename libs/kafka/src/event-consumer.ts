@@ -27,7 +27,13 @@ export interface EventConsumerOptions<T> {
   /** Parses and checks the contract; throws PoisonMessageError for a bad message. */
   parse(value: Buffer | null): T;
   /** Handles the events of one partition's batch, in order, all or none. */
-  handleBatch(events: T[]): Promise<void>;
+  handleBatch(events: T[], position: BatchPosition): Promise<void>;
+}
+
+/** Where a batch stands in its partition. */
+export interface BatchPosition {
+  /** Messages the partition held after the batch's last when it was fetched (0: at the end). */
+  lag: number;
 }
 
 /** How long a consumer that kafkajs gave up on waits before it joins its group again. */
@@ -128,11 +134,15 @@ export class EventConsumer<T> {
           }
         }
         if (!isRunning() || isStale()) return;
+        const position = { lag: Math.max(0, Number(batch.offsetLag())) };
         try {
-          await this.options.handleBatch(parsed.map((p) => p.event));
+          await this.options.handleBatch(
+            parsed.map((p) => p.event),
+            position,
+          );
         } catch (error) {
           if (!isPermanentError(error)) throw error;
-          await this.isolateCulprits(batch.topic, batch.partition, parsed);
+          await this.isolateCulprits(batch.topic, batch.partition, parsed, position);
         }
         resolveOffset(batch.lastOffset());
         await commitOffsetsIfNecessary();
@@ -145,10 +155,11 @@ export class EventConsumer<T> {
     topic: string,
     partition: number,
     parsed: { event: T; message: KafkaMessage }[],
+    position: BatchPosition,
   ) {
     for (const { event, message } of parsed) {
       try {
-        await this.options.handleBatch([event]);
+        await this.options.handleBatch([event], position);
       } catch (error) {
         if (!isPermanentError(error)) throw error;
         await this.deadLetter(topic, partition, message, (error as Error).message);

@@ -37,14 +37,15 @@ export class TransactionsConsumer implements OnApplicationBootstrap, BeforeAppli
           `${parsed.code}: ${parsed.errors.map((e) => `${e.field} ${e.messages.join(', ')}`).join('; ')}`,
         );
       },
-      handleBatch: async (batch) => {
-        const now = new Date();
-        const { projected, duplicates, households } = await projection.projectBatch(batch, now);
-        // Live swipes are refreshed at once; a batch of a catch-up or a replay is left to the
-        // recent profile facts job: refreshing every batch of a backlog would slow the catch-up.
-        const oldest = Math.min(...batch.map((tx) => Date.parse(tx.receivedAt)));
-        if (now.getTime() - oldest <= config.PROFILE_REFRESH_LIVE_MS)
-          refresher.refreshSoon(households);
+      handleBatch: async (batch, { lag }) => {
+        const { projected, duplicates, households } = await projection.projectBatch(
+          batch,
+          new Date(),
+        );
+        // Near the partition's end the swipes are live and refreshed at once; a batch of a
+        // catch-up or a replay, with much of the partition still to read, is left to the recent
+        // profile facts job: refreshing every batch of a backlog would slow the catch-up.
+        if (lag <= config.PROFILE_REFRESH_MAX_LAG) refresher.refreshSoon(households);
         // Duplicates are redeliveries (a rebalance, a crash before the offset commit, a retry).
         this.logger.debug({ projected, duplicates }, 'Projected batch');
       },
