@@ -1,4 +1,5 @@
 import {
+  OfferIssuedV2,
   Reward,
   Rule,
   RuleChangedV2,
@@ -42,12 +43,13 @@ export async function seedOffer(
   shopperId: string,
   reward: Reward,
   validity: { validFrom?: string; validUntil?: string } = {},
+  terms: Partial<OfferIssuedV2['terms']> | null = null,
 ): Promise<{ offerId: string; code: string }> {
   const offerId = randomUUID();
   const code = randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
   await db.query(
-    `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, issued_at, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), 'issued')`,
+    `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, reward, valid_from, valid_until, issued_at, state, terms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), 'issued', $8)`,
     [
       offerId,
       code,
@@ -56,6 +58,17 @@ export async function seedOffer(
       JSON.stringify(reward),
       validity.validFrom ?? '2026-01-01T00:00:00Z',
       validity.validUntil ?? '2099-01-01T00:00:00Z',
+      terms === null
+        ? null
+        : JSON.stringify({
+            usesPerOffer: 1,
+            stores: null,
+            priority: 10,
+            stacking: 'stackable',
+            stackingGroup: null,
+            budgetCents: null,
+            ...terms,
+          }),
     ],
   );
   return { offerId, code };

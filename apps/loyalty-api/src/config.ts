@@ -1,6 +1,16 @@
 import { IsConsumerGroupId, IsSessionTimeoutMs, PlatformConfig } from '@loyalty/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { CountryCode, getCountries } from 'libphonenumber-js';
 
 export class LoyaltyApiConfig extends PlatformConfig {
@@ -47,6 +57,20 @@ export class LoyaltyApiConfig extends PlatformConfig {
   /** When the daily points expiry runs, local time (HH:MM) in the programme's time zone. */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'POINTS_EXPIRY_AT must be HH:MM' })
   POINTS_EXPIRY_AT = '03:00';
+
+  /**
+   * Points a sale earns per currency unit (100 cents): the programme's rate, the same setting as
+   * pos-ingest's, which books them. The checkout prices points multipliers with it.
+   */
+  @Type(() => Number)
+  @IsNumber({}, { message: 'POINTS_PER_CURRENCY_UNIT must be a number' })
+  @Min(0)
+  @Max(100)
+  POINTS_PER_CURRENCY_UNIT: number = 1;
+
+  get earnRate(): { pointsPerCurrencyUnit: number } {
+    return { pointsPerCurrencyUnit: this.POINTS_PER_CURRENCY_UNIT };
+  }
 
   /** What 100 points are worth in cents, for the finance liability. */
   @Type(() => Number)

@@ -1,4 +1,4 @@
-import { Offer, OfferStatus, isOfferUsable } from '@loyalty/domain';
+import { DEFAULT_CHECKOUT_TERMS, Offer, OfferStatus, isOfferUsable } from '@loyalty/domain';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../../test/support/apps';
@@ -128,6 +128,7 @@ describe('CheckoutOffersQuery.usableOffers agrees with isOfferUsable', () => {
       reward: { kind: 'amountOff', amountCents: 100, target: { basket: true } },
       validFrom,
       validUntil,
+      ...DEFAULT_CHECKOUT_TERMS,
       issuedAt: ms(-86_400_000),
       ...status,
     }));

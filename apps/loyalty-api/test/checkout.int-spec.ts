@@ -1,3 +1,4 @@
+import { Reward } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -61,6 +62,7 @@ describe('loyalty-api checkout', () => {
       subtotalCents: 1_000,
       discountCents: 40,
       totalCents: 960,
+      bonusPoints: 0,
       offers: [
         {
           code: offer.code,
@@ -69,9 +71,11 @@ describe('loyalty-api checkout', () => {
             { lineIndex: 0, discountCents: 30 },
             { lineIndex: 1, discountCents: 10 },
           ],
+          bonusPoints: 0,
           validUntil: '2099-01-01T00:00:00.000Z',
         },
       ],
+      notApplied: [],
     });
   });
 
@@ -112,8 +116,92 @@ describe('loyalty-api checkout', () => {
       subtotalCents: 100,
       discountCents: 0,
       totalCents: 100,
+      bonusPoints: 0,
       offers: [],
+      notApplied: [],
     });
+  });
+
+  it('prices every reward kind, stacks the offers and says why the others give nothing', async () => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const seed = (reward: Reward, terms: Parameters<typeof seedOffer>[4] = {}) =>
+      seedOffer(db, shopperId, reward, {}, terms);
+    const threeForTwo = await seed({
+      kind: 'buyXGetY',
+      buy: 2,
+      get: 1,
+      free: 'cheapest',
+      target: { department: 'DRINKS' },
+    });
+    const bonus = await seed({ kind: 'bonusPoints', points: 250, target: { skus: ['bread'] } });
+    const elsewhere = await seed(
+      { kind: 'amountOff', amountCents: 500, target: { basket: true } },
+      { stores: ['store-8'] },
+    );
+    const big = await seed({
+      kind: 'amountOff',
+      amountCents: 500,
+      target: { basket: true },
+      minBasketCents: 10_000,
+    });
+    const exclusive = await seed(
+      { kind: 'percentOff', percent: 5, target: { basket: true } },
+      { stacking: 'exclusive' },
+    );
+    const lines = [
+      { sku: 'tea', department: 'DRINKS', quantity: 2, amountCents: 500 },
+      { sku: 'juice', department: 'DRINKS', quantity: 1, amountCents: 199 },
+      { sku: 'bread', department: 'BAKERY', quantity: 1, amountCents: 301 },
+    ];
+    const { body } = await post('quote', { cardNumber, lines }).expect(200);
+    expect(body).toMatchObject({
+      subtotalCents: 1_000,
+      discountCents: 199,
+      totalCents: 801,
+      bonusPoints: 250,
+    });
+    expect(body.offers.map((o: { code: string }) => o.code).sort()).toEqual(
+      [threeForTwo.code, bonus.code].sort(),
+    );
+    expect(
+      (body.notApplied as { code: string; reason: string }[]).sort((a, b) =>
+        a.code.localeCompare(b.code),
+      ),
+    ).toEqual(
+      [
+        { code: elsewhere.code, reason: 'wrong-store' },
+        { code: big.code, reason: 'minimum-basket-not-met' },
+        { code: exclusive.code, reason: 'not-combinable' },
+      ].sort((a, b) => a.code.localeCompare(b.code)),
+    );
+  });
+
+  it("books a points reward's points with its redemption, once", async () => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const { code } = await seedOffer(db, shopperId, {
+      kind: 'pointsMultiplier',
+      multiplier: 3,
+      target: { department: 'BAKERY' },
+    });
+    const body = {
+      cardNumber,
+      lines: [{ sku: 'bread', department: 'BAKERY', quantity: 1, amountCents: 1_250 }],
+      posTransactionId: `store-7:lane-2:${randomUUID()}`,
+      offerCodes: [code],
+    };
+    const first = await post('redemptions', body).expect(200);
+    expect(first.body).toMatchObject({ discountCents: 0, bonusPoints: 24 });
+    expect((await post('redemptions', body).expect(200)).body).toEqual(first.body);
+    const entries = await db.query(
+      `SELECT kind, points::int, source_type FROM loyalty.points_ledger WHERE household_id = $1`,
+      [shopperId],
+    );
+    expect(entries).toEqual([{ kind: 'earn', points: 24, source_type: 'offer-redemption' }]);
+    const [account] = await db.query(
+      `SELECT balance::int FROM loyalty.points_accounts WHERE household_id = $1`,
+      [shopperId],
+    );
+    expect(account.balance).toBe(24);
   });
 
   it('leaves out expired offers', async () => {

@@ -1,6 +1,6 @@
 import { BasketLine } from './allocate-discounts';
-import { RedemptionRequest, decideRedemption } from './decide-redemption';
-import { Offer } from './offer';
+import { RedemptionRequest, decideRedemption, quoteBasket } from './decide-redemption';
+import { DEFAULT_CHECKOUT_TERMS, Offer } from './offer';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const lines: BasketLine[] = [
@@ -19,6 +19,7 @@ function offer(code: string, overrides: Partial<Offer> = {}): Offer {
     validFrom: '2026-11-01T00:00:00Z',
     validUntil: '2026-12-01T00:00:00Z',
     issuedAt: '2026-11-01T00:00:00Z',
+    ...DEFAULT_CHECKOUT_TERMS,
     ...overrides,
   } as Offer;
 }
@@ -58,9 +59,9 @@ describe('decideRedemption', () => {
     expect(decision.offers[0].state).toBe('redeemed');
   });
 
-  it('applies several offers in the checkout order, whatever the order of the request', () => {
-    const older = offer('B', {
-      issuedAt: '2026-10-01T00:00:00Z',
+  it('applies several offers by priority, then code, whatever the order of the request', () => {
+    const first = offer('B', {
+      priority: 20,
       reward: {
         kind: 'percentOff',
         percent: 50,
@@ -69,12 +70,25 @@ describe('decideRedemption', () => {
     });
     const decision = decideRedemption(
       { ...request, codes: ['A', 'B'] },
-      onFile(offer('A'), older),
+      onFile(offer('A'), first),
       now,
     );
     expect(decision.quote.appliedOffers.map((o) => [o.code, o.discountCents])).toEqual([
       ['B', 200],
       ['A', 100],
+    ]);
+    expect(decision.offers.map((o) => o.code)).toEqual(['B', 'A']);
+  });
+
+  it('books the points of a points reward with the redemption', () => {
+    const bonus = offer('P', {
+      reward: { kind: 'pointsMultiplier', multiplier: 3, target: { department: 'BAKERY' } },
+    });
+    const decision = decideRedemption({ ...request, codes: ['P'] }, onFile(bonus), now, {
+      pointsPerCurrencyUnit: 2,
+    });
+    expect(decision.quote.appliedOffers).toEqual([
+      { code: 'P', discountCents: 0, lines: [], bonusPoints: 24 },
     ]);
   });
 
@@ -109,6 +123,7 @@ describe('decideRedemption', () => {
     ['an expired offer', { state: 'expired', expiredAt: '2026-11-19T00:00:00Z' }, 'OFFER_EXPIRED'],
     ['an offer past its validity', { validUntil: '2026-11-20T12:00:00Z' }, 'OFFER_EXPIRED'],
     ['an offer not yet valid', { validFrom: '2026-11-21T00:00:00Z' }, 'OFFER_EXPIRED'],
+    ['an offer for other stores', { stores: ['store-9'] }, 'OFFER_NOT_APPLICABLE'],
     [
       'an offer that gives nothing on this basket',
       {
@@ -125,6 +140,28 @@ describe('decideRedemption', () => {
     expect(() => decideRedemption(request, offers, now)).toThrow(
       expect.objectContaining({ code, field: 'offerCodes' }),
     );
+  });
+
+  it('refuses an offer its stacking leaves out, saying why', () => {
+    const offers = onFile(
+      offer('A'),
+      offer('X', {
+        stacking: 'exclusive',
+        reward: { kind: 'amountOff', amountCents: 50, target: { basket: true } },
+      }),
+    );
+    expect(() => decideRedemption({ ...request, codes: ['A', 'X'] }, offers, now)).toThrow(
+      expect.objectContaining({
+        code: 'OFFER_NOT_APPLICABLE',
+        message: 'Offer X gives nothing on this basket with these offers (not-combinable)',
+      }),
+    );
+  });
+
+  it('quotes the offers of this store, and says which are for other stores', () => {
+    const quote = quoteBasket(lines, [offer('A'), offer('S', { stores: ['store-9'] })], 'store-1');
+    expect(quote.appliedOffers.map((o) => o.code)).toEqual(['A']);
+    expect(quote.leftOut).toEqual([{ code: 'S', reason: 'wrong-store' }]);
   });
 
   it('refuses all when one of several offers cannot be redeemed', () => {

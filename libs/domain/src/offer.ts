@@ -1,4 +1,4 @@
-import { Reward } from './rules/rule-model';
+import { Reward, StackingMode } from './rules/rule-model';
 import {
   OfferAlreadyRedeemedError,
   OfferExpiredError,
@@ -40,6 +40,25 @@ export interface OfferTerms {
   validFrom: string;
   validUntil: string;
   issuedAt: string;
+  /** How it combines with other offers at the checkout (see `stackOffers`). */
+  priority: number;
+  stacking: StackingMode;
+  stackingGroup: string | null;
+  /** Redeemable only in these stores; null: everywhere. */
+  stores: string[] | null;
+}
+
+/** The checkout terms of an offer issued before offers carried them: stackable, everywhere. */
+export const DEFAULT_CHECKOUT_TERMS = {
+  priority: 0,
+  stacking: 'stackable',
+  stackingGroup: null,
+  stores: null,
+} as const satisfies Pick<OfferTerms, 'priority' | 'stacking' | 'stackingGroup' | 'stores'>;
+
+/** Whether the offer may be used in `storeId`. */
+export function isOfferForStore(offer: Pick<OfferTerms, 'stores'>, storeId: string): boolean {
+  return offer.stores === null || offer.stores.includes(storeId);
 }
 
 /** The checkout an offer is held for or was used at. */
@@ -79,15 +98,6 @@ export function isOfferUsable(offer: Offer, shopperId: string, now: Date): boole
   );
 }
 
-/** The one order in which a shopper's offers apply to a basket: oldest first, then by code. */
-export function orderForCheckout<T extends Pick<OfferTerms, 'issuedAt' | 'code'>>(
-  offers: readonly T[],
-): T[] {
-  return [...offers].sort(
-    (a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt) || a.code.localeCompare(b.code),
-  );
-}
-
 const FIELD = 'offerCodes';
 
 function sameCheckout(a: CheckoutRef, b: CheckoutRef): boolean {
@@ -120,7 +130,21 @@ function assertValidAt(offer: Offer, now: Date): void {
 
 function terms(offer: Offer): OfferTerms {
   const { id, code, shopperId, ruleId, reward, validFrom, validUntil, issuedAt } = offer;
-  return { id, code, shopperId, ruleId, reward, validFrom, validUntil, issuedAt };
+  const { priority, stacking, stackingGroup, stores } = offer;
+  return {
+    id,
+    code,
+    shopperId,
+    ruleId,
+    reward,
+    validFrom,
+    validUntil,
+    issuedAt,
+    priority,
+    stacking,
+    stackingGroup,
+    stores,
+  };
 }
 
 /** issued -> clipped; clipping again changes nothing. */

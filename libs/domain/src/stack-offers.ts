@@ -29,6 +29,8 @@ export const LEFT_OUT_REASONS = [
   'stacking-group',
   /** An exclusive offer gives more alone, or the offers that combine give more than it. */
   'not-combinable',
+  /** It is redeemable in other stores only (`quoteBasket`). */
+  'wrong-store',
 ] as const;
 export type LeftOutReason = (typeof LEFT_OUT_REASONS)[number];
 

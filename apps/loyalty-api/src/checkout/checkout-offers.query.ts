@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   CardStatus,
+  DEFAULT_CHECKOUT_TERMS,
   Offer,
+  OfferIssuedV2,
   OfferState,
   OfferTerms,
   USABLE_OFFER_STATES,
@@ -17,6 +19,8 @@ interface OfferRow {
   shopper_id: string;
   rule_id: string;
   reward: OfferTerms['reward'];
+  /** Null for an offer issued before offers carried their terms. */
+  terms: OfferIssuedV2['terms'] | null;
   valid_from: Date;
   valid_until: Date;
   issued_at: Date;
@@ -38,6 +42,14 @@ function toOffer(row: OfferRow): Offer {
     validFrom: row.valid_from.toISOString(),
     validUntil: row.valid_until.toISOString(),
     issuedAt: row.issued_at.toISOString(),
+    ...(row.terms === null
+      ? DEFAULT_CHECKOUT_TERMS
+      : {
+          priority: row.terms.priority,
+          stacking: row.terms.stacking,
+          stackingGroup: row.terms.stackingGroup,
+          stores: row.terms.stores,
+        }),
   };
   const changedAt = row.state_changed_at?.toISOString() as string;
   const checkout = {
@@ -69,7 +81,7 @@ function toOffer(row: OfferRow): Offer {
 }
 
 const OFFERS = `
-  SELECT id, code, shopper_id, rule_id, reward, valid_from, valid_until, issued_at, state, clipped_at,
+  SELECT id, code, shopper_id, rule_id, reward, terms, valid_from, valid_until, issued_at, state, clipped_at,
          state_changed_at, store_id, pos_transaction_id
     FROM loyalty.offers`;
 

@@ -1,4 +1,9 @@
-import { MAX_ABS_AMOUNT_CENTS, MAX_QUANTITY } from '@loyalty/domain';
+import {
+  LEFT_OUT_REASONS,
+  LeftOutReason,
+  MAX_ABS_AMOUNT_CENTS,
+  MAX_QUANTITY,
+} from '@loyalty/domain';
 import { ID_PATTERN, IsCardNumber, IsCents, IsPrintableText } from '@loyalty/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -120,8 +125,19 @@ export class AppliedOfferDto {
   @ApiProperty({ type: [LineDiscountDto] })
   lines!: LineDiscountDto[];
 
+  @ApiProperty({ description: 'Points the offer adds (points rewards); booked when redeemed' })
+  bonusPoints!: number;
+
   @ApiProperty()
   validUntil!: string;
+}
+
+export class NotAppliedOfferDto {
+  @ApiProperty()
+  code!: string;
+
+  @ApiProperty({ enum: LEFT_OUT_REASONS })
+  reason!: LeftOutReason;
 }
 
 export class QuoteDto {
@@ -139,6 +155,15 @@ export class QuoteDto {
   @ApiProperty()
   totalCents!: number;
 
+  @ApiProperty({ description: "The offers' bonus points together" })
+  bonusPoints!: number;
+
   @ApiProperty({ type: [AppliedOfferDto] })
   offers!: AppliedOfferDto[];
+
+  @ApiProperty({
+    type: [NotAppliedOfferDto],
+    description: "The shopper's usable offers that give nothing on this basket, each with why",
+  })
+  notApplied!: NotAppliedOfferDto[];
 }

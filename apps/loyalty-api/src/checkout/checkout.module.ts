@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { PointsModule } from '../points/points.module';
 import { CheckoutOffersQuery } from './checkout-offers.query';
 import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
 
-@Module({ controllers: [CheckoutController], providers: [CheckoutService, CheckoutOffersQuery] })
+@Module({
+  imports: [PointsModule],
+  controllers: [CheckoutController],
+  providers: [CheckoutService, CheckoutOffersQuery],
+})
 export class CheckoutModule {}

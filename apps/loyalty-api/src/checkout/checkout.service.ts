@@ -4,20 +4,20 @@ import {
   OfferAlreadyRedeemedError,
   OfferRedeemedV1,
   OfferStateError,
-  Quote,
+  StackedQuote,
   TOPICS,
   TransactionIdReusedError,
   UnknownCardError,
-  allocateDiscounts,
   assertCardUsable,
   decideRedemption,
-  orderForCheckout,
+  quoteBasket,
 } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
 import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
+import { PointsLedger } from '../points/points-ledger';
 import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
@@ -28,17 +28,19 @@ const UNIQUE_VIOLATION = '23505';
 // commits after its 503 is answered as before when the POS retries with the same transaction id.
 const LANE_BUDGET_MS = 2_000;
 
-function toQuoteDto(quote: Quote, offers: readonly Offer[], cardKnown: boolean): QuoteDto {
+function toQuoteDto(quote: StackedQuote, offers: readonly Offer[], cardKnown: boolean): QuoteDto {
   const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
   return {
     cardKnown,
     subtotalCents: quote.subtotalCents,
     discountCents: quote.discountCents,
     totalCents: quote.totalCents,
+    bonusPoints: quote.appliedOffers.reduce((sum, o) => sum + o.bonusPoints, 0),
     offers: quote.appliedOffers.map((applied) => ({
       ...applied,
       validUntil: validUntil.get(applied.code) as string,
     })),
+    notApplied: quote.leftOut,
   };
 }
 
@@ -78,12 +80,13 @@ export class CheckoutService {
     private readonly dataSource: DataSource,
     private readonly offers: CheckoutOffersQuery,
     private readonly outbox: Outbox,
+    private readonly points: PointsLedger,
     private readonly config: LoyaltyApiConfig,
   ) {}
 
   /** The shopper's usable offers that apply to this basket; an unknown card simply has none. */
   quote(terminal: Terminal, dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
-    return this.withinLaneBudget(terminal, 'quote', () => this.quoteNow(dto, now));
+    return this.withinLaneBudget(terminal, 'quote', () => this.quoteNow(terminal, dto, now));
   }
 
   /**
@@ -116,7 +119,7 @@ export class CheckoutService {
     }
   }
 
-  private async quoteNow(dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
+  private async quoteNow(terminal: Terminal, dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
     const manager = this.dataSource.manager;
     const card = await this.offers.shopperForCard(
       manager,
@@ -125,10 +128,9 @@ export class CheckoutService {
     );
     if (card) assertCardUsable(card.status);
     const shopperId = card?.householdId ?? null;
-    const usable = shopperId
-      ? orderForCheckout(await this.offers.usableOffers(manager, shopperId, now))
-      : [];
-    return toQuoteDto(allocateDiscounts(dto.lines, usable), usable, shopperId !== null);
+    const usable = shopperId ? await this.offers.usableOffers(manager, shopperId, now) : [];
+    const quote = quoteBasket(dto.lines, usable, terminal.storeId, this.config.earnRate);
+    return toQuoteDto(quote, usable, shopperId !== null);
   }
 
   private async redeemNow(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
@@ -147,10 +149,10 @@ export class CheckoutService {
       const shopperId = card.householdId;
       const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
       const request = { ...dto, shopperId, storeId: terminal.storeId, codes: dto.offerCodes };
-      const decision = decideRedemption(request, onFile, now);
+      const decision = decideRedemption(request, onFile, now, this.config.earnRate);
       const answer = toQuoteDto(decision.quote, decision.offers, true);
 
-      const discounts = new Map(decision.quote.appliedOffers.map((a) => [a.code, a.discountCents]));
+      const applied = new Map(decision.quote.appliedOffers.map((a) => [a.code, a]));
       const redemptions = decision.offers.map((offer) => ({
         id: randomUUID(),
         offerId: offer.id,
@@ -159,7 +161,8 @@ export class CheckoutService {
         storeId: terminal.storeId,
         terminalId: terminal.terminalId,
         posTransactionId: dto.posTransactionId,
-        discountCents: discounts.get(offer.code) as number,
+        discountCents: applied.get(offer.code)?.discountCents as number,
+        bonusPoints: applied.get(offer.code)?.bonusPoints as number,
         redeemedAt: now,
       }));
       try {
@@ -172,6 +175,9 @@ export class CheckoutService {
         );
       }
       await this.markRedeemed(manager, decision.offers, terminal, dto.posTransactionId, now);
+      // Points rewards: their points are booked with the redemption that earned them.
+      for (const r of redemptions.filter((r) => r.bonusPoints > 0))
+        await this.points.awardOfferPoints(manager, shopperId, r.bonusPoints, r.id, now);
       await this.outbox.append(
         manager,
         redemptions.map((r) => ({

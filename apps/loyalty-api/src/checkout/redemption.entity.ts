@@ -27,6 +27,10 @@ export class Redemption {
   @Column()
   discountCents!: number;
 
+  /** Points a points reward booked with the redemption (`loyalty.points_ledger`, its id as cause). */
+  @Column()
+  bonusPoints!: number;
+
   @Column('timestamptz')
   redeemedAt!: Date;
 }

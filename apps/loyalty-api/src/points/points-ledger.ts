@@ -110,6 +110,33 @@ export class PointsLedger {
   }
 
   /**
+   * Books the points an offer's points reward gave at the checkout, once per redemption (`cause`,
+   * the redemption's id): an `earn` entry dated now, with the balance.
+   */
+  async awardOfferPoints(
+    m: EntityManager,
+    householdId: string,
+    points: number,
+    cause: string,
+    at: Date,
+  ): Promise<void> {
+    if (!Number.isSafeInteger(points) || points <= 0)
+      throw new RangeError('points to award must be a positive whole number');
+    await lockAccounts(m, [householdId]);
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
+       VALUES ($1, 'earn', $2, 'offer-redemption', $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [householdId, points, cause, at],
+    );
+    if (inserted.length === 0) return;
+    await m.query(
+      `UPDATE loyalty.points_accounts SET balance = balance + $2, updated_at = $3 WHERE household_id = $1`,
+      [householdId, points, at],
+    );
+  }
+
+  /**
    * Gives back the points a redemption spent (its checkout was cancelled), once: a second call
    * gives nothing. The points given back count as earned when they were spent (their original
    * lots are not kept), and answer how many came back (0 if the cause spent none).
