@@ -37,6 +37,21 @@ export async function seedShopper(
   return { shopperId, cardNumber };
 }
 
+/** An offer's terms as `offer-issued.v2` carries them: single use, everywhere, stackable. */
+export function makeOfferTerms(
+  overrides: Partial<OfferIssuedV2['terms']> = {},
+): OfferIssuedV2['terms'] {
+  return {
+    usesPerOffer: 1,
+    stores: null,
+    priority: 10,
+    stacking: 'stackable',
+    stackingGroup: null,
+    budgetCents: null,
+    ...overrides,
+  };
+}
+
 /** An offer in the shopper's wallet, as loyalty-api stores it when coupon-engine issued it. */
 export async function seedOffer(
   db: DataSource,
@@ -58,17 +73,7 @@ export async function seedOffer(
       JSON.stringify(reward),
       validity.validFrom ?? '2026-01-01T00:00:00Z',
       validity.validUntil ?? '2099-01-01T00:00:00Z',
-      terms === null
-        ? null
-        : JSON.stringify({
-            usesPerOffer: 1,
-            stores: null,
-            priority: 10,
-            stacking: 'stackable',
-            stackingGroup: null,
-            budgetCents: null,
-            ...terms,
-          }),
+      terms === null ? null : JSON.stringify(makeOfferTerms(terms)),
     ],
   );
   return { offerId, code };

@@ -4,7 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startLoyaltyApi } from '../../../test/support/apps';
-import { makeRule, seedShopper } from '../../../test/support/fixtures';
+import { makeOfferTerms, makeRule, seedShopper } from '../../../test/support/fixtures';
 import { produce } from '../../../test/support/kafka';
 import { startSmtpServer } from '../../../test/support/smtp-server';
 import { DailyMessagesService } from '../src/messages/daily-messages.service';
@@ -70,14 +70,7 @@ describe('loyalty-api sends messages to shoppers who consent', () => {
       validFrom: '2026-01-01T00:00:00.000Z',
       validUntil: '2099-01-01T00:00:00.000Z',
       issuedAt: '2026-01-01T00:00:00.000Z',
-      terms: {
-        usesPerOffer: 1,
-        stores: null,
-        priority: 10,
-        stacking: 'stackable',
-        stackingGroup: null,
-        budgetCents: null,
-      },
+      terms: makeOfferTerms(),
       reason: { everyone: true, held: true },
     };
   }

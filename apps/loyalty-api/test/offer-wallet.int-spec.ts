@@ -10,7 +10,7 @@ import {
   startLoyaltyApi,
 } from '../../../test/support/apps';
 import { makeDepartment } from '../../../test/support/factories';
-import { seedShopper } from '../../../test/support/fixtures';
+import { makeOfferTerms, seedShopper } from '../../../test/support/fixtures';
 import { findMessage, produce } from '../../../test/support/kafka';
 
 describe('loyalty-api keeps the offer wallet from offer-issued and offer-withdrawn events', () => {
@@ -40,14 +40,7 @@ describe('loyalty-api keeps the offer wallet from offer-issued and offer-withdra
       validFrom: '2026-01-01T00:00:00.000Z',
       validUntil: '2099-01-01T00:00:00.000Z',
       issuedAt: '2026-01-01T00:00:00.000Z',
-      terms: {
-        usesPerOffer: 1,
-        stores: null,
-        priority: 10,
-        stacking: 'stackable',
-        stackingGroup: null,
-        budgetCents: null,
-      },
+      terms: makeOfferTerms(),
       reason: { everyone: true, held: true },
     };
   }
