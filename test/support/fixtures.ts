@@ -57,7 +57,7 @@ export async function seedOffer(
   db: DataSource,
   shopperId: string,
   reward: Reward,
-  validity: { validFrom?: string; validUntil?: string } = {},
+  options: { validFrom?: string; validUntil?: string; ruleId?: string } = {},
   terms: Partial<OfferIssuedV2['terms']> | null = null,
 ): Promise<{ offerId: string; code: string }> {
   const offerId = randomUUID();
@@ -69,14 +69,29 @@ export async function seedOffer(
       offerId,
       code,
       shopperId,
-      randomUUID(),
+      options.ruleId ?? randomUUID(),
       JSON.stringify(reward),
-      validity.validFrom ?? '2026-01-01T00:00:00Z',
-      validity.validUntil ?? '2099-01-01T00:00:00Z',
+      options.validFrom ?? '2026-01-01T00:00:00Z',
+      options.validUntil ?? '2099-01-01T00:00:00Z',
       terms === null ? null : JSON.stringify(makeOfferTerms(terms)),
     ],
   );
   return { offerId, code };
+}
+
+/** `rule` as loyalty-api's active rule, version 1, as the marketing API would store it. */
+export async function seedRule(db: DataSource, rule: Rule): Promise<Rule> {
+  await db.query(
+    `INSERT INTO loyalty.rules (id, status, version, revision, name, created_by, created_at, updated_at)
+     VALUES ($1, 'active', 1, 1, $2, 'test', now(), now())`,
+    [rule.id, rule.name],
+  );
+  await db.query(
+    `INSERT INTO loyalty.rule_versions (rule_id, version, definition, created_by, created_at)
+     VALUES ($1, 1, $2, 'test', now())`,
+    [rule.id, JSON.stringify(rule)],
+  );
+  return rule;
 }
 
 /** A valid rule of the versioned model (`rules/rule-model.ts`), each field overridable. */

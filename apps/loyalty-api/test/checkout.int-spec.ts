@@ -10,7 +10,7 @@ import {
   tokenFor,
 } from '../../../test/support/apps';
 import { makeCardNumber, makeDepartment } from '../../../test/support/factories';
-import { seedOffer, seedShopper } from '../../../test/support/fixtures';
+import { makeRule, seedOffer, seedRule, seedShopper } from '../../../test/support/fixtures';
 
 describe('loyalty-api checkout', () => {
   let app: NestFastifyApplication;
@@ -258,6 +258,114 @@ describe('loyalty-api checkout', () => {
     for (const r of responses.filter((r) => r.status === 409))
       expect(r.body.code).toBe('OFFER_ALREADY_REDEEMED');
     expect(await redemptionsOf(offer.offerId)).toHaveLength(1);
+  });
+
+  it("never spends more than a rule's budget, however many lanes race for it", async () => {
+    // A budget of 100 offers' worth, 200 shoppers each redeeming one offer of 1.00 at once.
+    const rule = await seedRule(db, makeRule({ budgetCents: 10_000 }));
+    const reward: Reward = { kind: 'amountOff', amountCents: 100, target: { basket: true } };
+    const shoppers = await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        const shopper = await seedShopper(db);
+        return {
+          ...shopper,
+          ...(await seedOffer(db, shopper.shopperId, reward, { ruleId: rule.id })),
+        };
+      }),
+    );
+    const lanes = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => createTerminal(db, 'store-7', `budget-lane-${n}`)),
+    );
+    const responses = await Promise.all(
+      shoppers.map((s, n) =>
+        post(
+          'redemptions',
+          {
+            cardNumber: s.cardNumber,
+            lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 500 }],
+            posTransactionId: `budget-${randomUUID()}`,
+            offerCodes: [s.code],
+          },
+          lanes[n % lanes.length],
+        ),
+      ),
+    );
+    // A lane that waited past its budget (503) sells without offers; the redemption may still
+    // commit: the table, not the answers, says what was spent.
+    for (const r of responses) expect([200, 409, 503]).toContain(r.status);
+    for (const r of responses.filter((r) => r.status === 409))
+      expect(r.body.code).toBe('BUDGET_EXHAUSTED');
+    const [{ redeemed, discounts }] = await db.query(
+      `SELECT count(*)::int AS redeemed, sum(discount_cents)::int AS discounts
+         FROM loyalty.redemptions WHERE rule_id = $1`,
+      [rule.id],
+    );
+    const [{ spent_cents }] = await db.query(
+      `SELECT spent_cents::int FROM loyalty.rule_budgets WHERE rule_id = $1`,
+      [rule.id],
+    );
+    expect({ redeemed, discounts, spent_cents }).toEqual({
+      redeemed: 100,
+      discounts: 10_000,
+      spent_cents: 10_000,
+    });
+    expect(responses.filter((r) => r.status === 200).length).toBeLessThanOrEqual(100);
+    // The quote tells the next shopper why the offer gives nothing.
+    const left = shoppers.find((s) => responses[shoppers.indexOf(s)].status === 409);
+    if (left) {
+      const { body } = await post('quote', {
+        cardNumber: left.cardNumber,
+        lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 500 }],
+      }).expect(200);
+      expect(body.notApplied).toEqual([{ code: left.code, reason: 'budget-exhausted' }]);
+    }
+  }, 120_000);
+
+  it("holds a household cap across the household's cards and lanes", async () => {
+    const rule = await seedRule(db, makeRule({ perHouseholdCap: { count: 1, period: 'week' } }));
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const secondCard = makeCardNumber();
+    await db.query(`INSERT INTO loyalty.cards (card_number, household_id) VALUES ($1, $2)`, [
+      secondCard,
+      shopperId,
+    ]);
+    const reward: Reward = { kind: 'amountOff', amountCents: 100, target: { basket: true } };
+    const offers = await Promise.all(
+      [1, 2, 3, 4].map(() => seedOffer(db, shopperId, reward, { ruleId: rule.id })),
+    );
+    const lanes = await Promise.all(
+      [1, 2, 3, 4].map((n) => createTerminal(db, 'store-7', `cap-lane-${n}`)),
+    );
+    const lines = [{ sku: 'a', department: 'X', quantity: 1, amountCents: 500 }];
+    const responses = await Promise.all(
+      offers.map((offer, n) =>
+        post(
+          'redemptions',
+          {
+            cardNumber: n % 2 === 0 ? cardNumber : secondCard,
+            lines,
+            posTransactionId: `cap-${randomUUID()}`,
+            offerCodes: [offer.code],
+          },
+          lanes[n],
+        ),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    for (const r of responses.filter((r) => r.status === 409))
+      expect(r.body.code).toBe('HOUSEHOLD_CAP_REACHED');
+    const [{ redeemed }] = await db.query(
+      `SELECT count(*)::int AS redeemed FROM loyalty.redemptions WHERE rule_id = $1`,
+      [rule.id],
+    );
+    expect(redeemed).toBe(1);
+    const { body } = await post('quote', { cardNumber: secondCard, lines }).expect(200);
+    expect(body.offers).toEqual([]);
+    expect(body.notApplied.map((n: { reason: string }) => n.reason)).toEqual([
+      'household-cap-reached',
+      'household-cap-reached',
+      'household-cap-reached',
+    ]);
   });
 
   describe('refuses a redemption that cannot apply, and records nothing', () => {

@@ -1,6 +1,7 @@
 import { BasketLine } from './allocate-discounts';
 import { RedemptionRequest, decideRedemption, quoteBasket } from './decide-redemption';
 import { DEFAULT_CHECKOUT_TERMS, Offer } from './offer';
+import { RuleLimits } from './redemption-limits';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const lines: BasketLine[] = [
@@ -162,6 +163,79 @@ describe('decideRedemption', () => {
     const quote = quoteBasket(lines, [offer('A'), offer('S', { stores: ['store-9'] })], 'store-1');
     expect(quote.appliedOffers.map((o) => o.code)).toEqual(['A']);
     expect(quote.leftOut).toEqual([{ code: 'S', reason: 'wrong-store' }]);
+  });
+
+  describe("the rules' limits", () => {
+    const budget = (budgetCents: number, spentCents: number) => ({
+      budget: { budgetCents, spentCents },
+      cap: null,
+    });
+    const cap = (count: number, used: number) => ({ budget: null, cap: { count, used } });
+    const twoOfR1 = [
+      offer('A'),
+      offer('B', { reward: { kind: 'amountOff', amountCents: 150, target: { basket: true } } }),
+    ];
+
+    it.each<[string, RuleLimits, string[], [string, string][]]>([
+      ['a cap with room for both offers of its rule', cap(3, 1), ['A', 'B'], []],
+      [
+        'a cap with room for one: the first to apply',
+        cap(2, 1),
+        ['A'],
+        [['B', 'household-cap-reached']],
+      ],
+      [
+        'a cap reached',
+        cap(1, 1),
+        [],
+        [
+          ['A', 'household-cap-reached'],
+          ['B', 'household-cap-reached'],
+        ],
+      ],
+      ['a budget with room for both', budget(1_000, 700), ['A', 'B'], []],
+      [
+        'a budget with room for the first to apply',
+        budget(1_000, 800),
+        ['A'],
+        [['B', 'budget-exhausted']],
+      ],
+      [
+        'a budget spent',
+        budget(1_000, 1_000),
+        [],
+        [
+          ['A', 'budget-exhausted'],
+          ['B', 'budget-exhausted'],
+        ],
+      ],
+    ])('quotes within %s', (_name, limits, applied, leftOut) => {
+      const quote = quoteBasket(lines, twoOfR1, 'store-1', undefined, new Map([['r1', limits]]));
+      expect(quote.appliedOffers.map((o) => o.code)).toEqual(applied);
+      expect(quote.leftOut.map((l) => [l.code, l.reason]).sort()).toEqual(leftOut);
+    });
+
+    it.each<[string, RuleLimits, string]>([
+      ['a cap reached', cap(1, 1), 'HOUSEHOLD_CAP_REACHED'],
+      ['a budget short of the discount', budget(1_000, 950), 'BUDGET_EXHAUSTED'],
+    ])('refuses a redemption past %s', (_name, limits, code) => {
+      expect(() =>
+        decideRedemption(request, onFile(offer('A')), now, undefined, new Map([['r1', limits]])),
+      ).toThrow(expect.objectContaining({ code, field: 'offerCodes' }));
+    });
+
+    it('redeems within the limits', () => {
+      const decision = decideRedemption(
+        request,
+        onFile(offer('A')),
+        now,
+        undefined,
+        new Map([
+          ['r1', { budget: { budgetCents: 100, spentCents: 0 }, cap: { count: 1, used: 0 } }],
+        ]),
+      );
+      expect(decision.quote.discountCents).toBe(100);
+    });
   });
 
   it('refuses all when one of several offers cannot be redeemed', () => {

@@ -1,7 +1,13 @@
 import { BasketLine, EarnRate } from './allocate-discounts';
-import { OfferNotApplicableError, OfferNotFoundError } from './errors';
+import {
+  BudgetExhaustedError,
+  HouseholdCapReachedError,
+  OfferNotApplicableError,
+  OfferNotFoundError,
+} from './errors';
 import { Offer, isOfferForStore, redeemOffer } from './offer';
-import { StackedQuote, stackOffers } from './stack-offers';
+import { LimitRefusal, RuleLimits, limitRefusal } from './redemption-limits';
+import { LeftOutReason, StackedQuote, stackOffers } from './stack-offers';
 
 export interface RedemptionRequest {
   shopperId: string;
@@ -17,39 +23,82 @@ export interface RedemptionDecision {
   offers: Offer[];
 }
 
+/** Each rule's limits, by rule id; a rule not in it has none. */
+export type LimitsByRule = ReadonlyMap<string, RuleLimits>;
+
 const FIELD = 'offerCodes';
 
 /**
+ * The first applied offer, in the order they apply, that its rule's limits refuse once the
+ * offers before it of the same rule are counted; null when the limits allow them all.
+ */
+function firstRefused(
+  quote: StackedQuote,
+  offers: readonly Offer[],
+  limits: LimitsByRule,
+): { code: string; reason: LimitRefusal } | null {
+  const ruleOf = new Map(offers.map((offer) => [offer.code, offer.ruleId]));
+  const used = new Map<string, { uses: number; discountCents: number }>();
+  for (const applied of quote.appliedOffers) {
+    const ruleId = ruleOf.get(applied.code) as string;
+    const sofar = used.get(ruleId) ?? { uses: 0, discountCents: 0 };
+    const next = {
+      uses: sofar.uses + 1,
+      discountCents: sofar.discountCents + applied.discountCents,
+    };
+    const reason = limitRefusal(limits.get(ruleId), next.uses, next.discountCents);
+    if (reason !== null) return { code: applied.code, reason };
+    used.set(ruleId, next);
+  }
+  return null;
+}
+
+/**
  * What a shopper's usable offers give on a basket at `storeId`: `stackOffers` over the offers
- * valid in this store; the others are left out as `wrong-store`. The same basket and offers give
- * the same answer.
+ * valid in this store whose rules' limits allow them. Left out besides stacking's reasons: an
+ * offer for other stores (`wrong-store`), one whose household cap is reached
+ * (`household-cap-reached`), one whose rule's budget cannot pay what it would give
+ * (`budget-exhausted`, decided after stacking, which then runs again without it). The same basket,
+ * offers and limits give the same answer.
  */
 export function quoteBasket(
   lines: readonly BasketLine[],
   offers: readonly Offer[],
   storeId: string,
   rate?: EarnRate,
+  limits: LimitsByRule = new Map(),
 ): StackedQuote {
-  const here = offers.filter((offer) => isOfferForStore(offer, storeId));
-  const quote = stackOffers(lines, here, rate);
-  const elsewhere = offers
-    .filter((offer) => !isOfferForStore(offer, storeId))
-    .map((offer) => ({ code: offer.code, reason: 'wrong-store' as const }));
-  return { ...quote, leftOut: [...elsewhere, ...quote.leftOut] };
+  const leftOut: { code: string; reason: LeftOutReason }[] = [];
+  let candidates = offers.filter((offer) => {
+    const reason = !isOfferForStore(offer, storeId)
+      ? 'wrong-store'
+      : limitRefusal(limits.get(offer.ruleId), 1, 0);
+    if (reason !== null) leftOut.push({ code: offer.code, reason });
+    return reason === null;
+  });
+  for (;;) {
+    const quote = stackOffers(lines, candidates, rate);
+    const refused = firstRefused(quote, candidates, limits);
+    if (refused === null) return { ...quote, leftOut: [...leftOut, ...quote.leftOut] };
+    leftOut.push(refused);
+    candidates = candidates.filter((offer) => offer.code !== refused.code);
+  }
 }
 
 /**
  * Decides a redemption of `codes` on a basket, all or none: each offer must belong to the shopper,
- * be redeemable now (`redeemOffer`) in this store, and apply to this basket together with the
- * others named (`stackOffers`: an offer its stacking leaves out is refused with why). The
- * discounts are those of a quote with the same offers. A retry of the same checkout never
- * reaches here: the service answers it from the request it recorded.
+ * be redeemable now (`redeemOffer`) in this store, apply to this basket together with the others
+ * named (`stackOffers`: an offer its stacking leaves out is refused with why), and be allowed by
+ * its rule's limits (the household's cap, the budget). The discounts are those of a quote with
+ * the same offers. A retry of the same checkout never reaches here: the service answers it from
+ * the request it recorded.
  */
 export function decideRedemption(
   request: RedemptionRequest,
   onFile: ReadonlyMap<string, Offer>,
   now: Date,
   rate?: EarnRate,
+  limits: LimitsByRule = new Map(),
 ): RedemptionDecision {
   const checkout = { storeId: request.storeId, posTransactionId: request.posTransactionId };
   const redeemed = request.codes.map((code) => {
@@ -70,6 +119,17 @@ export function decideRedemption(
       FIELD,
     );
   }
+  const refused = firstRefused(quote, redeemed, limits);
+  if (refused?.reason === 'household-cap-reached')
+    throw new HouseholdCapReachedError(
+      `The household used offer ${refused.code}'s rule as often as its cap allows`,
+      FIELD,
+    );
+  if (refused?.reason === 'budget-exhausted')
+    throw new BudgetExhaustedError(
+      `Offer ${refused.code}'s rule has not enough budget left for this discount`,
+      FIELD,
+    );
   const byCode = new Map(redeemed.map((offer) => [offer.code, offer]));
   return { quote, offers: quote.appliedOffers.map((a) => byCode.get(a.code) as Offer) };
 }

@@ -56,6 +56,18 @@ export class OfferStateError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+/** The offer's rule has not enough of its money budget left for what the offer gives. */
+export class BudgetExhaustedError extends DomainError {
+  readonly code = 'BUDGET_EXHAUSTED';
+  override readonly kind = 'conflict';
+}
+
+/** The household used the offer's rule as often as its cap allows in this period. */
+export class HouseholdCapReachedError extends DomainError {
+  readonly code = 'HOUSEHOLD_CAP_REACHED';
+  override readonly kind = 'conflict';
+}
+
 export class TransactionIdReusedError extends DomainError {
   readonly code = 'TRANSACTION_ID_REUSED';
   override readonly kind = 'conflict';

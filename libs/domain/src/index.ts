@@ -1,6 +1,7 @@
 export * from './allocate-discounts';
 export * from './card-number';
 export * from './decide-redemption';
+export * from './redemption-limits';
 export * from './stack-offers';
 export * from './errors';
 export * from './events/contracts';

@@ -31,6 +31,10 @@ export const LEFT_OUT_REASONS = [
   'not-combinable',
   /** It is redeemable in other stores only (`quoteBasket`). */
   'wrong-store',
+  /** Its rule's money budget cannot pay for what it would give (`quoteBasket`). */
+  'budget-exhausted',
+  /** The household used its rule as often as the cap allows in this period (`quoteBasket`). */
+  'household-cap-reached',
 ] as const;
 export type LeftOutReason = (typeof LEFT_OUT_REASONS)[number];
 

@@ -53,10 +53,12 @@ export class CheckoutController {
     description:
       'OFFER_ALREADY_REDEEMED (another checkout used it), OFFER_RESERVED (held by another checkout), ' +
       'OFFER_STATE_CONFLICT (it changed meanwhile), TRANSACTION_ID_REUSED (this posTransactionId ' +
-      'was redeemed at this store with another body)',
+      'was redeemed at this store with another body), BUDGET_EXHAUSTED (the rule has not enough ' +
+      'of its money budget left), HOUSEHOLD_CAP_REACHED (the household used the rule as often as ' +
+      'its cap allows in this period, on any of its cards)',
   })
   @ApiUnprocessableEntityResponse({
-    description: `OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (gives nothing on this basket); ${CARD_REFUSED}`,
+    description: `OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (not valid in this store, or gives nothing on this basket together with the other offers named; the message says why); ${CARD_REFUSED}`,
   })
   redeem(@CurrentTerminal() terminal: Terminal, @Body() dto: RedeemRequestDto): Promise<QuoteDto> {
     return this.checkout.redeem(terminal, dto, new Date());

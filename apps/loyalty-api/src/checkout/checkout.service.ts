@@ -1,5 +1,6 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import {
+  BudgetExhaustedError,
   Offer,
   OfferAlreadyRedeemedError,
   OfferRedeemedV1,
@@ -9,6 +10,7 @@ import {
   TransactionIdReusedError,
   UnknownCardError,
   assertCardUsable,
+  LimitsByRule,
   decideRedemption,
   quoteBasket,
 } from '@loyalty/domain';
@@ -21,6 +23,7 @@ import { PointsLedger } from '../points/points-ledger';
 import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
+import { RuleLimitsQuery } from './rule-limits.query';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -81,6 +84,7 @@ export class CheckoutService {
     private readonly offers: CheckoutOffersQuery,
     private readonly outbox: Outbox,
     private readonly points: PointsLedger,
+    private readonly rules: RuleLimitsQuery,
     private readonly config: LoyaltyApiConfig,
   ) {}
 
@@ -129,7 +133,17 @@ export class CheckoutService {
     if (card) assertCardUsable(card.status);
     const shopperId = card?.householdId ?? null;
     const usable = shopperId ? await this.offers.usableOffers(manager, shopperId, now) : [];
-    const quote = quoteBasket(dto.lines, usable, terminal.storeId, this.config.earnRate);
+    const { limits } =
+      shopperId && usable.length > 0
+        ? await this.rules.load(
+            manager,
+            shopperId,
+            usable.map((o) => o.ruleId),
+            now,
+            this.config.PROGRAMME_TIME_ZONE,
+          )
+        : { limits: new Map() };
+    const quote = quoteBasket(dto.lines, usable, terminal.storeId, this.config.earnRate, limits);
     return toQuoteDto(quote, usable, shopperId !== null);
   }
 
@@ -147,9 +161,22 @@ export class CheckoutService {
       if (!card) throw new UnknownCardError('No shopper holds this card', 'cardNumber');
       assertCardUsable(card.status);
       const shopperId = card.householdId;
+      // A household's redemptions take turns, whatever card or lane: its caps are counted, then
+      // written, by one at a time.
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended('loyalty.household-redemptions:' || $1, 0))`,
+        [shopperId],
+      );
       const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
+      const { limits, capPeriods } = await this.rules.load(
+        manager,
+        shopperId,
+        [...onFile.values()].map((o) => o.ruleId),
+        now,
+        this.config.PROGRAMME_TIME_ZONE,
+      );
       const request = { ...dto, shopperId, storeId: terminal.storeId, codes: dto.offerCodes };
-      const decision = decideRedemption(request, onFile, now, this.config.earnRate);
+      const decision = decideRedemption(request, onFile, now, this.config.earnRate, limits);
       const answer = toQuoteDto(decision.quote, decision.offers, true);
 
       const applied = new Map(decision.quote.appliedOffers.map((a) => [a.code, a]));
@@ -164,6 +191,8 @@ export class CheckoutService {
         discountCents: applied.get(offer.code)?.discountCents as number,
         bonusPoints: applied.get(offer.code)?.bonusPoints as number,
         redeemedAt: now,
+        ruleId: offer.ruleId,
+        capPeriod: capPeriods.get(offer.ruleId) ?? null,
       }));
       try {
         await manager.insert(Redemption, redemptions);
@@ -174,6 +203,7 @@ export class CheckoutService {
           'offerCodes',
         );
       }
+      await this.spendBudgets(manager, redemptions, limits);
       await this.markRedeemed(manager, decision.offers, terminal, dto.posTransactionId, now);
       // Points rewards: their points are booked with the redemption that earned them.
       for (const r of redemptions.filter((r) => r.bonusPoints > 0))
@@ -235,6 +265,33 @@ export class CheckoutService {
       );
     }
     return earlier.answer;
+  }
+
+  /**
+   * Spends each rule's budget by what its redemptions discount, in rule order (two checkouts
+   * spending the same rules lock them in the same order). Another household's checkout may have
+   * spent the budget since it was read: then all of this redemption is refused.
+   */
+  private async spendBudgets(
+    manager: EntityManager,
+    redemptions: readonly { ruleId: string; offerCode: string; discountCents: number }[],
+    limits: LimitsByRule,
+  ): Promise<void> {
+    const byRule = new Map<string, { cents: number; code: string }>();
+    for (const r of redemptions) {
+      const sofar = byRule.get(r.ruleId);
+      byRule.set(r.ruleId, { cents: (sofar?.cents ?? 0) + r.discountCents, code: r.offerCode });
+    }
+    for (const ruleId of [...byRule.keys()].sort()) {
+      const budget = limits.get(ruleId)?.budget;
+      const { cents, code } = byRule.get(ruleId) as { cents: number; code: string };
+      if (!budget || cents === 0) continue;
+      if (!(await this.rules.spend(manager, ruleId, cents, budget.budgetCents)))
+        throw new BudgetExhaustedError(
+          `Offer ${code}'s rule has not enough budget left for this discount`,
+          'offerCodes',
+        );
+    }
   }
 
   /** Each offer's new state, as `decideRedemption` gave it; UNIQUE (offer_id) already decided. */

@@ -33,4 +33,11 @@ export class Redemption {
 
   @Column('timestamptz')
   redeemedAt!: Date;
+
+  /** The offer's rule, and the period of its per-household cap the redemption counts in. */
+  @Column('uuid', { nullable: true })
+  ruleId!: string | null;
+
+  @Column('text', { nullable: true })
+  capPeriod!: string | null;
 }

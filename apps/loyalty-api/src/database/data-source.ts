@@ -20,7 +20,7 @@ import { WalletTakesVersionedOffers1795900000120 } from './migrations/1795900000
 import { ShopperMessages1795900000130 } from './migrations/1795900000130-ShopperMessages';
 import { RecordOfferWithdrawals1795900000140 } from './migrations/1795900000140-RecordOfferWithdrawals';
 import { AudienceListMembersByHousehold1795900000150 } from './migrations/1795900000150-AudienceListMembersByHousehold';
-import { RedemptionsOfPointsRewards1795900000160 } from './migrations/1795900000160-RedemptionsOfPointsRewards';
+import { CheckoutEnforcesRules1795900000160 } from './migrations/1795900000160-CheckoutEnforcesRules';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -41,7 +41,7 @@ export const loyaltyApiDatabase = {
     ShopperMessages1795900000130,
     RecordOfferWithdrawals1795900000140,
     AudienceListMembersByHousehold1795900000150,
-    RedemptionsOfPointsRewards1795900000160,
+    CheckoutEnforcesRules1795900000160,
   ],
 };
 
