@@ -63,6 +63,10 @@ describe('loyalty-api checkout', () => {
       discountCents: 40,
       totalCents: 960,
       bonusPoints: 0,
+      pointsSpent: 0,
+      pointsPaidCents: 0,
+      dueCents: 960,
+      pointsBalance: 0,
       offers: [
         {
           code: offer.code,
@@ -117,6 +121,10 @@ describe('loyalty-api checkout', () => {
       discountCents: 0,
       totalCents: 100,
       bonusPoints: 0,
+      pointsSpent: 0,
+      pointsPaidCents: 0,
+      dueCents: 100,
+      pointsBalance: null,
       offers: [],
       notApplied: [],
     });
@@ -368,6 +376,80 @@ describe('loyalty-api checkout', () => {
     ]);
   });
 
+  describe('pay with points', () => {
+    /** A shopper with `points` earned, and a basket of 10.00. */
+    async function shopperWithPoints(points: number) {
+      const shopper = await seedShopper(db);
+      await db.query(
+        `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
+         VALUES ($1, 'earn', $2, 'test', $3, now())`,
+        [shopper.shopperId, points, randomUUID()],
+      );
+      await db.query(
+        `INSERT INTO loyalty.points_accounts (household_id, balance) VALUES ($1, $2)`,
+        [shopper.shopperId, points],
+      );
+      return shopper;
+    }
+    const lines = [{ sku: 'a', department: 'X', quantity: 1, amountCents: 1_000 }];
+    const pay = (cardNumber: string, pointsToSpend: number, key = apiKey) =>
+      post(
+        'redemptions',
+        {
+          cardNumber,
+          lines,
+          posTransactionId: `points-${randomUUID()}`,
+          offerCodes: [],
+          pointsToSpend,
+        },
+        key,
+      );
+    const balanceOf = async (householdId: string) =>
+      (
+        await db.query(`SELECT balance::int FROM loyalty.points_accounts WHERE household_id = $1`, [
+          householdId,
+        ])
+      )[0].balance as number;
+
+    it('quotes the balance, and pays part of the basket with points at the programme rate', async () => {
+      const { shopperId, cardNumber } = await shopperWithPoints(1_000);
+      const quote = await post('quote', { cardNumber, lines }).expect(200);
+      expect(quote.body).toMatchObject({ pointsBalance: 1_000, dueCents: 1_000 });
+      const { body } = await pay(cardNumber, 600).expect(200);
+      // 100 points are worth 1.00 by default.
+      expect(body).toMatchObject({
+        totalCents: 1_000,
+        pointsSpent: 600,
+        pointsPaidCents: 600,
+        dueCents: 400,
+        pointsBalance: 1_000,
+      });
+      expect(await balanceOf(shopperId)).toBe(400);
+    });
+
+    it('refuses points worth more than the total, or more than the balance, spending nothing', async () => {
+      const { shopperId, cardNumber } = await shopperWithPoints(5_000);
+      expect((await pay(cardNumber, 1_001).expect(422)).body).toMatchObject({
+        code: 'POINTS_EXCEED_TOTAL',
+        field: 'pointsToSpend',
+      });
+      const poor = await shopperWithPoints(100);
+      expect((await pay(poor.cardNumber, 200).expect(422)).body.code).toBe('INSUFFICIENT_POINTS');
+      expect(await balanceOf(shopperId)).toBe(5_000);
+      expect(await balanceOf(poor.shopperId)).toBe(100);
+    });
+
+    it('lets two lanes racing for the same points spend them once', async () => {
+      const { shopperId, cardNumber } = await shopperWithPoints(1_000);
+      const lanes = await Promise.all(
+        [1, 2, 3, 4].map((n) => createTerminal(db, 'store-7', `points-lane-${n}`)),
+      );
+      const responses = await Promise.all(lanes.map((key) => pay(cardNumber, 700, key)));
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 422, 422, 422]);
+      expect(await balanceOf(shopperId)).toBe(300);
+    });
+  });
+
   describe('refuses a redemption that cannot apply, and records nothing', () => {
     type Setup = Awaited<ReturnType<typeof shopperWithDepartmentOffer>>;
     type Body = {
@@ -584,7 +666,10 @@ describe('loyalty-api checkout', () => {
         { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: 1.5 }] },
         'lines[0].amountCents',
       ],
-      ['no offer codes', { offerCodes: [] }, 'offerCodes'],
+      ['no offer codes and no points', { offerCodes: [] }, 'offerCodes'],
+      ['points not whole', { pointsToSpend: 1.5 }, 'pointsToSpend'],
+      ['no points', { pointsToSpend: 0 }, 'pointsToSpend'],
+      ['points beyond any balance', { pointsToSpend: 1e12 }, 'pointsToSpend'],
       ['duplicate offer codes', { offerCodes: ['A', 'A'] }, 'offerCodes'],
       ['lower-case offer code', { offerCodes: ['abc'] }, 'offerCodes'],
       [

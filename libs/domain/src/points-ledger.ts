@@ -99,6 +99,29 @@ export class InsufficientPointsError extends DomainError {
   readonly code = 'INSUFFICIENT_POINTS';
 }
 
+/** Points offered in payment are worth more than what is left to pay. */
+export class PointsExceedTotalError extends DomainError {
+  readonly code = 'POINTS_EXCEED_TOTAL';
+}
+
+/**
+ * What `points` pay of a basket whose total (after its offers) is `totalCents`, at
+ * `centsPer100Points`: their value, never more than the total (the shopper would be paid back).
+ */
+export function pointsPaymentCents(
+  points: number,
+  totalCents: Cents,
+  centsPer100Points: number,
+): Cents {
+  const value = pointsValueCents(points, centsPer100Points);
+  if (value > Math.max(0, totalCents))
+    throw new PointsExceedTotalError(
+      `${points} points are worth ${value} cents, more than the ${Math.max(0, totalCents)} cents to pay`,
+      'pointsToSpend',
+    );
+  return value;
+}
+
 export class GoodwillLimitExceededError extends DomainError {
   readonly code = 'GOODWILL_LIMIT_EXCEEDED';
 }

@@ -12,6 +12,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -19,6 +20,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
@@ -63,6 +65,9 @@ export class BasketLineDto {
   amountCents!: number;
 }
 
+/** Points one checkout may spend: far above any balance, a bound on the number. */
+const MAX_POINTS_TO_SPEND = 100_000_000;
+
 /** `POST /v1/checkout/quote`: what the shopper's offers give on this basket. */
 export class QuoteRequestDto {
   @ApiProperty({
@@ -94,9 +99,13 @@ export class RedeemRequestDto extends QuoteRequestDto {
   @Matches(ID_PATTERN)
   posTransactionId!: string;
 
-  @ApiProperty({ example: ['K7Q2M9XD4T'] })
+  @ApiProperty({
+    example: ['K7Q2M9XD4T'],
+    description: 'The offers to use; may be empty when the basket is paid in part with points',
+  })
   @IsArray()
-  @ArrayMinSize(1)
+  @ValidateIf((dto: RedeemRequestDto) => dto.pointsToSpend === undefined)
+  @ArrayMinSize(1, { message: 'offerCodes must name an offer, unless pointsToSpend is given' })
   @ArrayMaxSize(20)
   @ArrayUnique()
   @IsString({ each: true })
@@ -105,6 +114,19 @@ export class RedeemRequestDto extends QuoteRequestDto {
     message: 'each of $property must be an offer code (A-Z, 0-9)',
   })
   offerCodes!: string[];
+
+  @ApiPropertyOptional({
+    example: 500,
+    minimum: 1,
+    maximum: MAX_POINTS_TO_SPEND,
+    description:
+      "Points the shopper pays with, at the programme's rate (POINT_VALUE_CENTS_PER_100_POINTS): never worth more than the total after the offers, never more than the household's balance",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_POINTS_TO_SPEND)
+  pointsToSpend?: number;
 }
 
 export class LineDiscountDto {
@@ -157,6 +179,21 @@ export class QuoteDto {
 
   @ApiProperty({ description: "The offers' bonus points together" })
   bonusPoints!: number;
+
+  @ApiProperty({ description: 'Points spent in payment (a redemption with pointsToSpend)' })
+  pointsSpent!: number;
+
+  @ApiProperty({ description: 'What the points spent pay of the total, in cents' })
+  pointsPaidCents!: number;
+
+  @ApiProperty({ description: 'What is left to pay: the total less what the points pay' })
+  dueCents!: number;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: "The household's points balance before this checkout; null for an unknown card",
+  })
+  pointsBalance!: number | null;
 
   @ApiProperty({ type: [AppliedOfferDto] })
   offers!: AppliedOfferDto[];

@@ -12,6 +12,7 @@ import {
   assertCardUsable,
   LimitsByRule,
   decideRedemption,
+  pointsPaymentCents,
   quoteBasket,
 } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
@@ -31,7 +32,19 @@ const UNIQUE_VIOLATION = '23505';
 // commits after its 503 is answered as before when the POS retries with the same transaction id.
 const LANE_BUDGET_MS = 2_000;
 
-function toQuoteDto(quote: StackedQuote, offers: readonly Offer[], cardKnown: boolean): QuoteDto {
+/** What points paid of a checkout, and the balance before it (null: an unknown card). */
+interface PointsPaid {
+  pointsSpent: number;
+  pointsPaidCents: number;
+  pointsBalance: number | null;
+}
+
+function toQuoteDto(
+  quote: StackedQuote,
+  offers: readonly Offer[],
+  cardKnown: boolean,
+  points: PointsPaid,
+): QuoteDto {
   const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
   return {
     cardKnown,
@@ -39,6 +52,8 @@ function toQuoteDto(quote: StackedQuote, offers: readonly Offer[], cardKnown: bo
     discountCents: quote.discountCents,
     totalCents: quote.totalCents,
     bonusPoints: quote.appliedOffers.reduce((sum, o) => sum + o.bonusPoints, 0),
+    ...points,
+    dueCents: quote.totalCents - points.pointsPaidCents,
     offers: quote.appliedOffers.map((applied) => ({
       ...applied,
       validUntil: validUntil.get(applied.code) as string,
@@ -64,6 +79,8 @@ function requestHash(terminal: Terminal, dto: RedeemRequestDto): string {
       ...(l.category === undefined && l.brand === undefined ? [] : [l.category, l.brand]),
     ]),
     dto.offerCodes,
+    // Only where given: a redemption without points hashes as before points could pay.
+    ...(dto.pointsToSpend === undefined ? [] : [dto.pointsToSpend]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -144,7 +161,12 @@ export class CheckoutService {
           )
         : { limits: new Map() };
     const quote = quoteBasket(dto.lines, usable, terminal.storeId, this.config.earnRate, limits);
-    return toQuoteDto(quote, usable, shopperId !== null);
+    const pointsBalance = shopperId ? await this.points.balanceOf(manager, shopperId) : null;
+    return toQuoteDto(quote, usable, shopperId !== null, {
+      pointsSpent: 0,
+      pointsPaidCents: 0,
+      pointsBalance,
+    });
   }
 
   private async redeemNow(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
@@ -177,7 +199,25 @@ export class CheckoutService {
       );
       const request = { ...dto, shopperId, storeId: terminal.storeId, codes: dto.offerCodes };
       const decision = decideRedemption(request, onFile, now, this.config.earnRate, limits);
-      const answer = toQuoteDto(decision.quote, decision.offers, true);
+      const pointsBalance = await this.points.balanceOf(manager, shopperId);
+      const paid = { pointsSpent: 0, pointsPaidCents: 0, pointsBalance };
+      if (dto.pointsToSpend !== undefined) {
+        paid.pointsPaidCents = pointsPaymentCents(
+          dto.pointsToSpend,
+          decision.quote.totalCents,
+          this.config.POINT_VALUE_CENTS_PER_100_POINTS,
+        );
+        // Atomic against the balance: two lanes cannot spend the same points.
+        await this.points.redeem(
+          manager,
+          shopperId,
+          dto.pointsToSpend,
+          `checkout:${terminal.storeId}:${dto.posTransactionId}`,
+          now,
+        );
+        paid.pointsSpent = dto.pointsToSpend;
+      }
+      const answer = toQuoteDto(decision.quote, decision.offers, true, paid);
 
       const applied = new Map(decision.quote.appliedOffers.map((a) => [a.code, a]));
       const redemptions = decision.offers.map((offer) => ({
@@ -195,7 +235,7 @@ export class CheckoutService {
         capPeriod: capPeriods.get(offer.ruleId) ?? null,
       }));
       try {
-        await manager.insert(Redemption, redemptions);
+        if (redemptions.length > 0) await manager.insert(Redemption, redemptions);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         throw new OfferAlreadyRedeemedError(

@@ -184,7 +184,8 @@ export class PointsLedger {
     );
   }
 
-  private async balanceOf(m: EntityManager, householdId: string): Promise<number> {
+  /** The household's points balance (0 without an account). */
+  async balanceOf(m: EntityManager, householdId: string): Promise<number> {
     const [account]: { balance: string }[] = await m.query(
       `SELECT balance FROM loyalty.points_accounts WHERE household_id = $1`,
       [householdId],
