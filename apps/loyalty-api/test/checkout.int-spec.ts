@@ -667,6 +667,7 @@ describe('loyalty-api checkout', () => {
         'lines[0].amountCents',
       ],
       ['no offer codes and no points', { offerCodes: [] }, 'offerCodes'],
+      ['null offer codes with points', { offerCodes: null, pointsToSpend: 5 }, 'offerCodes'],
       ['points not whole', { pointsToSpend: 1.5 }, 'pointsToSpend'],
       ['no points', { pointsToSpend: 0 }, 'pointsToSpend'],
       ['points beyond any balance', { pointsToSpend: 1e12 }, 'pointsToSpend'],

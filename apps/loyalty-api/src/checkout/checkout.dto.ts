@@ -20,7 +20,7 @@ import {
   Matches,
   Max,
   Min,
-  ValidateIf,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 
@@ -104,8 +104,16 @@ export class RedeemRequestDto extends QuoteRequestDto {
     description: 'The offers to use; may be empty when the basket is paid in part with points',
   })
   @IsArray()
-  @ValidateIf((dto: RedeemRequestDto) => dto.pointsToSpend === undefined)
-  @ArrayMinSize(1, { message: 'offerCodes must name an offer, unless pointsToSpend is given' })
+  @ValidateBy({
+    name: 'offersOrPoints',
+    validator: {
+      validate: (codes: unknown, args) =>
+        !Array.isArray(codes) ||
+        codes.length > 0 ||
+        (args?.object as RedeemRequestDto).pointsToSpend !== undefined,
+      defaultMessage: () => 'offerCodes must name an offer, unless pointsToSpend is given',
+    },
+  })
   @ArrayMaxSize(20)
   @ArrayUnique()
   @IsString({ each: true })
