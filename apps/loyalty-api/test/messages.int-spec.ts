@@ -4,7 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startLoyaltyApi } from '../../../test/support/apps';
-import { makeOfferTerms, makeRule, seedShopper } from '../../../test/support/fixtures';
+import { makeOfferTerms, makeRule, seedRule, seedShopper } from '../../../test/support/fixtures';
 import { produce } from '../../../test/support/kafka';
 import { startSmtpServer } from '../../../test/support/smtp-server';
 import { DailyMessagesService } from '../src/messages/daily-messages.service';
@@ -188,17 +188,7 @@ describe('loyalty-api sends messages to shoppers who consent', () => {
 
   it('greets with the birthday offer of a birthday rule, and not again on the day', async () => {
     const { householdId, email } = await seedHousehold({ birthday: '1990-01-02' });
-    const rule = makeRule({ trigger: { kind: 'birthday', daysBefore: 3 } });
-    await db.query(
-      `INSERT INTO loyalty.rules (id, status, version, revision, name, created_by, created_at, updated_at)
-       VALUES ($1, 'active', 1, 1, $2, 'admin-1', now(), now())`,
-      [rule.id, rule.name],
-    );
-    await db.query(
-      `INSERT INTO loyalty.rule_versions (rule_id, version, definition, created_by, created_at)
-       VALUES ($1, 1, $2, 'admin-1', now())`,
-      [rule.id, JSON.stringify(rule)],
-    );
+    const rule = await seedRule(db, makeRule({ trigger: { kind: 'birthday', daysBefore: 3 } }));
     const gift = { ...offerIssued(householdId), ruleId: rule.id, issuedAt: '2031-12-30T10:00:00Z' };
     const another = {
       ...offerIssued(householdId),

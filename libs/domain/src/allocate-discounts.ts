@@ -46,7 +46,7 @@ export interface EarnRate {
 /** Without a programme rate, points rewards count one point per currency unit. */
 const DEFAULT_RATE: EarnRate = { pointsPerCurrencyUnit: 1 };
 
-export function targets(target: RewardTarget, line: BasketLine): boolean {
+function targets(target: RewardTarget, line: BasketLine): boolean {
   if ('basket' in target) return true;
   if ('skus' in target) return target.skus.includes(line.sku);
   if ('department' in target) return line.department === target.department;

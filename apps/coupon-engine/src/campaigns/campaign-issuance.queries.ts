@@ -49,7 +49,7 @@ const CODE_SQL = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]
  * The reason stored with a campaign's offers and holdouts, less each household's `values` of the
  * audience's conditions (see docs/COUPONS.md, Campaigns).
  */
-export function campaignReason(campaign: Campaign) {
+function campaignReason(campaign: Campaign) {
   return {
     campaign: true,
     held: true,

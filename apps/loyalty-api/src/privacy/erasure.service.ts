@@ -28,13 +28,13 @@ export class ErasureDto {
 }
 
 /**
- * Erasure of a household's identity (GDPR Art. 17). Gone: members and their contact data, cards
- * (a keyed hash of each stays, so the card is never registered again and stays anonymous), the
- * consent rows, its places on marketing's audience lists, the shopper's subject in the consent history, the details of staff audit entries
- * about the household. Kept, keyed by the household id only: the points ledger (finance), the
- * consent history's purposes, values, roles and times (proof of consent), redemptions and
- * offers. The household row stays, marked `erased_at`, and `shopper-erased` tells the other apps.
- * Erasing again answers the same.
+ * Erasure of a household's identity (GDPR Art. 17). Gone: members and their contact data, cards (a
+ * keyed hash of each stays, so the card is never registered again and stays anonymous), the
+ * consent rows, its places on marketing's audience lists, the shopper's subject in the consent
+ * history, the details of staff audit entries about the household. Kept, keyed by the household id
+ * only: the points ledger (finance), the consent history's purposes, values, roles and times
+ * (proof of consent), redemptions and offers. The household row stays, marked `erased_at`, and
+ * `shopper-erased` tells the other apps. Erasing again answers the same.
  */
 @Injectable()
 export class ErasureService {
