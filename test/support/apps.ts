@@ -9,6 +9,7 @@ import { AppModule as CouponEngineModule } from '../../apps/coupon-engine/src/ap
 import { CouponEngineConfig } from '../../apps/coupon-engine/src/config';
 import { couponEngineEventGroups } from '../../apps/coupon-engine/src/event-groups';
 import { AppModule as LoyaltyApiModule } from '../../apps/loyalty-api/src/app.module';
+import { settlementGroup } from '../../apps/loyalty-api/src/checkout/settlement.consumer';
 import { LoyaltyApiConfig } from '../../apps/loyalty-api/src/config';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { loyaltyApiEventGroups } from '../../apps/loyalty-api/src/offers/offer-wallet.consumer';
@@ -64,6 +65,7 @@ export async function startLoyaltyApi(): Promise<NestFastifyApplication> {
   const prefix = overrides.LOYALTY_API_GROUP_PREFIX;
   for (const { groupId, topic } of [
     pointsEventGroup(prefix),
+    settlementGroup(prefix),
     ...Object.values(loyaltyApiEventGroups(prefix)),
   ])
     await startGroupAtEnd(groupId, topic);

@@ -131,15 +131,22 @@ describe('the points ledger', () => {
       expect(await balanceOf(household)).toBe(10);
     });
 
-    it('gives a redemption back once', async () => {
+    it('gives points a redemption spent back once per cause', async () => {
       const household = await seedEntries([{ points: 100, occurredAt: '2026-10-01T10:00:00Z' }]);
       await db.transaction((m) => ledger.redeem(m, household, 70, 'store-1:lane-1:10', at));
-      const reverse = () =>
-        db.transaction((m) => ledger.reverseRedemption(m, household, 'store-1:lane-1:10', at));
-      expect(await Promise.all([reverse(), reverse()])).toEqual(expect.arrayContaining([70, 0]));
-      expect(await reverse()).toBe(0);
+      const giveBack = (points: number, cause: string) =>
+        db.transaction((m) =>
+          ledger.giveBackSpent(m, household, points, 'store-1:lane-1:10', cause, at),
+        );
+      expect(await Promise.all([giveBack(30, 'return-1'), giveBack(30, 'return-1')])).toEqual(
+        expect.arrayContaining([30, 0]),
+      );
+      expect(await giveBack(30, 'return-1')).toBe(0);
+      expect(await giveBack(40, 'void-1')).toBe(40);
       expect(
-        await db.transaction((m) => ledger.reverseRedemption(m, household, 'no-such-cause', at)),
+        await db.transaction((m) =>
+          ledger.giveBackSpent(m, household, 10, 'no-such-cause', 'void-2', at),
+        ),
       ).toBe(0);
       expect(await balanceOf(household)).toBe(100);
       await expectBalanceMatchesLedger(household);

@@ -73,6 +73,12 @@ export class TransactionIdReusedError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+/** A redemption for a sale the POS already voided (its settlement came first). */
+export class TransactionVoidedError extends DomainError {
+  readonly code = 'TRANSACTION_VOIDED';
+  override readonly kind = 'conflict';
+}
+
 export class WrongStoreError extends DomainError {
   readonly code = 'WRONG_STORE';
   override readonly kind = 'forbidden';

@@ -100,7 +100,8 @@ export function isOfferUsable(offer: Offer, shopperId: string, now: Date): boole
 
 const FIELD = 'offerCodes';
 
-function sameCheckout(a: CheckoutRef, b: CheckoutRef): boolean {
+/** Whether two checkout references name the same POS transaction. */
+export function sameCheckout(a: CheckoutRef, b: CheckoutRef): boolean {
   return a.storeId === b.storeId && a.posTransactionId === b.posTransactionId;
 }
 

@@ -55,7 +55,8 @@ export class CheckoutController {
       'OFFER_STATE_CONFLICT (it changed meanwhile), TRANSACTION_ID_REUSED (this posTransactionId ' +
       'was redeemed at this store with another body), BUDGET_EXHAUSTED (the rule has not enough ' +
       'of its money budget left), HOUSEHOLD_CAP_REACHED (the household used the rule as often as ' +
-      'its cap allows in this period, on any of its cards)',
+      'its cap allows in this period, on any of its cards), TRANSACTION_VOIDED (the POS voided ' +
+      'this posTransactionId already)',
   })
   @ApiUnprocessableEntityResponse({
     description: `OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (not valid in this store, or gives nothing on this basket together with the other offers named; the message says why); ${CARD_REFUSED}`,

@@ -160,6 +160,13 @@ export class AppliedOfferDto {
 
   @ApiProperty()
   validUntil!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "A redemption's answer only: the redemption, for the POS transaction's appliedOffers[].redemptionId (a void or return names it)",
+  })
+  redemptionId?: string;
 }
 
 export class NotAppliedOfferDto {

@@ -8,6 +8,7 @@ import {
   StackedQuote,
   TOPICS,
   TransactionIdReusedError,
+  TransactionVoidedError,
   UnknownCardError,
   assertCardUsable,
   LimitsByRule,
@@ -25,6 +26,11 @@ import { CheckoutOffersQuery } from './checkout-offers.query';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
 import { RuleLimitsQuery } from './rule-limits.query';
+import {
+  lockCheckoutTransaction,
+  lockHouseholdRedemptions,
+  pointsSpentCause,
+} from './checkout-locks';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -44,6 +50,7 @@ function toQuoteDto(
   offers: readonly Offer[],
   cardKnown: boolean,
   points: PointsPaid,
+  redemptionIds: ReadonlyMap<string, string> = new Map(),
 ): QuoteDto {
   const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
   return {
@@ -57,6 +64,7 @@ function toQuoteDto(
     offers: quote.appliedOffers.map((applied) => ({
       ...applied,
       validUntil: validUntil.get(applied.code) as string,
+      ...(redemptionIds.has(applied.code) ? { redemptionId: redemptionIds.get(applied.code) } : {}),
     })),
     notApplied: quote.leftOut,
   };
@@ -174,6 +182,9 @@ export class CheckoutService {
     return this.dataSource.transaction(async (manager) => {
       const earlier = await this.claimRequest(manager, terminal, dto, hash);
       if (earlier) return earlier;
+      // Its settlement (a void arriving meanwhile) waits for this redemption, or went first.
+      await lockCheckoutTransaction(manager, terminal.storeId, dto.posTransactionId);
+      await this.assertNotVoided(manager, terminal.storeId, dto.posTransactionId);
 
       const card = await this.offers.shopperForCard(
         manager,
@@ -185,10 +196,7 @@ export class CheckoutService {
       const shopperId = card.householdId;
       // A household's redemptions take turns, whatever card or lane: its caps are counted, then
       // written, by one at a time.
-      await manager.query(
-        `SELECT pg_advisory_xact_lock(hashtextextended('loyalty.household-redemptions:' || $1, 0))`,
-        [shopperId],
-      );
+      await lockHouseholdRedemptions(manager, shopperId);
       const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
       const { limits, capPeriods } = await this.rules.load(
         manager,
@@ -212,16 +220,17 @@ export class CheckoutService {
           manager,
           shopperId,
           dto.pointsToSpend,
-          `checkout:${terminal.storeId}:${dto.posTransactionId}`,
+          pointsSpentCause(terminal.storeId, dto.posTransactionId),
           now,
         );
         paid.pointsSpent = dto.pointsToSpend;
       }
-      const answer = toQuoteDto(decision.quote, decision.offers, true, paid);
+      const ids = new Map(decision.offers.map((o) => [o.code, randomUUID()]));
+      const answer = toQuoteDto(decision.quote, decision.offers, true, paid, ids);
 
       const applied = new Map(decision.quote.appliedOffers.map((a) => [a.code, a]));
       const redemptions = decision.offers.map((offer) => ({
-        id: randomUUID(),
+        id: ids.get(offer.code) as string,
         offerId: offer.id,
         offerCode: offer.code,
         shopperId,
@@ -305,6 +314,19 @@ export class CheckoutService {
       );
     }
     return earlier.answer;
+  }
+
+  private async assertNotVoided(m: EntityManager, storeId: string, posTransactionId: string) {
+    const [voided]: unknown[] = await m.query(
+      `SELECT 1 FROM loyalty.checkout_settlements
+        WHERE store_id = $1 AND original_pos_transaction_id = $2 AND type = 'void'`,
+      [storeId, posTransactionId],
+    );
+    if (voided)
+      throw new TransactionVoidedError(
+        'This POS transaction was voided; a new sale needs a new posTransactionId',
+        'posTransactionId',
+      );
   }
 
   /**

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** An offer used at a checkout. UNIQUE (offer_id) makes a single-use offer redeemable once. */
+/**
+ * An offer used at a checkout. A unique index on offer_id among the redemptions not cancelled
+ * makes a single-use offer redeemable once (again after a void gave it back).
+ */
 @Entity({ schema: 'loyalty', name: 'redemptions' })
 export class Redemption {
   @PrimaryColumn('uuid')
@@ -40,4 +43,8 @@ export class Redemption {
 
   @Column('text', { nullable: true })
   capPeriod!: string | null;
+
+  /** `lane`: redeemed by the lane's call; `offline`: from the sale of a lane that was offline. */
+  @Column({ default: 'lane' })
+  source!: 'lane' | 'offline';
 }

@@ -9,7 +9,8 @@ export type CapPeriods = ReadonlyMap<string, string>;
  * The limits the checkout enforces of the rules of a household's offers, from loyalty-api's own
  * tables: each rule's current version (`loyalty.rules`, `loyalty.rule_versions`: its
  * `budgetCents` and `perHouseholdCap`), what its redemptions spent (`loyalty.rule_budgets`), and
- * the household's redemptions of it in the cap's current period (`loyalty.redemptions`).
+ * the household's redemptions of it in the cap's current period (`loyalty.redemptions`, those
+ * not cancelled).
  */
 @Injectable()
 export class RuleLimitsQuery {
@@ -44,7 +45,7 @@ export class RuleLimitsQuery {
         ? []
         : await m.query(
             `SELECT rule_id, count(*)::int AS used FROM loyalty.redemptions
-              WHERE shopper_id = $1
+              WHERE shopper_id = $1 AND cancelled_at IS NULL
                 AND (rule_id, cap_period) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))
               GROUP BY rule_id`,
             [householdId, [...capPeriods.keys()], [...capPeriods.values()]],

@@ -21,6 +21,7 @@ import { ShopperMessages1795900000130 } from './migrations/1795900000130-Shopper
 import { RecordOfferWithdrawals1795900000140 } from './migrations/1795900000140-RecordOfferWithdrawals';
 import { AudienceListMembersByHousehold1795900000150 } from './migrations/1795900000150-AudienceListMembersByHousehold';
 import { CheckoutEnforcesRules1795900000160 } from './migrations/1795900000160-CheckoutEnforcesRules';
+import { CheckoutSettlement1795900000170 } from './migrations/1795900000170-CheckoutSettlement';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -42,6 +43,7 @@ export const loyaltyApiDatabase = {
     RecordOfferWithdrawals1795900000140,
     AudienceListMembersByHousehold1795900000150,
     CheckoutEnforcesRules1795900000160,
+    CheckoutSettlement1795900000170,
   ],
 };
 

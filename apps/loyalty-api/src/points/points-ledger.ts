@@ -137,29 +137,61 @@ export class PointsLedger {
   }
 
   /**
-   * Gives back the points a redemption spent (its checkout was cancelled), once: a second call
-   * gives nothing. The points given back count as earned when they were spent (their original
-   * lots are not kept), and answer how many came back (0 if the cause spent none).
+   * Gives back `points` of those a checkout spent (`spentCause`, as `redeem` recorded it), as a
+   * `reverse` entry named by `cause` (the void or return that gives them back), once per cause:
+   * the same cause again gives nothing. The entry is dated when the points were spent (their
+   * original lots are not kept), and answers how many came back (0 if the checkout spent none).
    */
-  async reverseRedemption(
+  async giveBackSpent(
     m: EntityManager,
     householdId: string,
+    points: number,
+    spentCause: string,
     cause: string,
     at: Date,
   ): Promise<number> {
+    if (points <= 0) return 0;
     await lockAccounts(m, [householdId]);
-    const [redemption]: { points: string; occurred_at: Date }[] = await m.query(
-      `SELECT points, occurred_at FROM loyalty.points_ledger
+    const [spent]: { occurred_at: Date }[] = await m.query(
+      `SELECT occurred_at FROM loyalty.points_ledger
         WHERE source_type = 'redemption' AND source_id = $1 AND household_id = $2`,
-      [cause, householdId],
+      [spentCause, householdId],
     );
-    if (!redemption) return 0;
-    const points = -Number(redemption.points);
+    if (!spent) return 0;
+    return this.credit(m, householdId, points, 'redemption-reversal', cause, spent.occurred_at, at);
+  }
+
+  /**
+   * Takes back the points an offer's points reward booked with a redemption (`awardOfferPoints`)
+   * when the redemption is cancelled: a `reverse` entry, once per redemption.
+   */
+  async reverseOfferPoints(
+    m: EntityManager,
+    householdId: string,
+    points: number,
+    redemptionId: string,
+    at: Date,
+  ): Promise<void> {
+    if (points <= 0) return;
+    await lockAccounts(m, [householdId]);
+    await this.credit(m, householdId, -points, 'offer-redemption-reversal', redemptionId, at, at);
+  }
+
+  /** A `reverse` entry of `points` (either sign) and the balance with it; once per cause. */
+  private async credit(
+    m: EntityManager,
+    householdId: string,
+    points: number,
+    sourceType: string,
+    cause: string,
+    occurredAt: Date,
+    at: Date,
+  ): Promise<number> {
     const inserted: unknown[] = await m.query(
       `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
-       VALUES ($1, 'reverse', $2, 'redemption-reversal', $3, $4)
+       VALUES ($1, 'reverse', $2, $3, $4, $5)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [householdId, points, cause, redemption.occurred_at],
+      [householdId, points, sourceType, cause, occurredAt],
     );
     if (inserted.length === 0) return 0;
     await m.query(

@@ -123,6 +123,10 @@ export class ErasureService {
     );
     await manager.query(`DELETE FROM loyalty.shoppers WHERE household_id = $1`, [id]);
     await this.audienceLists.removeErasedHousehold(manager, id, now);
+    await manager.query(
+      `UPDATE loyalty.checkout_conflicts SET resolution_note = 'scrubbed' WHERE shopper_id = $1 AND resolution_note IS NOT NULL`,
+      [id],
+    );
     // Staff reasons and notes may name the shopper: only who did what, and when, stays.
     await manager.query(
       `UPDATE loyalty.audit_log SET details = '{"scrubbed": true}'::jsonb
