@@ -244,13 +244,14 @@ describe('journey: from card swipe to redeemed offer', () => {
     expect(mails[0].raw).not.toContain(cardNumber);
 
     // 5. Two lanes race to redeem it: one wins, the other gets a 409 with a stable code.
-    // As the POS does: past the lane budget (503), the same transaction id is sent again, and
-    // answered as its first attempt committed.
+    // As the POS does: past the lane budget (503), the same request is sent again under the same
+    // Idempotency-Key, and answered as its first attempt committed.
     const redeem = async (apiKey: string, posTransactionId: string) => {
       for (;;) {
         const response = await request(loyaltyApi.getHttpServer())
           .post('/v1/checkout/redemptions')
           .set('X-Api-Key', apiKey)
+          .set('Idempotency-Key', posTransactionId)
           .send({ ...basket, posTransactionId, offerCodes: [code] });
         if (response.status !== 503) return response;
       }

@@ -46,8 +46,12 @@ describe('loyalty-api checkout settlement', () => {
     await db.destroy();
   });
 
-  const redeem = (body: object, key = apiKey) =>
-    request(app.getHttpServer()).post('/v1/checkout/redemptions').set('X-Api-Key', key).send(body);
+  const redeem = (body: Record<string, unknown> & { posTransactionId: string }, key = apiKey) =>
+    request(app.getHttpServer())
+      .post('/v1/checkout/redemptions')
+      .set('X-Api-Key', key)
+      .set('Idempotency-Key', `key:${String(body.posTransactionId)}`)
+      .send(body);
   const quote = (cardNumber: string) =>
     request(app.getHttpServer())
       .post('/v1/checkout/quote')

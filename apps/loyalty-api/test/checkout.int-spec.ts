@@ -28,8 +28,17 @@ describe('loyalty-api checkout', () => {
     await db.destroy();
   });
 
-  const post = (path: string, body: object, key: string | null = apiKey) => {
+  /** A redemption's Idempotency-Key is the lane's name for its sale unless a test names one. */
+  const post = (
+    path: string,
+    body: object,
+    key: string | null = apiKey,
+    idempotencyKey = `key:${(body as { posTransactionId?: string }).posTransactionId}`
+      .replace(/[^\x21-\x7E]/g, '_')
+      .slice(0, 64),
+  ) => {
     const req = request(app.getHttpServer()).post(`/v1/checkout/${path}`);
+    if (path === 'redemptions') req.set('Idempotency-Key', idempotencyKey);
     return (key ? req.set('X-Api-Key', key) : req).send(body);
   };
 
@@ -578,6 +587,78 @@ describe('loyalty-api checkout', () => {
     expect(await offerRow(offer.offerId)).toMatchObject({ state: 'redeemed' });
   });
 
+  describe('Idempotency-Key', () => {
+    it('answers 20 concurrent requests with one key once, and refuses the key for another body', async () => {
+      const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+      const body = {
+        cardNumber,
+        lines,
+        posTransactionId: `store-7:lane-2:${randomUUID()}`,
+        offerCodes: [offer.code],
+      };
+      const key = randomUUID();
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => post('redemptions', body, apiKey, key)),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+      for (const r of responses) expect(r.body).toEqual(responses[0].body);
+      expect(await redemptionsOf(offer.offerId)).toHaveLength(1);
+      const other = await shopperWithDepartmentOffer();
+      const reused = await post(
+        'redemptions',
+        {
+          cardNumber: other.cardNumber,
+          lines: other.lines,
+          posTransactionId: `store-7:lane-2:${randomUUID()}`,
+          offerCodes: [other.offer.code],
+        },
+        apiKey,
+        key,
+      ).expect(422);
+      expect(reused.body).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        field: 'idempotency-key',
+      });
+      expect(await redemptionsOf(other.offer.offerId)).toHaveLength(0);
+    });
+
+    it("scopes a key to its terminal: another lane's same key is its own", async () => {
+      const key = randomUUID();
+      const lane = await createTerminal(db, 'store-7', `key-lane-${randomUUID().slice(0, 8)}`);
+      for (const terminal of [apiKey, lane]) {
+        const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+        const body = {
+          cardNumber,
+          lines,
+          posTransactionId: `store-7:${randomUUID()}`,
+          offerCodes: [offer.code],
+        };
+        await post('redemptions', body, terminal, key).expect(200);
+        expect(await redemptionsOf(offer.offerId)).toHaveLength(1);
+      }
+    });
+
+    it.each([
+      ['missing', undefined],
+      ['empty', ''],
+      ['with a space', 'a b'],
+      ['longer than 64 characters', 'k'.repeat(65)],
+    ])('refuses a redemption whose key is %s (400), changing nothing', async (_name, key) => {
+      const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
+      const req = request(app.getHttpServer())
+        .post('/v1/checkout/redemptions')
+        .set('X-Api-Key', apiKey);
+      if (key !== undefined) req.set('Idempotency-Key', key);
+      const { body } = await req
+        .send({ cardNumber, lines, posTransactionId: randomUUID(), offerCodes: [offer.code] })
+        .expect(400);
+      expect(body.errors).toEqual([
+        { field: 'idempotency-key', messages: [expect.stringContaining('64 printable ASCII')] },
+      ]);
+      expect(await redemptionsOf(offer.offerId)).toHaveLength(0);
+    });
+  });
+
   it('refuses the same POS transaction id with another body (409 TRANSACTION_ID_REUSED), changing nothing', async () => {
     const first = await shopperWithDepartmentOffer();
     const second = await shopperWithDepartmentOffer();
@@ -597,7 +678,12 @@ describe('loyalty-api checkout', () => {
       },
     ];
     for (const other of others) {
-      const reused = await post('redemptions', { ...other, posTransactionId }).expect(409);
+      const reused = await post(
+        'redemptions',
+        { ...other, posTransactionId },
+        apiKey,
+        randomUUID(),
+      ).expect(409);
       expect(reused.body).toMatchObject({
         code: 'TRANSACTION_ID_REUSED',
         field: 'posTransactionId',

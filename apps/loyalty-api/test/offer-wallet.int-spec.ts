@@ -59,8 +59,12 @@ describe('loyalty-api keeps the offer wallet from offer-issued and offer-withdra
       [shopperId],
     ) as Promise<Record<string, unknown>[]>;
 
-  const checkout = (path: string, body: object) =>
-    request(app.getHttpServer()).post(`/v1/checkout/${path}`).set('X-Api-Key', apiKey).send(body);
+  const checkout = (path: string, body: Record<string, unknown>) =>
+    request(app.getHttpServer())
+      .post(`/v1/checkout/${path}`)
+      .set('X-Api-Key', apiKey)
+      .set('Idempotency-Key', `key:${String(body.posTransactionId)}`)
+      .send(body);
 
   it('puts an issued offer in the wallet, where the checkout finds and redeems it', async () => {
     const { shopperId, cardNumber } = await seedShopper(db);

@@ -73,6 +73,11 @@ export class TransactionIdReusedError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+/** The caller used this Idempotency-Key before for another body (422). */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
+
 /** A redemption for a sale the POS already voided (its settlement came first). */
 export class TransactionVoidedError extends DomainError {
   readonly code = 'TRANSACTION_VOIDED';

@@ -18,3 +18,4 @@ export * from './http/request-screen.interceptor';
 export * from './http/api-errors';
 export * from './jobs/job-runner';
 export * from './jobs/job-schedule';
+export * from './idempotency/idempotency-key';

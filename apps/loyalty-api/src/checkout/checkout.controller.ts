@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiHeader,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,7 +10,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentTerminal, ForTerminals, Terminal } from '@loyalty/platform';
+import { CurrentTerminal, ForTerminals, IdempotencyKey, Terminal } from '@loyalty/platform';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { CheckoutService } from './checkout.service';
 
@@ -22,7 +23,7 @@ const CARD_REFUSED =
 @ForTerminals()
 @ApiBadRequestResponse({
   description:
-    'VALIDATION_FAILED: every bad field by its path (e.g. `lines[2].sku`); nothing recorded',
+    'VALIDATION_FAILED: every bad field by its path (e.g. `lines[2].sku`, or `idempotency-key` for a redemption without a good Idempotency-Key header); nothing recorded',
 })
 @ApiServiceUnavailableResponse({
   description: 'CHECKOUT_UNAVAILABLE: no answer within 2 s; sell without offers (Retry-After: 5)',
@@ -43,9 +44,16 @@ export class CheckoutController {
 
   @Post('redemptions')
   @HttpCode(200)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description:
+      "1 to 64 printable ASCII characters (no spaces), the lane's name for this redemption, scoped to its terminal: the same key and body again get the first answer (also while the first is still running); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED",
+    schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,64}$' },
+  })
   @ApiOperation({
     summary:
-      'Redeem offers on this basket, each single-use offer once; a retry with the same store and posTransactionId gets the same 200',
+      'Redeem offers on this basket, each single-use offer once; a retry with the same Idempotency-Key (or the same store and posTransactionId) and body gets the same 200',
   })
   @ApiOkResponse({ type: QuoteDto })
   @ApiNotFoundResponse({ description: 'UNKNOWN_CARD, OFFER_NOT_FOUND' })
@@ -59,9 +67,13 @@ export class CheckoutController {
       'this posTransactionId already)',
   })
   @ApiUnprocessableEntityResponse({
-    description: `OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (not valid in this store, or gives nothing on this basket together with the other offers named; the message says why); ${CARD_REFUSED}`,
+    description: `IDEMPOTENCY_KEY_REUSED (this terminal used the key for another body), OFFER_EXPIRED, OFFER_REVOKED, OFFER_NOT_APPLICABLE (not valid in this store, or gives nothing on this basket together with the other offers named; the message says why); ${CARD_REFUSED}`,
   })
-  redeem(@CurrentTerminal() terminal: Terminal, @Body() dto: RedeemRequestDto): Promise<QuoteDto> {
-    return this.checkout.redeem(terminal, dto, new Date());
+  redeem(
+    @CurrentTerminal() terminal: Terminal,
+    @IdempotencyKey({ required: true }) idempotencyKey: string,
+    @Body() dto: RedeemRequestDto,
+  ): Promise<QuoteDto> {
+    return this.checkout.redeem(terminal, dto, idempotencyKey, new Date());
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import {
   BudgetExhaustedError,
+  IdempotencyKeyReusedError,
   Offer,
   OfferAlreadyRedeemedError,
   OfferRedeemedV1,
@@ -17,7 +18,12 @@ import {
   quoteBasket,
 } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
-import { DeadlineExceededError, Terminal, withDeadline } from '@loyalty/platform';
+import {
+  DeadlineExceededError,
+  Terminal,
+  claimIdempotencyKey,
+  withDeadline,
+} from '@loyalty/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
@@ -124,8 +130,15 @@ export class CheckoutService {
    * original commits, then reads its answer; two lanes racing for one offer both insert a
    * redemption, and UNIQUE (offer_id) lets exactly one commit (OFFER_ALREADY_REDEEMED for the other).
    */
-  redeem(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
-    return this.withinLaneBudget(terminal, 'redemption', () => this.redeemNow(terminal, dto, now));
+  redeem(
+    terminal: Terminal,
+    dto: RedeemRequestDto,
+    idempotencyKey: string,
+    now: Date,
+  ): Promise<QuoteDto> {
+    return this.withinLaneBudget(terminal, 'redemption', () =>
+      this.redeemNow(terminal, dto, idempotencyKey, now),
+    );
   }
 
   private async withinLaneBudget<T>(
@@ -177,10 +190,15 @@ export class CheckoutService {
     });
   }
 
-  private async redeemNow(terminal: Terminal, dto: RedeemRequestDto, now: Date): Promise<QuoteDto> {
+  private async redeemNow(
+    terminal: Terminal,
+    dto: RedeemRequestDto,
+    idempotencyKey: string,
+    now: Date,
+  ): Promise<QuoteDto> {
     const hash = requestHash(terminal, dto);
     return this.dataSource.transaction(async (manager) => {
-      const earlier = await this.claimRequest(manager, terminal, dto, hash);
+      const earlier = await this.claimRequest(manager, terminal, dto, idempotencyKey, hash);
       if (earlier) return earlier;
       // Its settlement (a void arriving meanwhile) waits for this redemption, or went first.
       await lockCheckoutTransaction(manager, terminal.storeId, dto.posTransactionId);
@@ -284,36 +302,55 @@ export class CheckoutService {
   }
 
   /**
-   * Records this redemption request under its store and POS transaction id, or returns the answer
-   * of the one recorded before (a POS retry). A request in flight with the same id holds the key:
-   * the insert waits for it, and sees its row once it commits (or takes the key if it rolled back).
+   * Records this redemption under the lane's idempotency key (scoped to its terminal), or answers
+   * as the key's first request did (a retry: the same body; another body is 422). A request in
+   * flight with the same key holds it: the insert waits for it and then finds its answer. The
+   * store and POS transaction id are unique too: a retry of a sale under a new key gets the
+   * sale's answer, another body for the sale 409.
    */
   private async claimRequest(
     manager: EntityManager,
     terminal: Terminal,
     dto: RedeemRequestDto,
+    idempotencyKey: string,
     hash: string,
   ): Promise<QuoteDto | null> {
-    const claimed: unknown[] = await manager.query(
-      `INSERT INTO loyalty.checkout_requests (store_id, pos_transaction_id, terminal_id, request_hash)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING
-       RETURNING 1`,
-      [terminal.storeId, dto.posTransactionId, terminal.terminalId, hash],
+    const claim = await claimIdempotencyKey<{ answer: QuoteDto }>(
+      manager,
+      'loyalty.checkout_requests',
+      ['terminal_id', 'idempotency_key'],
+      'request_hash',
+      {
+        store_id: terminal.storeId,
+        pos_transaction_id: dto.posTransactionId,
+        terminal_id: terminal.terminalId,
+        idempotency_key: idempotencyKey,
+        request_hash: hash,
+      },
     );
-    if (claimed.length > 0) return null;
-    const [earlier]: { request_hash: string; answer: QuoteDto }[] = await manager.query(
-      `SELECT request_hash, answer FROM loyalty.checkout_requests
-        WHERE store_id = $1 AND pos_transaction_id = $2`,
-      [terminal.storeId, dto.posTransactionId],
-    );
-    if (earlier.request_hash !== hash) {
-      throw new TransactionIdReusedError(
-        'This POS transaction id was used for another redemption at this store',
-        'posTransactionId',
-      );
+    switch (claim.kind) {
+      case 'first':
+        return null;
+      case 'retry':
+        return claim.earlier.answer;
+      case 'reused':
+        throw new IdempotencyKeyReusedError(
+          'This Idempotency-Key was used by this terminal for another redemption',
+          'idempotency-key',
+        );
+      case 'taken-otherwise': {
+        const [sale]: { request_hash: string; answer: QuoteDto }[] = await manager.query(
+          `SELECT request_hash, answer FROM loyalty.checkout_requests
+            WHERE store_id = $1 AND pos_transaction_id = $2`,
+          [terminal.storeId, dto.posTransactionId],
+        );
+        if (sale.request_hash === hash) return sale.answer;
+        throw new TransactionIdReusedError(
+          'This POS transaction id was used for another redemption at this store',
+          'posTransactionId',
+        );
+      }
     }
-    return earlier.answer;
   }
 
   private async assertNotVoided(m: EntityManager, storeId: string, posTransactionId: string) {

@@ -22,6 +22,7 @@ import { RecordOfferWithdrawals1795900000140 } from './migrations/1795900000140-
 import { AudienceListMembersByHousehold1795900000150 } from './migrations/1795900000150-AudienceListMembersByHousehold';
 import { CheckoutEnforcesRules1795900000160 } from './migrations/1795900000160-CheckoutEnforcesRules';
 import { CheckoutSettlement1795900000170 } from './migrations/1795900000170-CheckoutSettlement';
+import { CheckoutIdempotencyKeys1795900000180 } from './migrations/1795900000180-CheckoutIdempotencyKeys';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -44,6 +45,7 @@ export const loyaltyApiDatabase = {
     AudienceListMembersByHousehold1795900000150,
     CheckoutEnforcesRules1795900000160,
     CheckoutSettlement1795900000170,
+    CheckoutIdempotencyKeys1795900000180,
   ],
 };
 

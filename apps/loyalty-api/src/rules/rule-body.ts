@@ -7,7 +7,6 @@ import {
   Violation,
   parseRule,
 } from '@loyalty/domain';
-import { createHash } from 'node:crypto';
 
 // The HTTP layer keeps only the envelope of a rule: the server's id and the schema version's
 // default. Everything inside is judged by `parseRule`, so a new fact or reward kind is a
@@ -84,20 +83,4 @@ export function judgeRuleBody(
   if (!parsed.ok) found.push(...parsed.violations);
   if (found.length > 0 || !parsed.ok) throw ruleViolations(found);
   return parsed.rule;
-}
-
-/** JSON with every object's keys sorted: equal for equal data, whatever the order written. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -44,10 +44,6 @@ export class BudgetNeedsAdminError extends DomainError {
   override readonly kind = 'forbidden';
 }
 
-export class IdempotencyKeyReusedError extends DomainError {
-  readonly code = 'IDEMPOTENCY_KEY_REUSED';
-}
-
 const RULE_VIOLATIONS =
   '`violations` (and `errors`) name every bad field of the rule by path as the rule parser does (e.g. `audience.all[2].window`), never echoing a value; nothing stored';
 export const INVALID_NEW_RULE: ErrorSpec = {

@@ -7,8 +7,13 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors, CurrentPrincipal, ForRoles, Principal } from '@loyalty/platform';
-import { IdempotencyKey } from './idempotency-key';
+import {
+  ApiErrors,
+  CurrentPrincipal,
+  ForRoles,
+  IdempotencyKey,
+  Principal,
+} from '@loyalty/platform';
 import {
   BUDGET_NEEDS_ADMIN,
   INVALID_NEW_RULE,

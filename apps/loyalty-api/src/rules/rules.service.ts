@@ -1,16 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Rule as RuleDefinition, RuleChangedV2, RuleStatusV2, TOPICS } from '@loyalty/domain';
+import {
+  IdempotencyKeyReusedError,
+  Rule as RuleDefinition,
+  RuleChangedV2,
+  RuleStatusV2,
+  TOPICS,
+} from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
-import { Principal } from '@loyalty/platform';
+import { Principal, canonicalJson, claimIdempotencyKey, sha256 } from '@loyalty/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { LoyaltyApiConfig } from '../config';
-import { canonicalJson, judgeRuleBody, sha256 } from './rule-body';
+import { judgeRuleBody } from './rule-body';
 import {
   BudgetNeedsAdminError,
-  IdempotencyKeyReusedError,
   RuleEndedError,
   RuleNotFoundError,
   RuleVersionNotFoundError,
@@ -223,24 +228,20 @@ export class RulesService {
     bodySha256: string,
     id: string,
   ): Promise<RuleDto | undefined> {
-    const claimed: unknown[] = await manager.query(
-      `INSERT INTO loyalty.rule_create_requests (subject, idempotency_key, body_sha256, rule_id)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING
-       RETURNING rule_id`,
-      [actor.subject, key, bodySha256, id],
+    const claim = await claimIdempotencyKey<{ rule_id: string }>(
+      manager,
+      'loyalty.rule_create_requests',
+      ['subject', 'idempotency_key'],
+      'body_sha256',
+      { subject: actor.subject, idempotency_key: key, body_sha256: bodySha256, rule_id: id },
     );
-    if (claimed.length > 0) return undefined;
-    const [first]: { body_sha256: string; rule_id: string }[] = await manager.query(
-      `SELECT body_sha256, rule_id FROM loyalty.rule_create_requests
-        WHERE subject = $1 AND idempotency_key = $2`,
-      [actor.subject, key],
-    );
-    if (first.body_sha256 !== bodySha256)
+    if (claim.kind === 'first' || claim.kind === 'taken-otherwise') return undefined;
+    if (claim.kind === 'reused')
       throw new IdempotencyKeyReusedError(
         'This Idempotency-Key was used for another rule; use a new key for a new rule',
         'idempotency-key',
       );
+    const first = claim.earlier;
     // The first answer: the rule as it was created, whatever happened to it since.
     const created = await manager.findOneByOrFail(RuleVersion, {
       ruleId: first.rule_id,
