@@ -1,11 +1,19 @@
-import { DEFAULT_CHECKOUT_TERMS, Offer, OfferStatus, isOfferUsable } from '@loyalty/domain';
+import {
+  DEFAULT_CHECKOUT_TERMS,
+  Offer,
+  OfferStatus,
+  householdIdForCard,
+  isOfferUsable,
+} from '@loyalty/domain';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../../test/support/apps';
+import { makeCardNumber } from '../../../test/support/factories';
 import { CheckoutOffersQuery } from '../src/checkout/checkout-offers.query';
 
-// The checkout's SQL pre-filter must choose exactly the offers the domain's `isOfferUsable` does.
-describe('CheckoutOffersQuery.usableOffers agrees with isOfferUsable', () => {
+// The checkout's SQL pre-filters (the redemption's and the quote's one-statement read) must
+// choose exactly the offers the domain's `isOfferUsable` does.
+describe('CheckoutOffersQuery.usableOffers and atTill agree with isOfferUsable', () => {
   let db: DataSource;
   const query = new CheckoutOffersQuery();
   const now = new Date('2026-11-20T12:00:00.000Z');
@@ -118,7 +126,9 @@ describe('CheckoutOffersQuery.usableOffers agrees with isOfferUsable', () => {
   }
 
   it('on every case of the table', async () => {
-    const shopperId = randomUUID();
+    // The household of a card no one registered: the quote finds it by its offers.
+    const cardNumber = makeCardNumber();
+    const shopperId = householdIdForCard(cardNumber);
     const otherShopperId = randomUUID();
     const offers: Offer[] = cases.map(([, whose, status, validFrom, validUntil]) => ({
       id: randomUUID(),
@@ -145,6 +155,10 @@ describe('CheckoutOffersQuery.usableOffers agrees with isOfferUsable', () => {
     const verdicts = cases.map(([name], i) => [name, chosen.has(offers[i].id)]);
     const expected = cases.map(([name], i) => [name, isOfferUsable(offers[i], shopperId, now)]);
     expect(verdicts).toEqual(expected);
+    const atTill = await query.atTill(db.manager, cardNumber, 'key', now, 'Europe/London');
+    expect(atTill?.offers.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      offers.filter((o) => chosen.has(o.id)).sort((a, b) => a.id.localeCompare(b.id)),
+    );
     // The table exercises both answers.
     expect(expected.filter(([, usable]) => usable).length).toBeGreaterThan(1);
     expect(expected.filter(([, usable]) => !usable).length).toBeGreaterThan(1);

@@ -76,6 +76,7 @@ describe('loyalty-api checkout', () => {
       pointsPaidCents: 0,
       dueCents: 960,
       pointsBalance: 0,
+      shopper: { name: null, card: `****${cardNumber.slice(-4)}` },
       offers: [
         {
           code: offer.code,
@@ -119,6 +120,22 @@ describe('loyalty-api checkout', () => {
     expect(body.offers).toEqual([expect.objectContaining({ code, discountCents: discount })]);
   });
 
+  it('greets a registered shopper by given name and family initial, the card masked', async () => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    await db.query(
+      `INSERT INTO loyalty.shoppers (id, household_id, account_holder, given_name, family_name)
+       VALUES ($1, $2, true, 'Maria', 'Schmidt')`,
+      [randomUUID(), shopperId],
+    );
+    const { body } = await post('quote', {
+      cardNumber,
+      lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 100 }],
+    }).expect(200);
+    expect(body.shopper).toEqual({ name: 'Maria S.', card: `****${cardNumber.slice(-4)}` });
+    expect(JSON.stringify(body)).not.toContain('Schmidt');
+    expect(JSON.stringify(body)).not.toContain(cardNumber);
+  });
+
   it('quotes an unknown card with no offers', async () => {
     const response = await post('quote', {
       cardNumber: makeCardNumber(),
@@ -134,6 +151,7 @@ describe('loyalty-api checkout', () => {
       pointsPaidCents: 0,
       dueCents: 100,
       pointsBalance: null,
+      shopper: null,
       offers: [],
       notApplied: [],
     });

@@ -3,6 +3,7 @@ import { isCardNumber } from './card-number';
 import {
   CARD_ACTIONS,
   CARD_STATUSES,
+  maskShopperName,
   CardAction,
   CardStateError,
   CardStatus,
@@ -139,5 +140,17 @@ describe('erasureHash', () => {
     expect(
       erasureHash('j'.repeat(32), '6006491234567893').equals(erasureHash(key, '6006491234567893')),
     ).toBe(false);
+  });
+});
+
+describe('maskShopperName', () => {
+  it.each<[string | null, string | null, string | null]>([
+    ['Maria', 'Schmidt', 'Maria S.'],
+    ['Maria', null, 'Maria'],
+    [null, 'schmidt', 'S.'],
+    ['  ', ' ', null],
+    [null, null, null],
+  ])('shows %s %s as %s', (given, family, shown) => {
+    expect(maskShopperName(given, family)).toBe(shown);
   });
 });

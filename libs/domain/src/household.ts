@@ -116,6 +116,20 @@ export function maskCardNumber(cardNumber: string): string {
   return `****${cardNumber.slice(-4)}`;
 }
 
+/**
+ * What the till shows of a shopper, so the cashier can greet them without reading out who they
+ * are: the given name and the family name's initial ("Maria S."); null without a name on file.
+ */
+export function maskShopperName(
+  givenName: string | null,
+  familyName: string | null,
+): string | null {
+  const given = givenName?.trim() ?? '';
+  const initial = familyName?.trim().charAt(0).toUpperCase() ?? '';
+  if (!given && !initial) return null;
+  return [given, initial && `${initial}.`].filter(Boolean).join(' ');
+}
+
 export const ISSUED_CARD_LENGTH = 16;
 
 /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   CardStatus,
+  LimitsByRule,
   DEFAULT_CHECKOUT_TERMS,
   Offer,
   OfferIssuedV2,
@@ -12,6 +13,7 @@ import {
   erasureHash,
 } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
+import { RuleLimitsRow, capPeriodKeys, ruleLimitsSql, toRuleLimits } from './rule-limits.query';
 
 interface OfferRow {
   id: string;
@@ -21,15 +23,18 @@ interface OfferRow {
   reward: OfferTerms['reward'];
   /** Null for an offer issued before offers carried their terms. */
   terms: OfferIssuedV2['terms'] | null;
-  valid_from: Date;
-  valid_until: Date;
-  issued_at: Date;
+  // Dates, or their JSON text when read through json_agg.
+  valid_from: Date | string;
+  valid_until: Date | string;
+  issued_at: Date | string;
   state: OfferState;
-  clipped_at: Date | null;
-  state_changed_at: Date | null;
+  clipped_at: Date | string | null;
+  state_changed_at: Date | string | null;
   store_id: string | null;
   pos_transaction_id: string | null;
 }
+
+const iso = (at: Date | string): string => new Date(at).toISOString();
 
 // The table's CHECK constraints guarantee the columns each state needs are set.
 function toOffer(row: OfferRow): Offer {
@@ -39,9 +44,9 @@ function toOffer(row: OfferRow): Offer {
     shopperId: row.shopper_id,
     ruleId: row.rule_id,
     reward: row.reward,
-    validFrom: row.valid_from.toISOString(),
-    validUntil: row.valid_until.toISOString(),
-    issuedAt: row.issued_at.toISOString(),
+    validFrom: iso(row.valid_from),
+    validUntil: iso(row.valid_until),
+    issuedAt: iso(row.issued_at),
     ...(row.terms === null
       ? DEFAULT_CHECKOUT_TERMS
       : {
@@ -51,7 +56,7 @@ function toOffer(row: OfferRow): Offer {
           stores: row.terms.stores,
         }),
   };
-  const changedAt = row.state_changed_at?.toISOString() as string;
+  const changedAt = row.state_changed_at === null ? '' : iso(row.state_changed_at);
   const checkout = {
     storeId: row.store_id as string,
     posTransactionId: row.pos_transaction_id as string,
@@ -60,12 +65,12 @@ function toOffer(row: OfferRow): Offer {
     case 'issued':
       return { ...terms, state: 'issued' };
     case 'clipped':
-      return { ...terms, state: 'clipped', clippedAt: (row.clipped_at as Date).toISOString() };
+      return { ...terms, state: 'clipped', clippedAt: iso(row.clipped_at as Date) };
     case 'reserved':
       return {
         ...terms,
         state: 'reserved',
-        clippedAt: row.clipped_at?.toISOString() ?? null,
+        clippedAt: row.clipped_at === null ? null : iso(row.clipped_at),
         reservedAt: changedAt,
         checkout,
       };
@@ -89,6 +94,17 @@ const OFFERS = `
 export interface CardAtTill {
   householdId: string;
   status: CardStatus;
+}
+
+/** Everything a quote reads of a card's shopper, in one statement (`CheckoutOffersQuery.atTill`). */
+export interface ShopperAtTill {
+  card: CardAtTill;
+  /** The account holder's names, when the household registered them. */
+  givenName: string | null;
+  familyName: string | null;
+  pointsBalance: number;
+  offers: Offer[];
+  limits: LimitsByRule;
 }
 
 /**
@@ -126,6 +142,73 @@ export class CheckoutOffersQuery {
       return { householdId: row.household_id, status: row.status };
     if (row.erased || !row.seen) return null;
     return { householdId: derived, status: 'active' };
+  }
+
+  /**
+   * What the quote needs of a card's shopper, in one round trip: the card's household and status
+   * (as `shopperForCard` decides them), the account holder's names, the points balance, the
+   * usable offers (as `usableOffers` filters them) and their rules' limits (`ruleLimitsSql`).
+   * Null for an unknown card.
+   */
+  async atTill(
+    manager: EntityManager,
+    cardNumber: string,
+    erasureHashKey: string,
+    now: Date,
+    timeZone: string,
+  ): Promise<ShopperAtTill | null> {
+    const periodKeys = capPeriodKeys(now, timeZone);
+    const [row]: {
+      household_id: string;
+      status: CardStatus | null;
+      erased: boolean;
+      given_name: string | null;
+      family_name: string | null;
+      balance: string | null;
+      offers: OfferRow[];
+      rules: RuleLimitsRow[];
+    }[] = await manager.query(
+      `WITH card AS (
+         SELECT coalesce(c.household_id, $3::uuid) AS household_id, c.status,
+                EXISTS (SELECT 1 FROM loyalty.erased_cards WHERE card_hash = $2) AS erased
+           FROM (SELECT 1) AS one
+           LEFT JOIN loyalty.cards c ON c.card_number = $1
+       ), offers AS (
+         ${OFFERS}, card
+          WHERE shopper_id = card.household_id AND state = ANY($4::text[])
+            AND valid_from <= $5 AND valid_until > $5
+       )
+       SELECT card.household_id, card.status, card.erased, s.given_name, s.family_name,
+              (SELECT balance FROM loyalty.points_accounts WHERE household_id = card.household_id) AS balance,
+              coalesce((SELECT json_agg(offers) FROM offers), '[]') AS offers,
+              coalesce((SELECT json_agg(rules) FROM (${ruleLimitsSql(
+                'card.household_id',
+                'SELECT DISTINCT rule_id FROM offers',
+                '$6::jsonb',
+              )}) AS rules), '[]') AS rules
+         FROM card
+         LEFT JOIN loyalty.shoppers s ON s.household_id = card.household_id AND s.account_holder`,
+      [
+        cardNumber,
+        erasureHash(erasureHashKey, cardNumber),
+        householdIdForCard(cardNumber),
+        USABLE_OFFER_STATES,
+        now,
+        JSON.stringify(periodKeys),
+      ],
+    );
+    // A card no household registered is known once its own household holds offers or points.
+    const known =
+      row.status !== null || (!row.erased && (row.offers.length > 0 || row.balance !== null));
+    if (!known) return null;
+    return {
+      card: { householdId: row.household_id, status: row.status ?? 'active' },
+      givenName: row.given_name,
+      familyName: row.family_name,
+      pointsBalance: Number(row.balance ?? 0),
+      offers: row.offers.map(toOffer),
+      limits: toRuleLimits(row.rules, periodKeys).limits,
+    };
   }
 
   /**

@@ -177,6 +177,19 @@ export class NotAppliedOfferDto {
   reason!: LeftOutReason;
 }
 
+export class ShopperAtTillDto {
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'Maria S.',
+    description:
+      "The account holder's given name and family initial, to greet them; null without a name on file",
+  })
+  name!: string | null;
+
+  @ApiProperty({ example: '****9061', description: 'The card, its last four digits' })
+  card!: string;
+}
+
 export class QuoteDto {
   @ApiProperty({
     description: 'False when the card is unknown or inactive: no offers, not an error',
@@ -209,6 +222,13 @@ export class QuoteDto {
     description: "The household's points balance before this checkout; null for an unknown card",
   })
   pointsBalance!: number | null;
+
+  @ApiPropertyOptional({
+    type: ShopperAtTillDto,
+    nullable: true,
+    description: "A quote's answer: who the card's shopper is, masked; null for an unknown card",
+  })
+  shopper?: ShopperAtTillDto | null;
 
   @ApiProperty({ type: [AppliedOfferDto] })
   offers!: AppliedOfferDto[];

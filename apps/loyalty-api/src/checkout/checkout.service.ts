@@ -12,6 +12,8 @@ import {
   TransactionVoidedError,
   UnknownCardError,
   assertCardUsable,
+  maskCardNumber,
+  maskShopperName,
   LimitsByRule,
   decideRedemption,
   pointsPaymentCents,
@@ -162,32 +164,32 @@ export class CheckoutService {
   }
 
   private async quoteNow(terminal: Terminal, dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
-    const manager = this.dataSource.manager;
-    const card = await this.offers.shopperForCard(
-      manager,
+    const shopper = await this.offers.atTill(
+      this.dataSource.manager,
       dto.cardNumber,
       this.config.erasureHashKey,
+      now,
+      this.config.PROGRAMME_TIME_ZONE,
     );
-    if (card) assertCardUsable(card.status);
-    const shopperId = card?.householdId ?? null;
-    const usable = shopperId ? await this.offers.usableOffers(manager, shopperId, now) : [];
-    const { limits } =
-      shopperId && usable.length > 0
-        ? await this.rules.load(
-            manager,
-            shopperId,
-            usable.map((o) => o.ruleId),
-            now,
-            this.config.PROGRAMME_TIME_ZONE,
-          )
-        : { limits: new Map() };
-    const quote = quoteBasket(dto.lines, usable, terminal.storeId, this.config.earnRate, limits);
-    const pointsBalance = shopperId ? await this.points.balanceOf(manager, shopperId) : null;
-    return toQuoteDto(quote, usable, shopperId !== null, {
-      pointsSpent: 0,
-      pointsPaidCents: 0,
-      pointsBalance,
-    });
+    if (shopper) assertCardUsable(shopper.card.status);
+    const quote = quoteBasket(
+      dto.lines,
+      shopper?.offers ?? [],
+      terminal.storeId,
+      this.config.earnRate,
+      shopper?.limits ?? new Map(),
+    );
+    return {
+      ...toQuoteDto(quote, shopper?.offers ?? [], shopper !== null, {
+        pointsSpent: 0,
+        pointsPaidCents: 0,
+        pointsBalance: shopper?.pointsBalance ?? null,
+      }),
+      shopper: shopper && {
+        name: maskShopperName(shopper.givenName, shopper.familyName),
+        card: maskCardNumber(dto.cardNumber),
+      },
+    };
   }
 
   private async redeemNow(
