@@ -72,6 +72,7 @@ describe('loyalty-api checkout', () => {
       discountCents: 40,
       totalCents: 960,
       bonusPoints: 0,
+      pointsEarned: 9,
       pointsSpent: 0,
       pointsPaidCents: 0,
       dueCents: 960,
@@ -90,6 +91,7 @@ describe('loyalty-api checkout', () => {
         },
       ],
       notApplied: [],
+      receiptMessages: [{ kind: 'points-earned', text: 'You earn 9 points today.' }],
     });
   });
 
@@ -147,6 +149,7 @@ describe('loyalty-api checkout', () => {
       discountCents: 0,
       totalCents: 100,
       bonusPoints: 0,
+      pointsEarned: 1,
       pointsSpent: 0,
       pointsPaidCents: 0,
       dueCents: 100,
@@ -154,6 +157,7 @@ describe('loyalty-api checkout', () => {
       shopper: null,
       offers: [],
       notApplied: [],
+      receiptMessages: [{ kind: 'points-earned', text: 'You earn 1 point today.' }],
     });
   });
 

@@ -2,6 +2,7 @@ export * from './allocate-discounts';
 export * from './card-number';
 export * from './decide-redemption';
 export * from './redemption-limits';
+export * from './receipt-messages';
 export * from './settle-checkout';
 export * from './stack-offers';
 export * from './errors';

@@ -5,6 +5,7 @@ import { findPaymentCardNumbers, maskPaymentCardNumbers } from '@loyalty/domain'
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KafkaModule } from '@loyalty/kafka';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuthGuard } from './auth/auth.guard';
@@ -79,14 +80,20 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
-            name: config.APP_NAME,
-            level: config.LOG_LEVEL,
-            genReqId: (req) => requestIdOf(req.headers['x-request-id'], config.LOYALTY_CARD_PREFIX),
-            serializers: { req: maskedRequest(config.LOYALTY_CARD_PREFIX) },
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
-          },
+          pinoHttp: [
+            {
+              name: config.APP_NAME,
+              level: config.LOG_LEVEL,
+              genReqId: (req) =>
+                requestIdOf(req.headers['x-request-id'], config.LOYALTY_CARD_PREFIX),
+              serializers: { req: maskedRequest(config.LOYALTY_CARD_PREFIX) },
+              redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+              autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+            },
+            // Written off the request's path (a request's log line costs no blocking write);
+            // pino flushes what is pending when the process exits.
+            pino.destination({ dest: 1, sync: false }),
+          ],
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () =>

@@ -3,6 +3,8 @@ import {
   LeftOutReason,
   MAX_ABS_AMOUNT_CENTS,
   MAX_QUANTITY,
+  RECEIPT_MESSAGE_KINDS,
+  ReceiptMessageKind,
 } from '@loyalty/domain';
 import { ID_PATTERN, IsCardNumber, IsCents, IsPrintableText } from '@loyalty/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -177,6 +179,17 @@ export class NotAppliedOfferDto {
   reason!: LeftOutReason;
 }
 
+export class ReceiptMessageDto {
+  @ApiProperty({ enum: RECEIPT_MESSAGE_KINDS })
+  kind!: ReceiptMessageKind;
+
+  @ApiProperty({ example: 'Next visit: 10% off DAIRY with code K7Q2M9XD4T, until 2026-12-31.' })
+  text!: string;
+
+  @ApiPropertyOptional({ description: 'The offer it is about' })
+  code?: string;
+}
+
 export class ShopperAtTillDto {
   @ApiPropertyOptional({
     nullable: true,
@@ -208,6 +221,12 @@ export class QuoteDto {
   @ApiProperty({ description: "The offers' bonus points together" })
   bonusPoints!: number;
 
+  @ApiProperty({
+    description:
+      "Points the basket earns: the programme's points on the total (POINTS_PER_CURRENCY_UNIT per currency unit, rounded down) and the offers' bonus points",
+  })
+  pointsEarned!: number;
+
   @ApiProperty({ description: 'Points spent in payment (a redemption with pointsToSpend)' })
   pointsSpent!: number;
 
@@ -238,4 +257,11 @@ export class QuoteDto {
     description: "The shopper's usable offers that give nothing on this basket, each with why",
   })
   notApplied!: NotAppliedOfferDto[];
+
+  @ApiProperty({
+    type: [ReceiptMessageDto],
+    description:
+      'What to print at the end of the receipt: the points earned, and up to 3 offers kept for another visit (the soonest to expire first)',
+  })
+  receiptMessages!: ReceiptMessageDto[];
 }

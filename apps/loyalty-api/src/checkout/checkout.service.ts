@@ -11,7 +11,10 @@ import {
   TransactionIdReusedError,
   TransactionVoidedError,
   UnknownCardError,
+  EarnRate,
   assertCardUsable,
+  pointsFor,
+  receiptMessages,
   maskCardNumber,
   maskShopperName,
   LimitsByRule,
@@ -58,15 +61,19 @@ function toQuoteDto(
   offers: readonly Offer[],
   cardKnown: boolean,
   points: PointsPaid,
+  earnRate: EarnRate,
   redemptionIds: ReadonlyMap<string, string> = new Map(),
 ): QuoteDto {
   const validUntil = new Map(offers.map((o) => [o.code, o.validUntil]));
+  const bonusPoints = quote.appliedOffers.reduce((sum, o) => sum + o.bonusPoints, 0);
+  const pointsEarned = pointsFor(quote.totalCents, earnRate.pointsPerCurrencyUnit) + bonusPoints;
   return {
     cardKnown,
     subtotalCents: quote.subtotalCents,
     discountCents: quote.discountCents,
     totalCents: quote.totalCents,
-    bonusPoints: quote.appliedOffers.reduce((sum, o) => sum + o.bonusPoints, 0),
+    bonusPoints,
+    pointsEarned,
     ...points,
     dueCents: quote.totalCents - points.pointsPaidCents,
     offers: quote.appliedOffers.map((applied) => ({
@@ -75,6 +82,7 @@ function toQuoteDto(
       ...(redemptionIds.has(applied.code) ? { redemptionId: redemptionIds.get(applied.code) } : {}),
     })),
     notApplied: quote.leftOut,
+    receiptMessages: receiptMessages(quote, offers, pointsEarned),
   };
 }
 
@@ -180,11 +188,13 @@ export class CheckoutService {
       shopper?.limits ?? new Map(),
     );
     return {
-      ...toQuoteDto(quote, shopper?.offers ?? [], shopper !== null, {
-        pointsSpent: 0,
-        pointsPaidCents: 0,
-        pointsBalance: shopper?.pointsBalance ?? null,
-      }),
+      ...toQuoteDto(
+        quote,
+        shopper?.offers ?? [],
+        shopper !== null,
+        { pointsSpent: 0, pointsPaidCents: 0, pointsBalance: shopper?.pointsBalance ?? null },
+        this.config.earnRate,
+      ),
       shopper: shopper && {
         name: maskShopperName(shopper.givenName, shopper.familyName),
         card: maskCardNumber(dto.cardNumber),
@@ -246,7 +256,14 @@ export class CheckoutService {
         paid.pointsSpent = dto.pointsToSpend;
       }
       const ids = new Map(decision.offers.map((o) => [o.code, randomUUID()]));
-      const answer = toQuoteDto(decision.quote, decision.offers, true, paid, ids);
+      const answer = toQuoteDto(
+        decision.quote,
+        decision.offers,
+        true,
+        paid,
+        this.config.earnRate,
+        ids,
+      );
 
       const applied = new Map(decision.quote.appliedOffers.map((a) => [a.code, a]));
       const redemptions = decision.offers.map((offer) => ({
