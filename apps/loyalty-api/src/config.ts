@@ -68,6 +68,13 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Max(100)
   POINTS_PER_CURRENCY_UNIT: number = 1;
 
+  /** How long a quote with `reserve: true` holds its offers for the lane (seconds). */
+  @Type(() => Number)
+  @IsInt({ message: 'CHECKOUT_RESERVATION_SECONDS must be a whole number' })
+  @Min(5)
+  @Max(900)
+  CHECKOUT_RESERVATION_SECONDS = 120;
+
   get earnRate(): { pointsPerCurrencyUnit: number } {
     return { pointsPerCurrencyUnit: this.POINTS_PER_CURRENCY_UNIT };
   }

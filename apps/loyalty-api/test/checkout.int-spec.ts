@@ -609,6 +609,126 @@ describe('loyalty-api checkout', () => {
     expect(await offerRow(offer.offerId)).toMatchObject({ state: 'redeemed' });
   });
 
+  describe('reservations', () => {
+    const basket = [{ sku: 'a', department: 'X', quantity: 1, amountCents: 500 }];
+    const twoDollarsOff: Reward = { kind: 'amountOff', amountCents: 200, target: { basket: true } };
+    const reserve = (cardNumber: string, posTransactionId: string, key = apiKey) =>
+      post('quote', { cardNumber, lines: basket, reserve: true, posTransactionId }, key);
+    const redeemOn = (cardNumber: string, code: string, posTransactionId: string, key = apiKey) =>
+      post('redemptions', { cardNumber, lines: basket, posTransactionId, offerCodes: [code] }, key);
+
+    it('holds the offers for the sale: no other checkout may use them until it redeems or releases', async () => {
+      const { shopperId, cardNumber } = await seedShopper(db);
+      const { code } = await seedOffer(db, shopperId, twoDollarsOff);
+      const sale = `store-7:lane-2:${randomUUID()}`;
+      const held = await reserve(cardNumber, sale).expect(200);
+      expect(held.body.offers).toEqual([expect.objectContaining({ code, discountCents: 200 })]);
+      expect(Date.parse(held.body.reservedUntil)).toBeGreaterThan(Date.now() + 60_000);
+      // The same sale quoted again keeps what it holds; another sale finds nothing to use.
+      expect((await reserve(cardNumber, sale).expect(200)).body.offers).toHaveLength(1);
+      const other = `store-7:lane-3:${randomUUID()}`;
+      expect((await post('quote', { cardNumber, lines: basket }).expect(200)).body.offers).toEqual(
+        [],
+      );
+      expect((await redeemOn(cardNumber, code, other).expect(409)).body.code).toBe(
+        'OFFER_RESERVED',
+      );
+      // Released, it is anyone's again.
+      await request(app.getHttpServer())
+        .delete(`/v1/checkout/reservations/${encodeURIComponent(sale)}`)
+        .set('X-Api-Key', apiKey)
+        .expect(204);
+      await redeemOn(cardNumber, code, other).expect(200);
+    });
+
+    it('lets the sale that holds an offer redeem it, and frees its other holds', async () => {
+      const { shopperId, cardNumber } = await seedShopper(db);
+      const { code } = await seedOffer(db, shopperId, twoDollarsOff);
+      const sale = `store-7:lane-2:${randomUUID()}`;
+      await reserve(cardNumber, sale).expect(200);
+      await redeemOn(cardNumber, code, sale).expect(200);
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM loyalty.checkout_reservations WHERE pos_transaction_id = $1`,
+        [sale],
+      );
+      expect(n).toBe(0);
+    });
+
+    it('frees a hold once its time is up', async () => {
+      const { shopperId, cardNumber } = await seedShopper(db);
+      const { offerId, code } = await seedOffer(db, shopperId, twoDollarsOff);
+      await reserve(cardNumber, `store-7:lane-2:${randomUUID()}`).expect(200);
+      await db.query(
+        `UPDATE loyalty.checkout_reservations
+            SET reserved_at = now() - interval '3 minutes', expires_at = now() - interval '1 second'
+          WHERE offer_id = $1`,
+        [offerId],
+      );
+      await redeemOn(cardNumber, code, `store-7:lane-3:${randomUUID()}`).expect(200);
+    });
+
+    it("counts a hold against its rule's budget and its household's cap", async () => {
+      const budgeted = await seedRule(db, makeRule({ budgetCents: 300 }));
+      const capped = await seedRule(
+        db,
+        makeRule({ perHouseholdCap: { count: 1, period: 'week' } }),
+      );
+      const first = await seedShopper(db);
+      const second = await seedShopper(db);
+      await seedOffer(db, first.shopperId, twoDollarsOff, { ruleId: budgeted.id });
+      const { code } = await seedOffer(db, second.shopperId, twoDollarsOff, {
+        ruleId: budgeted.id,
+      });
+      const sale = `store-7:lane-2:${randomUUID()}`;
+      await reserve(first.cardNumber, sale).expect(200);
+      // 200 of the 300 are held: the second household's 2.00 does not fit.
+      const quoted = await post('quote', { cardNumber: second.cardNumber, lines: basket }).expect(
+        200,
+      );
+      expect(quoted.body.notApplied).toEqual([{ code, reason: 'budget-exhausted' }]);
+      const elsewhere = await reserve(second.cardNumber, `store-7:lane-3:${randomUUID()}`).expect(
+        200,
+      );
+      expect(elsewhere.body).toMatchObject({ offers: [], reservedUntil: null });
+      await request(app.getHttpServer())
+        .delete(`/v1/checkout/reservations/${encodeURIComponent(sale)}`)
+        .set('X-Api-Key', apiKey)
+        .expect(204);
+      const after = await post('quote', { cardNumber: second.cardNumber, lines: basket }).expect(
+        200,
+      );
+      expect(after.body.offers).toEqual([expect.objectContaining({ code })]);
+
+      const household = await seedShopper(db);
+      const offers = [
+        await seedOffer(db, household.shopperId, twoDollarsOff, { ruleId: capped.id }),
+        await seedOffer(db, household.shopperId, twoDollarsOff, { ruleId: capped.id }),
+      ];
+      const held = await reserve(household.cardNumber, `store-7:lane-2:${randomUUID()}`).expect(
+        200,
+      );
+      expect(held.body.offers).toHaveLength(1);
+      const again = await post('quote', { cardNumber: household.cardNumber, lines: basket }).expect(
+        200,
+      );
+      expect(again.body.notApplied).toEqual([
+        {
+          code: offers.find((o) => o.code !== held.body.offers[0].code)?.code,
+          reason: 'household-cap-reached',
+        },
+      ]);
+    });
+
+    it('refuses reserve without the sale it holds for (400), holding nothing', async () => {
+      const { shopperId, cardNumber } = await seedShopper(db);
+      await seedOffer(db, shopperId, twoDollarsOff);
+      const { body } = await post('quote', { cardNumber, lines: basket, reserve: true }).expect(
+        400,
+      );
+      expect(body.errors.map((e: { field: string }) => e.field)).toEqual(['posTransactionId']);
+    });
+  });
+
   describe('Idempotency-Key', () => {
     it('answers 20 concurrent requests with one key once, and refuses the key for another body', async () => {
       const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();

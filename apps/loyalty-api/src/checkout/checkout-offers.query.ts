@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   CardStatus,
+  CheckoutRef,
   LimitsByRule,
   DEFAULT_CHECKOUT_TERMS,
   Offer,
@@ -13,7 +14,13 @@ import {
   erasureHash,
 } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
-import { RuleLimitsRow, capPeriodKeys, ruleLimitsSql, toRuleLimits } from './rule-limits.query';
+import {
+  CapPeriods,
+  RuleLimitsRow,
+  capPeriodKeys,
+  ruleLimitsSql,
+  toRuleLimits,
+} from './rule-limits.query';
 
 interface OfferRow {
   id: string;
@@ -105,6 +112,8 @@ export interface ShopperAtTill {
   pointsBalance: number;
   offers: Offer[];
   limits: LimitsByRule;
+  /** The period each capped rule counts a use made now in. */
+  capPeriods: CapPeriods;
 }
 
 /**
@@ -147,8 +156,8 @@ export class CheckoutOffersQuery {
   /**
    * What the quote needs of a card's shopper, in one round trip: the card's household and status
    * (as `shopperForCard` decides them), the account holder's names, the points balance, the
-   * usable offers (as `usableOffers` filters them) and their rules' limits (`ruleLimitsSql`).
-   * Null for an unknown card.
+   * usable offers (as `usableOffers` filters them, less those another checkout holds) and their
+   * rules' limits (`ruleLimitsSql`). Null for an unknown card.
    */
   async atTill(
     manager: EntityManager,
@@ -156,6 +165,7 @@ export class CheckoutOffersQuery {
     erasureHashKey: string,
     now: Date,
     timeZone: string,
+    checkout: CheckoutRef | null = null,
   ): Promise<ShopperAtTill | null> {
     const periodKeys = capPeriodKeys(now, timeZone);
     const [row]: {
@@ -177,6 +187,11 @@ export class CheckoutOffersQuery {
          ${OFFERS}, card
           WHERE shopper_id = card.household_id AND state = ANY($4::text[])
             AND valid_from <= $5 AND valid_until > $5
+            -- Not held by another checkout (held by this one is fine).
+            AND NOT EXISTS (
+              SELECT 1 FROM loyalty.checkout_reservations h
+               WHERE h.offer_id = id AND h.expires_at > $5
+                 AND (h.store_id, h.pos_transaction_id) IS DISTINCT FROM ($7::text, $8::text))
        )
        SELECT card.household_id, card.status, card.erased, s.given_name, s.family_name,
               (SELECT balance FROM loyalty.points_accounts WHERE household_id = card.household_id) AS balance,
@@ -195,6 +210,8 @@ export class CheckoutOffersQuery {
         USABLE_OFFER_STATES,
         now,
         JSON.stringify(periodKeys),
+        checkout?.storeId ?? null,
+        checkout?.posTransactionId ?? null,
       ],
     );
     // A card no household registered is known once its own household holds offers or points.
@@ -207,7 +224,7 @@ export class CheckoutOffersQuery {
       familyName: row.family_name,
       pointsBalance: Number(row.balance ?? 0),
       offers: row.offers.map(toOffer),
-      limits: toRuleLimits(row.rules, periodKeys).limits,
+      ...toRuleLimits(row.rules, periodKeys),
     };
   }
 

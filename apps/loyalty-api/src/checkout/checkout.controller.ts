@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -11,7 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentTerminal, ForTerminals, IdempotencyKey, Terminal } from '@loyalty/platform';
-import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
+import { QuoteDto, QuoteRequestDto, RedeemRequestDto, ReservationParamsDto } from './checkout.dto';
 import { CheckoutService } from './checkout.service';
 
 // A card the till must refuse; the lane sells without the card.
@@ -34,7 +35,8 @@ export class CheckoutController {
   @Post('quote')
   @HttpCode(200)
   @ApiOperation({
-    summary: "The shopper's offers for this basket, with the discount each gives per line",
+    summary:
+      "The shopper's offers for this basket, with the discount each gives per line; with reserve, held for the sale",
   })
   @ApiOkResponse({ type: QuoteDto })
   @ApiUnprocessableEntityResponse({ description: CARD_REFUSED })
@@ -75,5 +77,19 @@ export class CheckoutController {
     @Body() dto: RedeemRequestDto,
   ): Promise<QuoteDto> {
     return this.checkout.redeem(terminal, dto, idempotencyKey, new Date());
+  }
+
+  @Delete('reservations/:posTransactionId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      "Free the offers a quote with reserve holds for this store's sale (the lane gave up or the customer left); nothing held is fine",
+  })
+  @ApiNoContentResponse({ description: 'Nothing is held for the sale any more' })
+  release(
+    @CurrentTerminal() terminal: Terminal,
+    @Param() params: ReservationParamsDto,
+  ): Promise<void> {
+    return this.checkout.release(terminal, params.posTransactionId);
   }
 }

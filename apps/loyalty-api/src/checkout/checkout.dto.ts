@@ -14,6 +14,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsInt,
   IsNumber,
   IsOptional,
@@ -23,6 +24,7 @@ import {
   Max,
   Min,
   ValidateBy,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
@@ -70,8 +72,8 @@ export class BasketLineDto {
 /** Points one checkout may spend: far above any balance, a bound on the number. */
 const MAX_POINTS_TO_SPEND = 100_000_000;
 
-/** `POST /v1/checkout/quote`: what the shopper's offers give on this basket. */
-export class QuoteRequestDto {
+/** A card and its basket, as the quote and the redemption take them. */
+export class BasketRequestDto {
   @ApiProperty({
     example: '9800000000009061',
     pattern: '^\\d{12,19}$',
@@ -90,8 +92,38 @@ export class QuoteRequestDto {
   lines!: BasketLineDto[];
 }
 
+/** `POST /v1/checkout/quote`: what the shopper's offers give on this basket. */
+export class QuoteRequestDto extends BasketRequestDto {
+  @ApiPropertyOptional({
+    description:
+      "Hold the offers that apply for this sale (posTransactionId) for CHECKOUT_RESERVATION_SECONDS (120 s by default): no other checkout may use them meanwhile, and they count against their rules' budgets and caps. Quoting the sale again with reserve replaces its holds; the redemption uses them; DELETE /v1/checkout/reservations/{posTransactionId} or the time frees them",
+  })
+  @IsOptional()
+  @IsBoolean()
+  reserve?: boolean;
+
+  @ApiPropertyOptional({
+    example: 'store-42:lane-3:000124',
+    description: 'The sale the offers are held for: required with reserve',
+  })
+  @ValidateIf((dto: QuoteRequestDto) => dto.reserve === true || dto.posTransactionId !== undefined)
+  @IsString()
+  @Length(1, 100)
+  @Matches(ID_PATTERN)
+  posTransactionId?: string;
+}
+
+/** `DELETE /v1/checkout/reservations/{posTransactionId}`. */
+export class ReservationParamsDto {
+  @ApiProperty({ example: 'store-42:lane-3:000124', description: 'The sale whose holds to free' })
+  @IsString()
+  @Length(1, 100)
+  @Matches(ID_PATTERN)
+  posTransactionId!: string;
+}
+
 /** `POST /v1/checkout/redemptions`: use these offers on this basket, at most once each. */
-export class RedeemRequestDto extends QuoteRequestDto {
+export class RedeemRequestDto extends BasketRequestDto {
   @ApiProperty({
     example: 'store-42:lane-3:000124',
     description: 'The sale the offers are used on',
@@ -248,6 +280,13 @@ export class QuoteDto {
     description: "A quote's answer: who the card's shopper is, masked; null for an unknown card",
   })
   shopper?: ShopperAtTillDto | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'A quote with reserve: until when the applied offers are held for the sale; null when nothing is held',
+  })
+  reservedUntil?: string | null;
 
   @ApiProperty({ type: [AppliedOfferDto] })
   offers!: AppliedOfferDto[];

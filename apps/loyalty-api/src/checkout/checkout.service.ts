@@ -1,10 +1,12 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import {
   BudgetExhaustedError,
+  CheckoutRef,
   IdempotencyKeyReusedError,
   Offer,
   OfferAlreadyRedeemedError,
   OfferRedeemedV1,
+  OfferReservedError,
   OfferStateError,
   StackedQuote,
   TOPICS,
@@ -33,7 +35,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
 import { PointsLedger } from '../points/points-ledger';
-import { CheckoutOffersQuery } from './checkout-offers.query';
+import { CheckoutOffersQuery, ShopperAtTill } from './checkout-offers.query';
+import { HeldOffer, heldElsewhere, insertReservations, releaseReservations } from './reservations';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto } from './checkout.dto';
 import { Redemption } from './redemption.entity';
 import { RuleLimitsQuery } from './rule-limits.query';
@@ -151,6 +154,14 @@ export class CheckoutService {
     );
   }
 
+  /** Frees whatever this store's sale holds (nothing, if it holds nothing). */
+  async release(terminal: Terminal, posTransactionId: string): Promise<void> {
+    await releaseReservations(this.dataSource.manager, {
+      storeId: terminal.storeId,
+      posTransactionId,
+    });
+  }
+
   private async withinLaneBudget<T>(
     terminal: Terminal,
     what: string,
@@ -172,6 +183,10 @@ export class CheckoutService {
   }
 
   private async quoteNow(terminal: Terminal, dto: QuoteRequestDto, now: Date): Promise<QuoteDto> {
+    if (dto.reserve && dto.posTransactionId !== undefined) {
+      const checkout = { storeId: terminal.storeId, posTransactionId: dto.posTransactionId };
+      return this.dataSource.transaction((m) => this.reserveNow(m, terminal, dto, checkout, now));
+    }
     const shopper = await this.offers.atTill(
       this.dataSource.manager,
       dto.cardNumber,
@@ -187,6 +202,15 @@ export class CheckoutService {
       this.config.earnRate,
       shopper?.limits ?? new Map(),
     );
+    return this.quoteAnswer(dto, shopper, quote);
+  }
+
+  private quoteAnswer(
+    dto: QuoteRequestDto,
+    shopper: ShopperAtTill | null,
+    quote: StackedQuote,
+    reservedUntil?: string | null,
+  ): QuoteDto {
     return {
       ...toQuoteDto(
         quote,
@@ -199,7 +223,100 @@ export class CheckoutService {
         name: maskShopperName(shopper.givenName, shopper.familyName),
         card: maskCardNumber(dto.cardNumber),
       },
+      ...(reservedUntil === undefined ? {} : { reservedUntil }),
     };
+  }
+
+  /**
+   * A quote that holds its offers for the sale: under the household's lock (as its redemptions
+   * take), the sale's earlier holds are released, the basket is quoted, and each applied offer is
+   * held: its rule's budget must hold its discount beside what is spent and held (under the
+   * budget's row lock, as spending takes it); a rule that cannot is left out as
+   * `budget-exhausted` and the basket quoted again.
+   */
+  private async reserveNow(
+    m: EntityManager,
+    terminal: Terminal,
+    dto: QuoteRequestDto,
+    checkout: CheckoutRef,
+    now: Date,
+  ): Promise<QuoteDto> {
+    const card = await this.offers.shopperForCard(m, dto.cardNumber, this.config.erasureHashKey);
+    if (card) {
+      assertCardUsable(card.status);
+      await lockHouseholdRedemptions(m, card.householdId);
+    }
+    await releaseReservations(m, checkout);
+    const shopper = await this.offers.atTill(
+      m,
+      dto.cardNumber,
+      this.config.erasureHashKey,
+      now,
+      this.config.PROGRAMME_TIME_ZONE,
+      checkout,
+    );
+    if (!shopper)
+      return this.quoteAnswer(dto, null, quoteBasket(dto.lines, [], terminal.storeId), null);
+    // A rule whose budget cannot hold what its offers give is left out, and the basket quoted
+    // again without it: at most once per rule.
+    const limits = new Map(shopper.limits);
+    for (;;) {
+      const quote = quoteBasket(
+        dto.lines,
+        shopper.offers,
+        terminal.storeId,
+        this.config.earnRate,
+        limits,
+      );
+      const byCode = new Map(shopper.offers.map((o) => [o.code, o]));
+      const held: HeldOffer[] = quote.appliedOffers.map((applied) => {
+        const { id, ruleId } = byCode.get(applied.code) as Offer;
+        const capPeriod = shopper.capPeriods.get(ruleId) ?? null;
+        return { offerId: id, ruleId, discountCents: applied.discountCents, capPeriod };
+      });
+      const short = await this.firstBudgetShort(m, held, limits);
+      if (short === null) {
+        const expiresAt = new Date(
+          now.getTime() + this.config.CHECKOUT_RESERVATION_SECONDS * 1_000,
+        );
+        await insertReservations(
+          m,
+          shopper.card.householdId,
+          checkout,
+          terminal.terminalId,
+          held,
+          now,
+          expiresAt,
+        );
+        const reservedUntil = held.length > 0 ? expiresAt.toISOString() : null;
+        return this.quoteAnswer(dto, shopper, quote, reservedUntil);
+      }
+      const { budgetCents } = limits.get(short)?.budget as { budgetCents: number };
+      limits.set(short, {
+        cap: limits.get(short)?.cap ?? null,
+        budget: { budgetCents, spentCents: budgetCents },
+      });
+    }
+  }
+
+  /**
+   * The first rule (in id order, as budgets are locked) whose budget cannot hold what the held
+   * offers of it give beside what is spent and held already; null when every one can.
+   */
+  private async firstBudgetShort(
+    m: EntityManager,
+    held: readonly HeldOffer[],
+    limits: LimitsByRule,
+  ): Promise<string | null> {
+    const byRule = new Map<string, number>();
+    for (const h of held) byRule.set(h.ruleId, (byRule.get(h.ruleId) ?? 0) + h.discountCents);
+    for (const ruleId of [...byRule.keys()].sort()) {
+      const budget = limits.get(ruleId)?.budget;
+      const cents = byRule.get(ruleId) as number;
+      if (budget && cents > 0 && !(await this.rules.hold(m, ruleId, cents, budget.budgetCents)))
+        return ruleId;
+    }
+    return null;
   }
 
   private async redeemNow(
@@ -227,7 +344,21 @@ export class CheckoutService {
       // A household's redemptions take turns, whatever card or lane: its caps are counted, then
       // written, by one at a time.
       await lockHouseholdRedemptions(manager, shopperId);
+      // What this sale held is used or freed now; what another checkout holds is not ours.
+      const checkout = { storeId: terminal.storeId, posTransactionId: dto.posTransactionId };
+      await releaseReservations(manager, checkout);
       const onFile = await this.offers.offersByCode(manager, dto.offerCodes);
+      const [held] = await heldElsewhere(
+        manager,
+        [...onFile.values()].map((o) => o.id),
+        checkout,
+        now,
+      );
+      if (held !== undefined)
+        throw new OfferReservedError(
+          `Offer ${[...onFile.values()].find((o) => o.id === held)?.code} is held by another checkout`,
+          'offerCodes',
+        );
       const { limits, capPeriods } = await this.rules.load(
         manager,
         shopperId,

@@ -23,6 +23,7 @@ import { AudienceListMembersByHousehold1795900000150 } from './migrations/179590
 import { CheckoutEnforcesRules1795900000160 } from './migrations/1795900000160-CheckoutEnforcesRules';
 import { CheckoutSettlement1795900000170 } from './migrations/1795900000170-CheckoutSettlement';
 import { CheckoutIdempotencyKeys1795900000180 } from './migrations/1795900000180-CheckoutIdempotencyKeys';
+import { CheckoutReservations1795900000190 } from './migrations/1795900000190-CheckoutReservations';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -46,6 +47,7 @@ export const loyaltyApiDatabase = {
     CheckoutEnforcesRules1795900000160,
     CheckoutSettlement1795900000170,
     CheckoutIdempotencyKeys1795900000180,
+    CheckoutReservations1795900000190,
   ],
 };
 
