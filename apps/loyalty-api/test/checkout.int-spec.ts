@@ -609,6 +609,47 @@ describe('loyalty-api checkout', () => {
     expect(await offerRow(offer.offerId)).toMatchObject({ state: 'redeemed' });
   });
 
+  it('applies a clip-only offer once the shopper clipped it in the app', async () => {
+    const { shopperId, cardNumber } = await seedShopper(db);
+    const subject = `shopper-${randomUUID()}`;
+    await db.query(
+      `INSERT INTO loyalty.shoppers (id, household_id, account_holder, subject) VALUES ($1, $2, true, $3)`,
+      [randomUUID(), shopperId, subject],
+    );
+    const reward: Reward = { kind: 'amountOff', amountCents: 150, target: { basket: true } };
+    const { code } = await seedOffer(db, shopperId, reward, {}, { clipRequired: true });
+    const lines = [{ sku: 'a', department: 'X', quantity: 1, amountCents: 500 }];
+    const before = await post('quote', { cardNumber, lines }).expect(200);
+    expect(before.body.notApplied).toEqual([{ code, reason: 'not-clipped' }]);
+    const refused = await post('redemptions', {
+      cardNumber,
+      lines,
+      posTransactionId: `clip-${randomUUID()}`,
+      offerCodes: [code],
+    }).expect(422);
+    expect(refused.body.code).toBe('OFFER_NOT_APPLICABLE');
+
+    const me = (req: request.Test) =>
+      req.set('Authorization', `Bearer ${tokenFor('shopper', subject)}`);
+    const wallet = await me(request(app.getHttpServer()).get('/v1/me/offers')).expect(200);
+    expect(wallet.body.offers).toEqual([
+      expect.objectContaining({
+        code,
+        state: 'issued',
+        clipRequired: true,
+        description: '1.50 off your shopping',
+      }),
+    ]);
+    const clip = () => me(request(app.getHttpServer()).post(`/v1/me/offers/${code}/clip`));
+    expect((await clip().expect(200)).body).toMatchObject({ code, state: 'clipped' });
+    expect((await clip().expect(200)).body).toMatchObject({ code, state: 'clipped' });
+    await me(request(app.getHttpServer()).post('/v1/me/offers/NOSUCHCODE/clip')).expect(404);
+    await me(request(app.getHttpServer()).post('/v1/me/offers/not-a-code/clip')).expect(400);
+
+    const after = await post('quote', { cardNumber, lines }).expect(200);
+    expect(after.body.offers).toEqual([expect.objectContaining({ code, discountCents: 150 })]);
+  });
+
   describe('reservations', () => {
     const basket = [{ sku: 'a', department: 'X', quantity: 1, amountCents: 500 }];
     const twoDollarsOff: Reward = { kind: 'amountOff', amountCents: 200, target: { basket: true } };

@@ -165,6 +165,24 @@ describe('decideRedemption', () => {
     expect(quote.leftOut).toEqual([{ code: 'S', reason: 'wrong-store' }]);
   });
 
+  it('applies a clip-only offer once the shopper clipped it, and says which wait for a clip', () => {
+    const clipped = offer('C', {
+      clipRequired: true,
+      state: 'clipped',
+      clippedAt: '2026-11-02T00:00:00Z',
+    } as Partial<Offer>);
+    const unclipped = offer('U', { clipRequired: true });
+    const quote = quoteBasket(lines, [clipped, unclipped], 'store-1');
+    expect(quote.appliedOffers.map((o) => o.code)).toEqual(['C']);
+    expect(quote.leftOut).toEqual([{ code: 'U', reason: 'not-clipped' }]);
+    expect(() => decideRedemption({ ...request, codes: ['U'] }, onFile(unclipped), now)).toThrow(
+      expect.objectContaining({ code: 'OFFER_NOT_APPLICABLE' }),
+    );
+    expect(
+      decideRedemption({ ...request, codes: ['C'] }, onFile(clipped), now).quote.discountCents,
+    ).toBe(100);
+  });
+
   describe("the rules' limits", () => {
     const budget = (budgetCents: number, spentCents: number) => ({
       budget: { budgetCents, spentCents },

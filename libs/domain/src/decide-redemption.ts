@@ -5,7 +5,7 @@ import {
   OfferNotApplicableError,
   OfferNotFoundError,
 } from './errors';
-import { Offer, isOfferForStore, redeemOffer } from './offer';
+import { Offer, awaitsClip, isOfferForStore, redeemOffer } from './offer';
 import { LimitRefusal, RuleLimits, limitRefusal } from './redemption-limits';
 import { LeftOutReason, StackedQuote, stackOffers } from './stack-offers';
 
@@ -55,8 +55,8 @@ function firstRefused(
 
 /**
  * What a shopper's usable offers give on a basket at `storeId`: `stackOffers` over the offers
- * valid in this store whose rules' limits allow them. Left out besides stacking's reasons: an
- * offer for other stores (`wrong-store`), one whose household cap is reached
+ * valid in this store whose rules' limits allow them. Left out besides stacking's reasons: a
+ * clip-only offer not clipped (`not-clipped`), an offer for other stores (`wrong-store`), one whose household cap is reached
  * (`household-cap-reached`), one whose rule's budget cannot pay what it would give
  * (`budget-exhausted`, decided after stacking, which then runs again without it). The same basket,
  * offers and limits give the same answer.
@@ -70,9 +70,11 @@ export function quoteBasket(
 ): StackedQuote {
   const leftOut: { code: string; reason: LeftOutReason }[] = [];
   let candidates = offers.filter((offer) => {
-    const reason = !isOfferForStore(offer, storeId)
-      ? 'wrong-store'
-      : limitRefusal(limits.get(offer.ruleId), 1, 0);
+    const reason = awaitsClip(offer)
+      ? 'not-clipped'
+      : !isOfferForStore(offer, storeId)
+        ? 'wrong-store'
+        : limitRefusal(limits.get(offer.ruleId), 1, 0);
     if (reason !== null) leftOut.push({ code: offer.code, reason });
     return reason === null;
   });
@@ -107,6 +109,11 @@ export function decideRedemption(
       throw new OfferNotFoundError(`This card has no offer ${code}`, FIELD);
     }
     const used = redeemOffer(offer, checkout, now);
+    if (awaitsClip(offer))
+      throw new OfferNotApplicableError(
+        `Offer ${code} applies once the shopper clipped it in the app (not-clipped)`,
+        FIELD,
+      );
     if (!isOfferForStore(offer, request.storeId))
       throw new OfferNotApplicableError(`Offer ${code} is not valid in this store`, FIELD);
     return used;

@@ -46,6 +46,8 @@ export interface OfferTerms {
   stackingGroup: string | null;
   /** Redeemable only in these stores; null: everywhere. */
   stores: string[] | null;
+  /** Usable at the checkout only once the shopper clipped it. */
+  clipRequired: boolean;
 }
 
 /** The checkout terms of an offer issued before offers carried them: stackable, everywhere. */
@@ -54,7 +56,21 @@ export const DEFAULT_CHECKOUT_TERMS = {
   stacking: 'stackable',
   stackingGroup: null,
   stores: null,
-} as const satisfies Pick<OfferTerms, 'priority' | 'stacking' | 'stackingGroup' | 'stores'>;
+  clipRequired: false,
+} as const satisfies Pick<
+  OfferTerms,
+  'priority' | 'stacking' | 'stackingGroup' | 'stores' | 'clipRequired'
+>;
+
+/** Whether the shopper clipped the offer (it may be held by a checkout since). */
+export function isClipped(offer: Offer): boolean {
+  return offer.state === 'clipped' || (offer.state === 'reserved' && offer.clippedAt !== null);
+}
+
+/** A clip-only offer the shopper has not clipped: the checkout leaves it out. */
+export function awaitsClip(offer: Offer): boolean {
+  return offer.clipRequired && !isClipped(offer);
+}
 
 /** Whether the offer may be used in `storeId`. */
 export function isOfferForStore(offer: Pick<OfferTerms, 'stores'>, storeId: string): boolean {
@@ -131,7 +147,7 @@ function assertValidAt(offer: Offer, now: Date): void {
 
 function terms(offer: Offer): OfferTerms {
   const { id, code, shopperId, ruleId, reward, validFrom, validUntil, issuedAt } = offer;
-  const { priority, stacking, stackingGroup, stores } = offer;
+  const { priority, stacking, stackingGroup, stores, clipRequired } = offer;
   return {
     id,
     code,
@@ -145,6 +161,7 @@ function terms(offer: Offer): OfferTerms {
     stacking,
     stackingGroup,
     stores,
+    clipRequired,
   };
 }
 

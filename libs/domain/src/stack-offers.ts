@@ -29,6 +29,8 @@ export const LEFT_OUT_REASONS = [
   'stacking-group',
   /** An exclusive offer gives more alone, or the offers that combine give more than it. */
   'not-combinable',
+  /** It applies only once clipped, and the shopper has not clipped it (`quoteBasket`). */
+  'not-clipped',
   /** It is redeemable in other stores only (`quoteBasket`). */
   'wrong-store',
   /** Its rule's money budget cannot pay for what it would give (`quoteBasket`). */

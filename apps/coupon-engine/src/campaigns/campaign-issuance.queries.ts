@@ -228,6 +228,7 @@ export class CampaignIssuanceQueries {
         stacking: rule.stacking,
         stackingGroup: rule.stackingGroup ?? null,
         budgetCents: rule.budgetCents ?? null,
+        clipRequired: rule.clipRequired ?? false,
       },
     };
     const params: unknown[] = [

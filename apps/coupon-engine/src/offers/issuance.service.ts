@@ -183,6 +183,7 @@ export class IssuanceService {
         stacking: d.rule.stacking,
         stackingGroup: d.rule.stackingGroup ?? null,
         budgetCents: d.rule.budgetCents ?? null,
+        clipRequired: d.rule.clipRequired ?? false,
       },
       reason: d.reason,
       ...(d.ranking ? { ranking: d.ranking } : {}),

@@ -61,6 +61,7 @@ function toOffer(row: OfferRow): Offer {
           stacking: row.terms.stacking,
           stackingGroup: row.terms.stackingGroup,
           stores: row.terms.stores,
+          clipRequired: row.terms.clipRequired ?? false,
         }),
   };
   const changedAt = row.state_changed_at === null ? '' : iso(row.state_changed_at);

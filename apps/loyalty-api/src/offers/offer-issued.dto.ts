@@ -10,6 +10,7 @@ import { parseMessage } from '@loyalty/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -52,6 +53,10 @@ class OfferTermsDto {
   @IsInt()
   @Min(0)
   budgetCents!: number | null;
+
+  @IsOptional()
+  @IsBoolean()
+  clipRequired?: boolean;
 }
 
 class OfferIssuedEnvelopeDto {

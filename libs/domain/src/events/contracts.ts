@@ -42,6 +42,8 @@ export interface OfferIssuedV2 {
     stackingGroup: string | null;
     /** The rule's money budget, enforced at redemption; null: none. */
     budgetCents: number | null;
+    /** Usable at the checkout only once clipped; absent in offers issued before it existed. */
+    clipRequired?: boolean;
   };
   reason: ReasonTree;
   /** Its rank by expected saving, when the household's weekly limit chose among several offers. */

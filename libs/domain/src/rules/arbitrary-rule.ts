@@ -240,6 +240,7 @@ export function arbitraryRule(): fc.Arbitrary<Rule> {
         priority: fc.integer({ min: 0, max: RULE_LIMITS.maxPriority }),
         stacking: fc.constantFrom(...STACKING_MODES),
         stackingGroup: id,
+        clipRequired: fc.boolean(),
         // Hundredths: a generated -0 or long fraction would not survive JSON unchanged.
         controlShare: fc.integer({ min: 0, max: 50 }).map((n) => n / 100),
       },

@@ -176,6 +176,7 @@ describe('parseRule', () => {
     ['priority', 1001, 'priority', 'range'],
     ['stacking', 'always', 'stacking', 'oneOf'],
     ['stackingGroup', 'g'.repeat(65), 'stackingGroup', 'length'],
+    ['clipRequired', 'yes', 'clipRequired', 'boolean'],
     ['controlShare', 0.51, 'controlShare', 'range'],
     ['controlShare', '0.1', 'controlShare', 'range'],
   ])('%s = %j is refused at %s (%s)', (path, value, field, rule) => {

@@ -534,6 +534,8 @@ function ruleFields(ctx: Context, value: unknown): void {
   integer(ctx, o.priority, 'priority', 0, RULE_LIMITS.maxPriority);
   oneOf(ctx, o.stacking, 'stacking', STACKING_MODES);
   id(ctx, o.stackingGroup, 'stackingGroup');
+  if (o.clipRequired !== undefined && typeof o.clipRequired !== 'boolean')
+    add(ctx, 'clipRequired', 'boolean', 'clipRequired must be true or false');
   const share = o.controlShare;
   if (
     share !== undefined &&

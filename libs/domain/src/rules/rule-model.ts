@@ -208,6 +208,8 @@ export interface Rule {
   priority: number;
   stacking: StackingMode;
   stackingGroup?: string;
+  /** The offers apply at the checkout only once the shopper clipped them (app, website). */
+  clipRequired?: boolean;
   /** Share of the audience held out as a control group (no offer), 0..0.5. */
   controlShare: number;
 }
@@ -232,6 +234,7 @@ export const RULE_OPTIONAL_FIELDS = [
   'budgetCents',
   'stores',
   'stackingGroup',
+  'clipRequired',
   'controlShare',
 ] as const satisfies readonly (keyof Rule)[];
 
