@@ -5,7 +5,6 @@ import {
   OfferNotFoundError,
   clipOffer,
   describeReward,
-  isOfferUsable,
 } from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
 import { DataSource, EntityManager } from 'typeorm';
