@@ -266,6 +266,7 @@ describe('coupon-engine issues campaigns over the whole population', () => {
           stacking: rule.stacking,
           stackingGroup: null,
           budgetCents: null,
+          clipRequired: false,
         },
         reason: offer.reason,
       });

@@ -1,10 +1,14 @@
-import { Reward } from '@loyalty/domain';
+import { Reward, TOPICS } from '@loyalty/domain';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { LoyaltyApiConfig } from '../src/config';
+import { loyaltyApiEventGroups } from '../src/offers/offer-wallet.consumer';
+import { produce, waitForDrain } from '../../../test/support/kafka';
 import {
   createTerminal,
+  eventually,
   openDatabase,
   startLoyaltyApi,
   tokenFor,
@@ -77,7 +81,7 @@ describe('loyalty-api checkout', () => {
       pointsPaidCents: 0,
       dueCents: 960,
       pointsBalance: 0,
-      shopper: { name: null, card: `****${cardNumber.slice(-4)}` },
+      shopper: { name: null, card: `****${cardNumber.slice(-4)}`, tier: null },
       offers: [
         {
           code: offer.code,
@@ -122,7 +126,7 @@ describe('loyalty-api checkout', () => {
     expect(body.offers).toEqual([expect.objectContaining({ code, discountCents: discount })]);
   });
 
-  it('greets a registered shopper by given name and family initial, the card masked', async () => {
+  it('greets a registered shopper by given name and family initial, the card masked, with the tier', async () => {
     const { shopperId, cardNumber } = await seedShopper(db);
     await db.query(
       `INSERT INTO loyalty.shoppers (id, household_id, account_holder, given_name, family_name)
@@ -133,9 +137,35 @@ describe('loyalty-api checkout', () => {
       cardNumber,
       lines: [{ sku: 'a', department: 'X', quantity: 1, amountCents: 100 }],
     }).expect(200);
-    expect(body.shopper).toEqual({ name: 'Maria S.', card: `****${cardNumber.slice(-4)}` });
+    expect(body.shopper).toEqual({
+      name: 'Maria S.',
+      card: `****${cardNumber.slice(-4)}`,
+      tier: null,
+    });
     expect(JSON.stringify(body)).not.toContain('Schmidt');
     expect(JSON.stringify(body)).not.toContain(cardNumber);
+    // pos-ingest's profile changes bring the tier; an older change never takes it back.
+    const change = (factsAsOf: string, tier: string) => ({
+      key: shopperId,
+      value: JSON.stringify({
+        eventId: randomUUID(),
+        householdId: shopperId,
+        factsAsOf,
+        facts: { tier, tierSince: factsAsOf },
+      }),
+    });
+    await produce(TOPICS.profileChangedV2, [change('2026-11-20', 'gold')]);
+    await produce(TOPICS.profileChangedV2, [change('2026-11-10', 'silver')]);
+    const lines = [{ sku: 'a', department: 'X', quantity: 1, amountCents: 100 }];
+    const tierOf = async () =>
+      (await post('quote', { cardNumber, lines }).expect(200)).body.shopper.tier;
+    await eventually(async () => (await tierOf()) === 'gold', 60_000);
+    await waitForDrain(
+      loyaltyApiEventGroups(app.get(LoyaltyApiConfig).LOYALTY_API_GROUP_PREFIX).householdTiers
+        .groupId,
+      TOPICS.profileChangedV2,
+    );
+    expect(await tierOf()).toBe('gold');
   });
 
   it('quotes an unknown card with no offers', async () => {

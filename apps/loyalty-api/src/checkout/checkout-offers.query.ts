@@ -8,6 +8,7 @@ import {
   OfferIssuedV2,
   OfferState,
   OfferTerms,
+  Tier,
   USABLE_OFFER_STATES,
   assertNever,
   householdIdForCard,
@@ -110,6 +111,8 @@ export interface ShopperAtTill {
   /** The account holder's names, when the household registered them. */
   givenName: string | null;
   familyName: string | null;
+  /** The household's tier, as loyalty-api's copy of pos-ingest's profiles holds it. */
+  tier: Tier | null;
   pointsBalance: number;
   offers: Offer[];
   limits: LimitsByRule;
@@ -156,7 +159,7 @@ export class CheckoutOffersQuery {
 
   /**
    * What the quote needs of a card's shopper, in one round trip: the card's household and status
-   * (as `shopperForCard` decides them), the account holder's names, the points balance, the
+   * (as `shopperForCard` decides them), the account holder's names, the tier, the points balance, the
    * usable offers (as `usableOffers` filters them, less those another checkout holds) and their
    * rules' limits (`ruleLimitsSql`). Null for an unknown card.
    */
@@ -175,6 +178,7 @@ export class CheckoutOffersQuery {
       erased: boolean;
       given_name: string | null;
       family_name: string | null;
+      tier: Tier | null;
       balance: string | null;
       offers: OfferRow[];
       rules: RuleLimitsRow[];
@@ -194,7 +198,7 @@ export class CheckoutOffersQuery {
                WHERE h.offer_id = id AND h.expires_at > $5
                  AND (h.store_id, h.pos_transaction_id) IS DISTINCT FROM ($7::text, $8::text))
        )
-       SELECT card.household_id, card.status, card.erased, s.given_name, s.family_name,
+       SELECT card.household_id, card.status, card.erased, s.given_name, s.family_name, t.tier,
               (SELECT balance FROM loyalty.points_accounts WHERE household_id = card.household_id) AS balance,
               coalesce((SELECT json_agg(offers) FROM offers), '[]') AS offers,
               coalesce((SELECT json_agg(rules) FROM (${ruleLimitsSql(
@@ -203,7 +207,8 @@ export class CheckoutOffersQuery {
                 '$6::jsonb',
               )}) AS rules), '[]') AS rules
          FROM card
-         LEFT JOIN loyalty.shoppers s ON s.household_id = card.household_id AND s.account_holder`,
+         LEFT JOIN loyalty.shoppers s ON s.household_id = card.household_id AND s.account_holder
+         LEFT JOIN loyalty.household_tiers t ON t.household_id = card.household_id`,
       [
         cardNumber,
         erasureHash(erasureHashKey, cardNumber),
@@ -223,6 +228,7 @@ export class CheckoutOffersQuery {
       card: { householdId: row.household_id, status: row.status ?? 'active' },
       givenName: row.given_name,
       familyName: row.family_name,
+      tier: row.tier,
       pointsBalance: Number(row.balance ?? 0),
       offers: row.offers.map(toOffer),
       ...toRuleLimits(row.rules, periodKeys),

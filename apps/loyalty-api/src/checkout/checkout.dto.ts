@@ -4,6 +4,8 @@ import {
   MAX_ABS_AMOUNT_CENTS,
   MAX_QUANTITY,
   RECEIPT_MESSAGE_KINDS,
+  TIERS,
+  Tier,
   ReceiptMessageKind,
 } from '@loyalty/domain';
 import { ID_PATTERN, IsCardNumber, IsCents, IsPrintableText } from '@loyalty/platform';
@@ -233,6 +235,13 @@ export class ShopperAtTillDto {
 
   @ApiProperty({ example: '****9061', description: 'The card, its last four digits' })
   card!: string;
+
+  @ApiPropertyOptional({
+    enum: TIERS,
+    nullable: true,
+    description: "The household's tier; null before its first purchase was profiled",
+  })
+  tier!: Tier | null;
 }
 
 export class QuoteDto {

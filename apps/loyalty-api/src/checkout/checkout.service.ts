@@ -222,6 +222,7 @@ export class CheckoutService {
       shopper: shopper && {
         name: maskShopperName(shopper.givenName, shopper.familyName),
         card: maskCardNumber(dto.cardNumber),
+        tier: shopper.tier,
       },
       ...(reservedUntil === undefined ? {} : { reservedUntil }),
     };

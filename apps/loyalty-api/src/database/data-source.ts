@@ -24,6 +24,7 @@ import { CheckoutEnforcesRules1795900000160 } from './migrations/1795900000160-C
 import { CheckoutSettlement1795900000170 } from './migrations/1795900000170-CheckoutSettlement';
 import { CheckoutIdempotencyKeys1795900000180 } from './migrations/1795900000180-CheckoutIdempotencyKeys';
 import { CheckoutReservations1795900000190 } from './migrations/1795900000190-CheckoutReservations';
+import { HouseholdTiers1795900000270 } from './migrations/1795900000270-HouseholdTiers';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -48,6 +49,7 @@ export const loyaltyApiDatabase = {
     CheckoutSettlement1795900000170,
     CheckoutIdempotencyKeys1795900000180,
     CheckoutReservations1795900000190,
+    HouseholdTiers1795900000270,
   ],
 };
 

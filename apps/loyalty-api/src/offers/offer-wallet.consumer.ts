@@ -15,6 +15,7 @@ export function loyaltyApiEventGroups(prefix: string) {
       groupId: `${prefix}.offer-withdrawals`,
       topic: TOPICS.offerWithdrawn,
     },
+    householdTiers: { groupId: `${prefix}.household-tiers`, topic: TOPICS.profileChangedV2 },
   };
 }
 

@@ -122,6 +122,7 @@ export class ErasureService {
       [id],
     );
     await manager.query(`DELETE FROM loyalty.shoppers WHERE household_id = $1`, [id]);
+    await manager.query(`DELETE FROM loyalty.household_tiers WHERE household_id = $1`, [id]);
     await this.audienceLists.removeErasedHousehold(manager, id, now);
     await manager.query(
       `UPDATE loyalty.checkout_conflicts SET resolution_note = 'scrubbed' WHERE shopper_id = $1 AND resolution_note IS NOT NULL`,

@@ -12,6 +12,7 @@ import { MeController } from './me.controller';
 import { MergeService } from './merge.service';
 import { ShopperProfileQuery } from './shopper-profile.query';
 import { ShopperTransactionsQuery } from './shopper-transactions.query';
+import { HouseholdTiers } from './household-tiers';
 import { SupportHouseholdsController } from './support-households.controller';
 
 @Module({
@@ -24,6 +25,7 @@ import { SupportHouseholdsController } from './support-households.controller';
     HouseholdReadsService,
     HouseholdRecordQuery,
     HouseholdService,
+    HouseholdTiers,
     HouseholdViews,
     MergeService,
     ShopperProfileQuery,
