@@ -971,7 +971,7 @@ describe('loyalty-api checkout', () => {
       ['no points', { pointsToSpend: 0 }, 'pointsToSpend'],
       ['points beyond any balance', { pointsToSpend: 1e12 }, 'pointsToSpend'],
       ['duplicate offer codes', { offerCodes: ['A', 'A'] }, 'offerCodes'],
-      ['lower-case offer code', { offerCodes: ['abc'] }, 'offerCodes'],
+      ['lower-case offer code', { offerCodes: ['abc'] }, 'offerCodes[0]'],
       [
         'amount beyond any receipt',
         { lines: [{ sku: 'a', department: 'D', quantity: 1, amountCents: 1e12 }] },
@@ -1023,7 +1023,7 @@ describe('loyalty-api checkout', () => {
       ],
       ['null transaction id', { posTransactionId: null }, 'posTransactionId'],
       ['null offer codes', { offerCodes: null }, 'offerCodes'],
-      ['null offer code', { offerCodes: [null] }, 'offerCodes'],
+      ['null offer code', { offerCodes: [null] }, 'offerCodes[0]'],
     ])('%s', async (_name, change, field) => {
       const { cardNumber, offer, lines } = await shopperWithDepartmentOffer();
       const body = {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiHeader,
   ApiNoContentResponse,
   ApiConflictResponse,
@@ -13,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentTerminal, ForTerminals, IdempotencyKey, Terminal } from '@loyalty/platform';
 import { QuoteDto, QuoteRequestDto, RedeemRequestDto, ReservationParamsDto } from './checkout.dto';
+import { QUOTE_BODY, REDEEM_BODY } from './checkout-request.schema';
 import { CheckoutService } from './checkout.service';
 
 // A card the till must refuse; the lane sells without the card.
@@ -40,7 +42,13 @@ export class CheckoutController {
   })
   @ApiOkResponse({ type: QuoteDto })
   @ApiUnprocessableEntityResponse({ description: CARD_REFUSED })
-  quote(@CurrentTerminal() terminal: Terminal, @Body() dto: QuoteRequestDto): Promise<QuoteDto> {
+  @ApiBody({ type: QuoteRequestDto })
+  quote(
+    @CurrentTerminal() terminal: Terminal,
+    // Judged by its compiled schema (QUOTE_BODY); the mapped type keeps the global
+    // class-validator pipe off it.
+    @Body(QUOTE_BODY) dto: Readonly<QuoteRequestDto>,
+  ): Promise<QuoteDto> {
     return this.checkout.quote(terminal, dto, new Date());
   }
 
@@ -57,6 +65,7 @@ export class CheckoutController {
     summary:
       'Redeem offers on this basket, each single-use offer once; a retry with the same Idempotency-Key (or the same store and posTransactionId) and body gets the same 200',
   })
+  @ApiBody({ type: RedeemRequestDto })
   @ApiOkResponse({ type: QuoteDto })
   @ApiNotFoundResponse({ description: 'UNKNOWN_CARD, OFFER_NOT_FOUND' })
   @ApiConflictResponse({
@@ -74,7 +83,7 @@ export class CheckoutController {
   redeem(
     @CurrentTerminal() terminal: Terminal,
     @IdempotencyKey({ required: true }) idempotencyKey: string,
-    @Body() dto: RedeemRequestDto,
+    @Body(REDEEM_BODY) dto: Readonly<RedeemRequestDto>,
   ): Promise<QuoteDto> {
     return this.checkout.redeem(terminal, dto, idempotencyKey, new Date());
   }

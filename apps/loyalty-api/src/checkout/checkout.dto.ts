@@ -72,7 +72,7 @@ export class BasketLineDto {
 }
 
 /** Points one checkout may spend: far above any balance, a bound on the number. */
-const MAX_POINTS_TO_SPEND = 100_000_000;
+export const MAX_POINTS_TO_SPEND = 100_000_000;
 
 /** A card and its basket, as the quote and the redemption take them. */
 export class BasketRequestDto {
