@@ -15,13 +15,14 @@ import { CheckoutOffersQuery } from '../src/checkout/checkout-offers.query';
 // choose exactly the offers the domain's `isOfferUsable` does.
 describe('CheckoutOffersQuery.usableOffers and atTill agree with isOfferUsable', () => {
   let db: DataSource;
-  const query = new CheckoutOffersQuery();
+  let query: CheckoutOffersQuery;
   const now = new Date('2026-11-20T12:00:00.000Z');
   const ms = (offset: number) => new Date(now.getTime() + offset).toISOString();
   const checkout = { storeId: 'store-1', posTransactionId: 'p1' };
 
   beforeAll(async () => {
     db = await openDatabase();
+    query = new CheckoutOffersQuery(db);
   });
 
   afterAll(async () => {
@@ -155,10 +156,13 @@ describe('CheckoutOffersQuery.usableOffers and atTill agree with isOfferUsable',
     const verdicts = cases.map(([name], i) => [name, chosen.has(offers[i].id)]);
     const expected = cases.map(([name], i) => [name, isOfferUsable(offers[i], shopperId, now)]);
     expect(verdicts).toEqual(expected);
-    const atTill = await query.atTill(db.manager, cardNumber, 'key', now, 'Europe/London');
-    expect(atTill?.offers.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
-      offers.filter((o) => chosen.has(o.id)).sort((a, b) => a.id.localeCompare(b.id)),
-    );
+    // Both ways a quote reads it: in a transaction, and as a prepared statement.
+    for (const manager of [db.manager, null]) {
+      const atTill = await query.atTill(manager, cardNumber, 'key', now, 'Europe/London');
+      expect(atTill?.offers.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+        offers.filter((o) => chosen.has(o.id)).sort((a, b) => a.id.localeCompare(b.id)),
+      );
+    }
     // The table exercises both answers.
     expect(expected.filter(([, usable]) => usable).length).toBeGreaterThan(1);
     expect(expected.filter(([, usable]) => !usable).length).toBeGreaterThan(1);

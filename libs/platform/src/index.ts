@@ -19,3 +19,4 @@ export * from './http/api-errors';
 export * from './jobs/job-runner';
 export * from './jobs/job-schedule';
 export * from './idempotency/idempotency-key';
+export * from './database/prepared-query';

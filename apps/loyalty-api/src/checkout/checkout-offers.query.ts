@@ -14,7 +14,8 @@ import {
   householdIdForCard,
   erasureHash,
 } from '@loyalty/domain';
-import { EntityManager } from 'typeorm';
+import { queryPrepared } from '@loyalty/platform';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   CapPeriods,
   RuleLimitsRow,
@@ -126,6 +127,20 @@ export interface ShopperAtTill {
  */
 @Injectable()
 export class CheckoutOffersQuery {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** In the caller's transaction, or (none) as a prepared statement on the pool. */
+  private read<Row>(
+    manager: EntityManager | null,
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<Row[]> {
+    return manager === null
+      ? queryPrepared<Row>(this.dataSource, name, text, values)
+      : manager.query(text, values);
+  }
+
   /**
    * A registered card's household and status. A card no household registered buys for its own
    * household (`householdIdForCard`), known once it holds offers or points; a card of an erased
@@ -164,7 +179,7 @@ export class CheckoutOffersQuery {
    * rules' limits (`ruleLimitsSql`). Null for an unknown card.
    */
   async atTill(
-    manager: EntityManager,
+    manager: EntityManager | null,
     cardNumber: string,
     erasureHashKey: string,
     now: Date,
@@ -182,7 +197,9 @@ export class CheckoutOffersQuery {
       balance: string | null;
       offers: OfferRow[];
       rules: RuleLimitsRow[];
-    }[] = await manager.query(
+    }[] = await this.read(
+      manager,
+      'checkout.at-till',
       `WITH card AS (
          SELECT coalesce(c.household_id, $3::uuid) AS household_id, c.status,
                 EXISTS (SELECT 1 FROM loyalty.erased_cards WHERE card_hash = $2) AS erased

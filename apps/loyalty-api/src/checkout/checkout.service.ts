@@ -188,7 +188,7 @@ export class CheckoutService {
       return this.dataSource.transaction((m) => this.reserveNow(m, terminal, dto, checkout, now));
     }
     const shopper = await this.offers.atTill(
-      this.dataSource.manager,
+      null,
       dto.cardNumber,
       this.config.erasureHashKey,
       now,
