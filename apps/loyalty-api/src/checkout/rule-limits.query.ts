@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CAP_PERIODS, CapPeriod, LimitsByRule, periodKey } from '@loyalty/domain';
+import { CAP_PERIODS, CapPeriod, LimitsByRule, localDate, periodKeyOfDate } from '@loyalty/domain';
 import { EntityManager } from 'typeorm';
 
 /** Where each rule's per-household cap counts a redemption made now: its period's key. */
@@ -7,7 +7,8 @@ export type CapPeriods = ReadonlyMap<string, string>;
 
 /** The key of the current period of every kind of cap, as `loyalty.redemptions.cap_period` holds it. */
 export function capPeriodKeys(now: Date, timeZone: string): Record<CapPeriod, string> {
-  return Object.fromEntries(CAP_PERIODS.map((p) => [p, periodKey(p, now, timeZone)])) as Record<
+  const date = localDate(now, timeZone);
+  return Object.fromEntries(CAP_PERIODS.map((p) => [p, periodKeyOfDate(p, date)])) as Record<
     CapPeriod,
     string
   >;

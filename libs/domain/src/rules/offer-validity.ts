@@ -33,7 +33,11 @@ export function isoWeek(date: string): string {
  * `timeZone`: `2026-12-02`, `2026-W49`, `2026-12`, `2026`, or `campaign` for the rule's life.
  */
 export function periodKey(period: CapPeriod, at: Date, timeZone: string): string {
-  const date = localDate(at, timeZone);
+  return periodKeyOfDate(period, localDate(at, timeZone));
+}
+
+/** `periodKey` of a local calendar date (YYYY-MM-DD). */
+export function periodKeyOfDate(period: CapPeriod, date: string): string {
   switch (period) {
     case 'campaign':
       return 'campaign';
