@@ -37,6 +37,19 @@ export async function seedShopper(
   return { shopperId, cardNumber };
 }
 
+/** `points` earned by the household, in its ledger and its balance. */
+export async function seedPoints(db: DataSource, householdId: string, points: number) {
+  await db.query(
+    `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
+     VALUES ($1, 'earn', $2, 'test', $3, now())`,
+    [householdId, points, randomUUID()],
+  );
+  await db.query(`INSERT INTO loyalty.points_accounts (household_id, balance) VALUES ($1, $2)`, [
+    householdId,
+    points,
+  ]);
+}
+
 /** An offer's terms as `offer-issued.v2` carries them: single use, everywhere, stackable. */
 export function makeOfferTerms(
   overrides: Partial<OfferIssuedV2['terms']> = {},

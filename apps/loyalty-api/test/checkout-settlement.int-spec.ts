@@ -13,7 +13,13 @@ import {
   tokenFor,
 } from '../../../test/support/apps';
 import { makeTransaction } from '../../../test/support/factories';
-import { makeRule, seedOffer, seedRule, seedShopper } from '../../../test/support/fixtures';
+import {
+  makeRule,
+  seedOffer,
+  seedPoints,
+  seedRule,
+  seedShopper,
+} from '../../../test/support/fixtures';
 import { produce } from '../../../test/support/kafka';
 
 // Voids, returns and offline sales settle what the lanes did (docs/CHECKOUT.md). One test goes
@@ -105,17 +111,7 @@ describe('loyalty-api checkout settlement', () => {
     const rule = await seedRule(db, makeRule({ budgetCents: 100_000 }));
     const shopper = await seedShopper(db);
     const offer = await seedOffer(db, shopper.shopperId, amountOff(200), { ruleId: rule.id });
-    if (points > 0) {
-      await db.query(
-        `INSERT INTO loyalty.points_ledger (household_id, kind, points, source_type, source_id, occurred_at)
-         VALUES ($1, 'earn', $2, 'test', $3, now())`,
-        [shopper.shopperId, points, randomUUID()],
-      );
-      await db.query(
-        `INSERT INTO loyalty.points_accounts (household_id, balance) VALUES ($1, $2)`,
-        [shopper.shopperId, points],
-      );
-    }
+    if (points > 0) await seedPoints(db, shopper.shopperId, points);
     const posTransactionId = `sale-${randomUUID()}`;
     const { body } = await redeem({
       cardNumber: shopper.cardNumber,

@@ -90,12 +90,17 @@ export class SettlementTransactionDto {
   totalCents!: number;
 }
 
+// Words only a message the settlement may act on holds (JSON.stringify writes keys and values
+// without spaces): a sale naming no offer holds none of them, and is passed over unparsed.
+const MAYBE_SETTLED = ['"appliedOffers"', '"void"', '"return"'];
+
 /**
  * The transactions the settlement acts on: voids, returns, and sales carrying an offer the lane
  * applied without a redemption (offline). Every other sale is null, without a full parse: most
- * of the stream is plain sales.
+ * of the stream is plain sales, most of them without a glance at their JSON.
  */
 export function parseSettlementTransaction(value: Buffer | null): SettlementTransactionDto | null {
+  if (value !== null && !MAYBE_SETTLED.some((word) => value.includes(word))) return null;
   const json = parseJsonObject(value) as { type?: unknown; appliedOffers?: unknown };
   if (json.type === 'sale') {
     const offers = Array.isArray(json.appliedOffers) ? (json.appliedOffers as unknown[]) : [];
