@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { BasketLine } from './allocate-discounts';
 import { RedemptionRequest, decideRedemption, quoteBasket } from './decide-redemption';
 import { DEFAULT_CHECKOUT_TERMS, Offer } from './offer';
@@ -263,6 +264,79 @@ describe('decideRedemption', () => {
     );
     expect(() => decideRedemption({ ...request, codes: ['A', 'B'] }, offers, now)).toThrow(
       expect.objectContaining({ code: 'OFFER_REVOKED' }),
+    );
+  });
+});
+
+describe('the quote and the redemption agree', () => {
+  const arbOffer = fc.record({
+    code: fc.constantFrom('A', 'B', 'C', 'D', 'E'),
+    reward: fc.oneof(
+      fc.record({
+        kind: fc.constant('percentOff' as const),
+        percent: fc.integer({ min: 1, max: 100 }),
+        target: fc.constantFrom({ basket: true as const }, { department: 'DAIRY' }),
+      }),
+      fc.record({
+        kind: fc.constant('amountOff' as const),
+        amountCents: fc.integer({ min: 1, max: 1_500 }),
+        target: fc.constantFrom({ basket: true as const }, { department: 'BAKERY' }),
+        minBasketCents: fc.integer({ min: 0, max: 1_500 }),
+      }),
+      fc.record({
+        kind: fc.constant('bonusPoints' as const),
+        points: fc.integer({ min: 1, max: 500 }),
+        target: fc.constant({ basket: true as const }),
+      }),
+    ),
+    priority: fc.integer({ min: 0, max: 3 }),
+    stacking: fc.constantFrom('exclusive' as const, 'stackable' as const),
+    stackingGroup: fc.constantFrom(null, 'g1'),
+    ruleId: fc.constantFrom('r1', 'r2'),
+  });
+  const arbLine = fc.record({
+    sku: fc.constantFrom('milk', 'bread', 'cheese'),
+    department: fc.constantFrom('DAIRY', 'BAKERY'),
+    quantity: fc.integer({ min: 1, max: 4 }),
+    amountCents: fc.integer({ min: 0, max: 2_000 }),
+  });
+  const arbLimits = fc.record({
+    budget: fc.option(
+      fc.record({
+        budgetCents: fc.integer({ min: 0, max: 3_000 }),
+        spentCents: fc.integer({ min: 0, max: 3_000 }),
+      }),
+    ),
+    cap: fc.option(
+      fc.record({ count: fc.integer({ min: 1, max: 2 }), used: fc.integer({ min: 0, max: 2 }) }),
+    ),
+  });
+
+  it('redeeming what a quote applies gives exactly the quote, on any basket, offers and limits', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(arbOffer, { maxLength: 5, selector: (o) => o.code }),
+        fc.array(arbLine, { minLength: 1, maxLength: 6 }),
+        arbLimits,
+        (terms, basket, r1) => {
+          const offers = terms.map((t) => offer(t.code, t as Partial<Offer>));
+          const limits = new Map([['r1', r1]]);
+          const quote = quoteBasket(basket, offers, 'store-1', undefined, limits);
+          const codes = quote.appliedOffers.map((a) => a.code);
+          if (codes.length === 0) return;
+          const decision = decideRedemption(
+            { ...request, codes, lines: basket },
+            onFile(...offers),
+            now,
+            undefined,
+            limits,
+          );
+          expect(decision.quote.appliedOffers).toEqual(quote.appliedOffers);
+          expect(decision.quote.discountCents).toBe(quote.discountCents);
+          expect(decision.offers.map((o) => o.code)).toEqual(codes);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
