@@ -2,7 +2,9 @@ import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common'
 import {
   BudgetExhaustedError,
   CheckoutRef,
+  EarnRate,
   IdempotencyKeyReusedError,
+  LimitsByRule,
   Offer,
   OfferAlreadyRedeemedError,
   OfferRedeemedV1,
@@ -13,16 +15,14 @@ import {
   TransactionIdReusedError,
   TransactionVoidedError,
   UnknownCardError,
-  EarnRate,
   assertCardUsable,
-  pointsFor,
-  receiptMessages,
+  decideRedemption,
   maskCardNumber,
   maskShopperName,
-  LimitsByRule,
-  decideRedemption,
+  pointsFor,
   pointsPaymentCents,
   quoteBasket,
+  receiptMessages,
 } from '@loyalty/domain';
 import { Outbox } from '@loyalty/kafka';
 import {
@@ -138,10 +138,11 @@ export class CheckoutService {
   }
 
   /**
-   * Redeems the offers on this basket, all or none, once per store and POS transaction id. The
-   * request row is inserted first: a retry racing its original waits on the primary key until the
-   * original commits, then reads its answer; two lanes racing for one offer both insert a
-   * redemption, and UNIQUE (offer_id) lets exactly one commit (OFFER_ALREADY_REDEEMED for the other).
+   * Redeems the offers on this basket, all or none, once per idempotency key of the terminal and
+   * once per store and POS transaction id. The request row is inserted first: a retry racing its
+   * original waits on the key until the original commits, then reads its answer; two lanes racing
+   * for one offer both insert a redemption, and the unique index on offer_id among redemptions not
+   * cancelled lets exactly one commit (OFFER_ALREADY_REDEEMED for the other).
    */
   redeem(
     terminal: Terminal,

@@ -91,6 +91,7 @@ export class SettlementService {
     );
     if (recorded.length === 0) return;
     const settlement = { storeId: tx.storeId, posTransactionId: tx.posTransactionId };
+    if (tx.type !== 'sale') await this.lockHouseholdsOfSale(m, tx.storeId, original);
     switch (tx.type) {
       case 'void':
         return this.settleVoid(m, settlement, original, now);
@@ -100,6 +101,24 @@ export class SettlementService {
       case 'sale':
         return this.settleOfflineSale(m, tx, now);
     }
+  }
+
+  /**
+   * Takes the redemption lock of the households the sale used offers or points of, in id order,
+   * before any row: the household's redemptions at the lanes take it first too, so a void never
+   * locks a budget and then waits for a points account a lane holds while it waits for the budget.
+   */
+  private async lockHouseholdsOfSale(m: EntityManager, storeId: string, original: string) {
+    const households: { household_id: string }[] = await m.query(
+      `SELECT shopper_id AS household_id FROM loyalty.redemptions
+        WHERE store_id = $1 AND pos_transaction_id = $2
+       UNION
+       SELECT household_id FROM loyalty.points_ledger
+        WHERE source_type = 'redemption' AND source_id = $3
+       ORDER BY 1`,
+      [storeId, original, pointsSpentCause(storeId, original)],
+    );
+    for (const { household_id } of households) await lockHouseholdRedemptions(m, household_id);
   }
 
   /**
