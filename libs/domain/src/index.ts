@@ -1,4 +1,7 @@
 export * from './allocate-discounts';
+export * from './analytics/associations';
+export * from './analytics/next-purchases';
+export * from './analytics/ranking-metrics';
 export * from './card-number';
 export * from './decide-redemption';
 export * from './redemption-limits';
