@@ -29,16 +29,36 @@ describe('predictNextPurchases', () => {
     expect(first.score).toBeCloseTo(decayed * 2);
   });
 
+  const popularity = new Map([
+    ['bread', 0.2],
+    ['bananas', 0.8],
+    ['milk', 0.4],
+    ['eggs', 0.1],
+  ]);
+
   it('counts a day once, ignores the future, and fills the list with popular items last', () => {
     const predicted = predictNextPurchases(
       [...bought('bread', 90, 90), ...bought('later', 120)],
       100,
-      { ...options, popular: ['bread', 'bananas', 'milk', 'eggs'] },
+      { ...options, popularity },
     );
     expect(predicted).toEqual([
       { item: 'bread', score: 0.5 ** (10 / 60), reasons: ['bought 1 time'] },
       { item: 'bananas', score: 0, reasons: ['popular with shoppers'] },
       { item: 'milk', score: 0, reasons: ['popular with shoppers'] },
+    ]);
+  });
+
+  it("adds the population's prior, relative to the most bought item, times its weight", () => {
+    const predicted = predictNextPurchases(bought('bread', 100), 100, {
+      ...options,
+      popularity,
+      popularityWeight: 2,
+    });
+    expect(predicted.map((p) => [p.item, p.score])).toEqual([
+      ['bananas', 2],
+      ['bread', 1 + 2 * (0.2 / 0.8)],
+      ['milk', 2 * (0.4 / 0.8)],
     ]);
   });
 

@@ -1,8 +1,10 @@
 // What a household will probably buy next, and why. Each item it bought is scored by its
 // time-decayed frequency (recent purchases weigh more: half as much every `halfLifeDays`), lifted
 // when the item is due by its own repeat cadence (the median days between the days it was
-// bought), the more the closer today is to the next due day. Items it never bought fill the list
-// from what the population buys most, last. Every suggestion says why.
+// bought), the more the closer today is to the next due day. What the population buys adds a
+// prior: each item's share of households, relative to the most bought item's, times
+// `popularityWeight` (0: the popular items only fill what is left of the list). Every
+// suggestion says why.
 
 export interface Purchase {
   item: string;
@@ -17,8 +19,10 @@ export interface NextPurchaseOptions {
   halfLifeDays: number;
   /** How much being due lifts an item's score at most (0: cadence ignored). */
   dueWeight: number;
-  /** Items by how many households buy them, most first: what fills the list. */
-  popular?: readonly string[];
+  /** Each item's share of households buying it (0 to 1). */
+  popularity?: ReadonlyMap<string, number>;
+  /** The weight of the population's prior against one purchase today (0: fill only). */
+  popularityWeight?: number;
 }
 
 export const DEFAULT_NEXT_PURCHASE_OPTIONS: Omit<NextPurchaseOptions, 'k'> = {
@@ -73,11 +77,25 @@ export function predictNextPurchases(
     }
     scored.push({ item, score: frequency * lift, reasons });
   }
-  scored.sort((a, b) => b.score - a.score || a.item.localeCompare(b.item));
-  const chosen = scored.slice(0, options.k);
-  for (const item of options.popular ?? []) {
-    if (chosen.length >= options.k) break;
-    if (!daysByItem.has(item)) chosen.push({ item, score: 0, reasons: ['popular with shoppers'] });
+  const popularity = options.popularity ?? new Map<string, number>();
+  const top = Math.max(0, ...popularity.values());
+  const weight = options.popularityWeight ?? 0;
+  if (top > 0) {
+    const known = new Map(scored.map((s) => [s.item, s]));
+    for (const [item, share] of popularity) {
+      const prior = (weight * share) / top;
+      const own = known.get(item);
+      if (own) own.score += prior;
+      else scored.push({ item, score: prior, reasons: ['popular with shoppers'] });
+    }
   }
-  return chosen;
+  // Best first; among equals (the popular items of a weight 0) the more popular, then by name.
+  return scored
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (popularity.get(b.item) ?? 0) - (popularity.get(a.item) ?? 0) ||
+        a.item.localeCompare(b.item),
+    )
+    .slice(0, options.k);
 }
