@@ -61,14 +61,16 @@ export async function startLoyaltyApi(): Promise<NestFastifyApplication> {
   };
   // Its points and offers are taken from what is produced from now on: read from their start, the
   // topics hold every earlier suite's points and offers (a campaign test's tens of thousands),
-  // which the app would work through before the test's own.
+  // which the app would work through before the test's own. The groups are independent: each
+  // joins at once (a join waits on the broker, not on this process).
   const prefix = overrides.LOYALTY_API_GROUP_PREFIX;
-  for (const { groupId, topic } of [
-    pointsEventGroup(prefix),
-    settlementGroup(prefix),
-    ...Object.values(loyaltyApiEventGroups(prefix)),
-  ])
-    await startGroupAtEnd(groupId, topic);
+  await Promise.all(
+    [
+      pointsEventGroup(prefix),
+      settlementGroup(prefix),
+      ...Object.values(loyaltyApiEventGroups(prefix)),
+    ].map(({ groupId, topic }) => startGroupAtEnd(groupId, topic)),
+  );
   return createHttpApp(LoyaltyApiModule.register(loadConfig(LoyaltyApiConfig, env(overrides))), {
     title: 'loyalty-api',
     description: '',
@@ -107,8 +109,11 @@ export async function startCouponEngine(
 ): Promise<NestFastifyApplication> {
   // Rule changes are read from the start: the engine's copy of the rules must be complete.
   const groups = couponEngineEventGroups(prefix);
-  for (const { groupId, topic } of [groups.profileFacts, groups.lifecycles, groups.households])
-    await startGroupAtEnd(groupId, topic);
+  await Promise.all(
+    [groups.profileFacts, groups.lifecycles, groups.households].map(({ groupId, topic }) =>
+      startGroupAtEnd(groupId, topic),
+    ),
+  );
   const overrides = {
     COUPON_ENGINE_GROUP_PREFIX: prefix,
     COUPON_ENGINE_SESSION_TIMEOUT_MS: '6000',
