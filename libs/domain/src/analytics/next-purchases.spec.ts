@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { NextPurchaseOptions, predictNextPurchases } from './next-purchases';
 
 const options: NextPurchaseOptions = { k: 3, halfLifeDays: 60, dueWeight: 1 };
@@ -62,7 +63,90 @@ describe('predictNextPurchases', () => {
     ]);
   });
 
+  const association = (antecedent: string, consequent: string, confidence: number) => ({
+    antecedent,
+    consequent,
+    together: 1,
+    support: 0.1,
+    confidence,
+    lift: 2,
+  });
+  const associations = new Map([
+    ['pasta', [association('pasta', 'sauce', 0.6), association('pasta', 'cheese', 0.3)]],
+    ['wine', [association('wine', 'cheese', 0.5)]],
+    ['bread', [association('bread', 'butter', 0.9)]],
+  ]);
+
+  it('adds what goes with the last visit: each consequent once, by its most confident antecedent', () => {
+    const predicted = predictNextPurchases(
+      [
+        ...bought('bread', 50),
+        ...bought('pasta', 100),
+        ...bought('wine', 100),
+        ...bought('cheese', 40),
+      ],
+      100,
+      { ...options, k: 10, dueWeight: 0, associations, associationWeight: 2 },
+    );
+    const byItem = new Map(predicted.map((p) => [p.item, p]));
+    // Butter goes with bread, bought before the last visit: not suggested.
+    expect(byItem.has('butter')).toBe(false);
+    expect(byItem.get('sauce')).toEqual({
+      item: 'sauce',
+      score: 2 * 0.6,
+      reasons: ['often bought with pasta'],
+    });
+    expect(byItem.get('cheese')).toEqual({
+      item: 'cheese',
+      score: 0.5 ** (60 / 60) + 2 * 0.5,
+      reasons: ['bought 1 time', 'often bought with wine'],
+    });
+  });
+
+  it('leaves associations out at weight 0', () => {
+    const predicted = predictNextPurchases(bought('pasta', 100), 100, {
+      ...options,
+      associations,
+    });
+    expect(predicted.map((p) => p.item)).toEqual(['pasta']);
+  });
+
   it('suggests nothing for a household with no history and no population', () => {
     expect(predictNextPurchases([], 100, options)).toEqual([]);
+  });
+
+  it('gives at most k distinct items, best first, each with a reason, whatever the history', () => {
+    const items = ['a', 'b', 'c', 'd', 'e', 'f'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ item: fc.constantFrom(...items), day: fc.integer({ min: 0, max: 120 }) }),
+        ),
+        fc.integer({ min: 1, max: 8 }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (purchases, k, weight) => {
+          const predicted = predictNextPurchases(purchases, 100, {
+            ...options,
+            k,
+            popularity,
+            popularityWeight: weight,
+            associations,
+            associationWeight: weight,
+          });
+          expect(predicted.length).toBeLessThanOrEqual(k);
+          expect(new Set(predicted.map((p) => p.item)).size).toBe(predicted.length);
+          predicted
+            .slice(1)
+            .forEach((p, i) => expect(p.score).toBeLessThanOrEqual(predicted[i].score));
+          predicted.forEach((p) => expect(p.reasons.length).toBeGreaterThan(0));
+          // Every item bought or popular is a candidate: never fewer than k while there are k.
+          const known = new Set([
+            ...purchases.filter((p) => p.day <= 100).map((p) => p.item),
+            ...popularity.keys(),
+          ]);
+          expect(predicted.length).toBeGreaterThanOrEqual(Math.min(k, known.size));
+        },
+      ),
+    );
   });
 });

@@ -3,8 +3,11 @@
 // when the item is due by its own repeat cadence (the median days between the days it was
 // bought), the more the closer today is to the next due day. What the population buys adds a
 // prior: each item's share of households, relative to the most bought item's, times
-// `popularityWeight` (0: the popular items only fill what is left of the list). Every
-// suggestion says why.
+// `popularityWeight` (0: the popular items only fill what is left of the list). And what goes
+// with what the household bought on its last visit (households that buy X often buy Y) adds each
+// consequent's confidence times `associationWeight`. Every suggestion says why.
+
+import { Association } from './associations';
 
 export interface Purchase {
   item: string;
@@ -23,6 +26,10 @@ export interface NextPurchaseOptions {
   popularity?: ReadonlyMap<string, number>;
   /** The weight of the population's prior against one purchase today (0: fill only). */
   popularityWeight?: number;
+  /** Each item's associations (its consequents), as `mineAssociations` gives them. */
+  associations?: ReadonlyMap<string, readonly Association[]>;
+  /** The weight of a confidence of 1 against one purchase today (0 or absent: not used). */
+  associationWeight?: number;
 }
 
 export const DEFAULT_NEXT_PURCHASE_OPTIONS: Omit<NextPurchaseOptions, 'k'> = {
@@ -33,7 +40,10 @@ export const DEFAULT_NEXT_PURCHASE_OPTIONS: Omit<NextPurchaseOptions, 'k'> = {
 export interface NextPurchase {
   item: string;
   score: number;
-  /** Why, in a few words each: "bought 6 times", "bought every 7 days", "due since 2 days". */
+  /**
+   * Why, in a few words each: "bought 6 times", "bought every 7 days", "due since 2 days",
+   * "often bought with X", "popular with shoppers".
+   */
   reasons: string[];
 }
 
@@ -41,6 +51,29 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const byPopularity =
+  (popularity: ReadonlyMap<string, number>) =>
+  (a: string, b: string): number =>
+    (popularity.get(b) ?? 0) - (popularity.get(a) ?? 0) || a.localeCompare(b);
+
+/** The `k` most popular items not in `known`, most popular first (one pass, no full sort). */
+function mostPopular(
+  popularity: ReadonlyMap<string, number>,
+  k: number,
+  known: ReadonlyMap<string, unknown>,
+): string[] {
+  const order = byPopularity(popularity);
+  const best: string[] = [];
+  for (const item of popularity.keys()) {
+    if (known.has(item)) continue;
+    if (best.length === k && order(item, best[k - 1]) >= 0) continue;
+    if (best.length === k) best.pop();
+    best.push(item);
+    best.sort(order);
+  }
+  return best;
 }
 
 /** The household's likely next purchases as of `today`, best first, at most `k`. */
@@ -77,25 +110,51 @@ export function predictNextPurchases(
     }
     scored.push({ item, score: frequency * lift, reasons });
   }
-  const popularity = options.popularity ?? new Map<string, number>();
-  const top = Math.max(0, ...popularity.values());
-  const weight = options.popularityWeight ?? 0;
-  if (top > 0) {
-    const known = new Map(scored.map((s) => [s.item, s]));
-    for (const [item, share] of popularity) {
-      const prior = (weight * share) / top;
-      const own = known.get(item);
-      if (own) own.score += prior;
-      else scored.push({ item, score: prior, reasons: ['popular with shoppers'] });
+  const byItem = new Map(scored.map((s) => [s.item, s]));
+  const associationWeight = options.associationWeight ?? 0;
+  if (associationWeight > 0 && options.associations && daysByItem.size > 0) {
+    const lastDay = Math.max(...[...daysByItem.values()].flatMap((days) => [...days]));
+    const lastBasket = [...daysByItem]
+      .filter(([, days]) => days.has(lastDay))
+      .map(([item]) => item);
+    // Each consequent once, by its most confident antecedent (then by name).
+    const best = new Map<string, Association>();
+    for (const item of lastBasket.sort())
+      for (const association of options.associations.get(item) ?? []) {
+        const held = best.get(association.consequent);
+        if (!held || association.confidence > held.confidence)
+          best.set(association.consequent, association);
+      }
+    for (const [consequent, association] of best) {
+      const reason = `often bought with ${association.antecedent}`;
+      const boost = associationWeight * association.confidence;
+      const own = byItem.get(consequent);
+      if (own) {
+        own.score += boost;
+        own.reasons.push(reason);
+      } else {
+        const suggestion = { item: consequent, score: boost, reasons: [reason] };
+        scored.push(suggestion);
+        byItem.set(consequent, suggestion);
+      }
     }
   }
+  const popularity = options.popularity ?? new Map<string, number>();
+  let top = 0;
+  for (const share of popularity.values()) top = Math.max(top, share);
+  if (top > 0) {
+    const weight = options.popularityWeight ?? 0;
+    for (const suggestion of scored)
+      suggestion.score += (weight * (popularity.get(suggestion.item) ?? 0)) / top;
+    // Of the items the household never bought, only the k most popular can make the list.
+    for (const item of mostPopular(popularity, options.k, byItem))
+      scored.push({
+        item,
+        score: (weight * (popularity.get(item) as number)) / top,
+        reasons: ['popular with shoppers'],
+      });
+  }
   // Best first; among equals (the popular items of a weight 0) the more popular, then by name.
-  return scored
-    .sort(
-      (a, b) =>
-        b.score - a.score ||
-        (popularity.get(b.item) ?? 0) - (popularity.get(a.item) ?? 0) ||
-        a.item.localeCompare(b.item),
-    )
-    .slice(0, options.k);
+  const order = byPopularity(popularity);
+  return scored.sort((a, b) => b.score - a.score || order(a.item, b.item)).slice(0, options.k);
 }
