@@ -6,6 +6,7 @@ import {
   ndcgAtK,
   predictNextPurchases,
   recallAtK,
+  summarisePurchases,
 } from '@loyalty/domain';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
 
@@ -125,12 +126,16 @@ function evaluate(level: Level): { households: number; scores: Record<string, Sc
     popularity: () => popular,
     personalFrequency: (h) => personalFrequency(h.training, popular),
     nextPurchase: (h) =>
-      predictNextPurchases(h.training, Math.max(...h.training.map((p) => p.day)), {
-        ...NEXT_PURCHASE_SETTINGS,
-        k: K,
-        popularity,
-        associations,
-      }).map((p) => p.item),
+      predictNextPurchases(
+        summarisePurchases(h.training),
+        Math.max(...h.training.map((p) => p.day)),
+        {
+          ...NEXT_PURCHASE_SETTINGS,
+          k: K,
+          popularity,
+          associations,
+        },
+      ).map((p) => p.item),
   };
   const totals: Record<string, Scores> = {};
   for (const [name, rank] of Object.entries(methods)) {

@@ -1,7 +1,8 @@
 // What a household will probably buy next, and why. Each item it bought is scored by its
 // time-decayed frequency (recent purchases weigh more: half as much every `halfLifeDays`), lifted
-// when the item is due by its own repeat cadence (the median days between the days it was
-// bought), the more the closer today is to the next due day. What the population buys adds a
+// when the item is due by its own repeat cadence (the mean days between its purchases), the more
+// the closer today is to the next due day. The history of an item is a summary (how many
+// purchases, the first and the last day), as the profile keeps it per household and product. What the population buys adds a
 // prior: each item's share of households, relative to the most bought item's, times
 // `popularityWeight` (0: the popular items only fill what is left of the list). And what goes
 // with what the household bought on its last visit (households that buy X often buy Y) adds each
@@ -47,10 +48,26 @@ export interface NextPurchase {
   reasons: string[];
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+/** What a household's history says of one item: how often and between which days it was bought. */
+export interface ItemHistory {
+  item: string;
+  /** The purchases (days, or sales) that bought it. */
+  purchases: number;
+  firstDay: number;
+  lastDay: number;
+}
+
+/** The history of each item from single purchases, each day counted once. */
+export function summarisePurchases(purchases: readonly Purchase[]): ItemHistory[] {
+  const daysByItem = new Map<string, Set<number>>();
+  for (const { item, day } of purchases)
+    daysByItem.set(item, (daysByItem.get(item) ?? new Set<number>()).add(day));
+  return [...daysByItem].map(([item, days]) => ({
+    item,
+    purchases: days.size,
+    firstDay: Math.min(...days),
+    lastDay: Math.max(...days),
+  }));
 }
 
 const byPopularity =
@@ -76,31 +93,28 @@ function mostPopular(
   return best;
 }
 
-/** The household's likely next purchases as of `today`, best first, at most `k`. */
+/**
+ * The household's likely next purchases as of `today`, best first, at most `k`. A history's
+ * purchases are taken as evenly spread between its first and last day: the decayed frequency
+ * sums them so, and the cadence is their mean interval. Histories after `today` are ignored.
+ */
 export function predictNextPurchases(
-  purchases: readonly Purchase[],
+  histories: readonly ItemHistory[],
   today: number,
   options: NextPurchaseOptions,
 ): NextPurchase[] {
-  const daysByItem = new Map<string, Set<number>>();
-  for (const { item, day } of purchases) {
-    if (day > today) continue;
-    const days = daysByItem.get(item) ?? new Set<number>();
-    days.add(day);
-    daysByItem.set(item, days);
-  }
-  const scored: NextPurchase[] = [];
-  for (const [item, daySet] of daysByItem) {
-    const days = [...daySet].sort((a, b) => a - b);
-    const frequency = days.reduce(
-      (sum, day) => sum + 0.5 ** ((today - day) / options.halfLifeDays),
-      0,
-    );
-    const reasons = [`bought ${days.length} time${days.length === 1 ? '' : 's'}`];
+  const known = histories.filter((h) => h.lastDay <= today && h.purchases > 0);
+  const scored: NextPurchase[] = known.map(({ item, purchases, firstDay, lastDay }) => {
+    const since = today - lastDay;
+    const cadence = purchases > 1 ? (lastDay - firstDay) / (purchases - 1) : 0;
+    // Σ over the purchases of ½^(age / half-life), ages since, since + cadence, ...
+    const ratio = 0.5 ** (cadence / options.halfLifeDays);
+    const frequency =
+      0.5 ** (since / options.halfLifeDays) *
+      (ratio === 1 ? purchases : (1 - ratio ** purchases) / (1 - ratio));
+    const reasons = [`bought ${purchases} time${purchases === 1 ? '' : 's'}`];
     let lift = 1;
-    if (days.length >= 2) {
-      const cadence = median(days.slice(1).map((day, i) => day - days[i]));
-      const since = today - days[days.length - 1];
+    if (cadence > 0) {
       // 1 on the due day, falling off as today moves a cadence away from it either way.
       const nearness = Math.exp(-(((since - cadence) / cadence) ** 2) * 2);
       lift += options.dueWeight * nearness;
@@ -108,15 +122,13 @@ export function predictNextPurchases(
       const late = Math.round(since - cadence);
       reasons.push(late >= 0 ? `due since ${late} days` : `due in ${-late} days`);
     }
-    scored.push({ item, score: frequency * lift, reasons });
-  }
+    return { item, score: frequency * lift, reasons };
+  });
   const byItem = new Map(scored.map((s) => [s.item, s]));
   const associationWeight = options.associationWeight ?? 0;
-  if (associationWeight > 0 && options.associations && daysByItem.size > 0) {
-    const lastDay = Math.max(...[...daysByItem.values()].flatMap((days) => [...days]));
-    const lastBasket = [...daysByItem]
-      .filter(([, days]) => days.has(lastDay))
-      .map(([item]) => item);
+  if (associationWeight > 0 && options.associations && known.length > 0) {
+    const lastDay = Math.max(...known.map((h) => h.lastDay));
+    const lastBasket = known.filter((h) => h.lastDay === lastDay).map((h) => h.item);
     // Each consequent once, by its most confident antecedent (then by name).
     const best = new Map<string, Association>();
     for (const item of lastBasket.sort())
