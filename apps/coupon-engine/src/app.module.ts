@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@loyalty/platform';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { CouponEngineConfig } from './config';
 import { JOBS_TABLE, OUTBOX_TABLE, couponEngineDatabase } from './database/data-source';
@@ -19,6 +20,7 @@ export class AppModule {
           outboxTable: OUTBOX_TABLE,
           jobsTable: JOBS_TABLE,
         }),
+        AnalyticsModule,
         CampaignsModule,
         OffersModule,
         PreviewsModule,

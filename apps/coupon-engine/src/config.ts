@@ -45,4 +45,29 @@ export class CouponEngineConfig extends PlatformConfig {
   @Min(1)
   @Max(1_000)
   OFFERS_PER_HOUSEHOLD_PER_WEEK: number = 10;
+
+  /** When the item insight job mines the baskets, local time (HH:MM) in the programme's time zone. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'INSIGHT_DAILY_AT must be HH:MM' })
+  INSIGHT_DAILY_AT = '03:00';
+
+  /** The days of baskets, up to the run's day, that the item insight is mined from. */
+  @Type(() => Number)
+  @IsInt({ message: 'INSIGHT_WINDOW_DAYS must be a whole number' })
+  @Min(7)
+  @Max(730)
+  INSIGHT_WINDOW_DAYS: number = 91;
+
+  /** A pair of items is an association only when found together in at least this many baskets. */
+  @Type(() => Number)
+  @IsInt({ message: 'INSIGHT_MIN_TOGETHER must be a whole number' })
+  @Min(2)
+  @Max(1_000_000)
+  INSIGHT_MIN_TOGETHER: number = 5;
+
+  /** The associations kept per item, the strongest by lift. */
+  @Type(() => Number)
+  @IsInt({ message: 'INSIGHT_TOP_PER_ITEM must be a whole number' })
+  @Min(1)
+  @Max(100)
+  INSIGHT_TOP_PER_ITEM: number = 10;
 }

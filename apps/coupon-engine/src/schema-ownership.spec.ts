@@ -5,6 +5,7 @@ import { join } from 'node:path';
 // state lives in loyalty-api's wallet. It reads another app's table only through the named reads
 // listed here (and in docs/ARCHITECTURE.md). A query naming anything else fails here.
 const NAMED_READS: Record<string, string[]> = {
+  'analytics/basket-counts.query.ts': ['ingest.transactions'],
   'audiences/audience-facts.query.ts': ['ingest.shopper_products', 'loyalty.audience_list_members'],
   'audiences/compile-audience.ts': ['ingest.shopper_products', 'loyalty.audience_list_members'],
   'previews/preview.service.ts': ['ingest.shopper_products'],

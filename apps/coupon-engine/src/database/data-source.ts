@@ -11,6 +11,7 @@ import { OfferWithdrawals1795900000230 } from './migrations/1795900000230-OfferW
 import { LeanerOfferIndexes1795900000240 } from './migrations/1795900000240-LeanerOfferIndexes';
 import { LifecycleTransitions1795900000250 } from './migrations/1795900000250-LifecycleTransitions';
 import { CampaignsCountLimited1795900000260 } from './migrations/1795900000260-CampaignsCountLimited';
+import { ItemInsight1795900000280 } from './migrations/1795900000280-ItemInsight';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -28,6 +29,7 @@ export const couponEngineDatabase = {
     LeanerOfferIndexes1795900000240,
     LifecycleTransitions1795900000250,
     CampaignsCountLimited1795900000260,
+    ItemInsight1795900000280,
   ],
 };
 

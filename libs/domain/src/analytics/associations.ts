@@ -28,11 +28,16 @@ export interface AssociationLimits {
 export interface BasketCounts {
   baskets: number;
   items: Map<string, number>;
-  /** Keyed `a\u0000b` with a < b. */
+  /** Keyed by `pairKey`. */
   pairs: Map<string, number>;
 }
 
 const SEPARATOR = '\u0000';
+
+/** The key of a pair in `BasketCounts.pairs`, whichever order the items come in. */
+export function pairKey(a: string, b: string): string {
+  return a < b ? a + SEPARATOR + b : b + SEPARATOR + a;
+}
 
 /**
  * Counts the items and pairs of the baskets. Only items found in at least `minItemCount` baskets
@@ -51,7 +56,7 @@ export function countBaskets(baskets: Iterable<readonly string[]>, minItemCount 
     const frequent = basket.filter((item) => (items.get(item) ?? 0) >= minItemCount);
     for (let i = 0; i < frequent.length; i++)
       for (let j = i + 1; j < frequent.length; j++) {
-        const key = frequent[i] + SEPARATOR + frequent[j];
+        const key = pairKey(frequent[i], frequent[j]);
         pairs.set(key, (pairs.get(key) ?? 0) + 1);
       }
   }
