@@ -1,11 +1,13 @@
 import {
   Association,
+  ItemHistory,
   NextPurchaseOptions,
   Purchase,
   mineAssociations,
   ndcgAtK,
   predictNextPurchases,
   recallAtK,
+  rollUpHistories,
   summarisePurchases,
 } from '@loyalty/domain';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
@@ -20,7 +22,9 @@ import { loadCompleteJourneyTransactions } from '../support/complete-journey';
 // - personal frequency: the household's own items by the number of days it bought them (ties:
 //   the more recent), filled with the popular items;
 // - likely next purchases (`predictNextPurchases`): decayed frequency, the items' cadence, the
-//   population's prior and what goes with what the household last bought.
+//   population's prior and what goes with what the household last bought; from the household's
+//   product histories (days bought, first and last day) rolled up to the level, as the screen
+//   pop reads them from the profile.
 // Measures: recall@10 and NDCG@10, averaged over households, at product and at product-category
 // level. The last line is `RESULT` at category level.
 
@@ -38,6 +42,8 @@ const NEXT_PURCHASE_SETTINGS: Omit<NextPurchaseOptions, 'k' | 'popularity' | 'as
 
 interface Household {
   training: Purchase[];
+  /** The product histories of the training side, rolled up to the level (as the profile keeps them). */
+  histories: ItemHistory[];
   truth: Set<string>;
   /** The training baskets, for mining associations. */
   baskets: string[][];
@@ -46,12 +52,16 @@ interface Household {
 type Level = 'product' | 'category';
 
 function splitByHousehold(level: Level): Map<string, Household> {
+  const itemOfProduct = new Map<string, string>();
   const byHousehold = new Map<string, { day: number; items: string[] }[]>();
   for (const sale of loadCompleteJourneyTransactions()) {
     const day = Math.floor(Date.parse(`${sale.businessDate}T00:00:00Z`) / DAY_MS);
-    const items = sale.lines.map((line) =>
-      level === 'product' ? line.sku : (line.category ?? `department:${line.department}`),
-    );
+    const items = sale.lines.map((line) => {
+      const item =
+        level === 'product' ? line.sku : (line.category ?? `department:${line.department}`);
+      itemOfProduct.set(line.sku, item);
+      return line.sku;
+    });
     const card = sale.cardNumber as string;
     const visits = byHousehold.get(card) ?? [];
     visits.push({ day, items });
@@ -60,14 +70,21 @@ function splitByHousehold(level: Level): Map<string, Household> {
   const households = new Map<string, Household>();
   for (const [card, visits] of byHousehold) {
     const cut = Math.max(...visits.map((v) => v.day)) - TEST_DAYS;
-    const household: Household = { training: [], truth: new Set(), baskets: [] };
-    for (const { day, items } of visits) {
+    const household: Household = { training: [], histories: [], truth: new Set(), baskets: [] };
+    const productTraining: Purchase[] = [];
+    for (const { day, items: products } of visits) {
+      const items = products.map((sku) => itemOfProduct.get(sku) as string);
       if (day > cut) items.forEach((item) => household.truth.add(item));
       else {
         household.baskets.push(items);
         items.forEach((item) => household.training.push({ item, day }));
+        products.forEach((sku) => productTraining.push({ item: sku, day }));
       }
     }
+    household.histories = rollUpHistories(
+      summarisePurchases(productTraining),
+      (sku) => itemOfProduct.get(sku) as string,
+    );
     households.set(card, household);
   }
   return households;
@@ -126,16 +143,12 @@ function evaluate(level: Level): { households: number; scores: Record<string, Sc
     popularity: () => popular,
     personalFrequency: (h) => personalFrequency(h.training, popular),
     nextPurchase: (h) =>
-      predictNextPurchases(
-        summarisePurchases(h.training),
-        Math.max(...h.training.map((p) => p.day)),
-        {
-          ...NEXT_PURCHASE_SETTINGS,
-          k: K,
-          popularity,
-          associations,
-        },
-      ).map((p) => p.item),
+      predictNextPurchases(h.histories, Math.max(...h.training.map((p) => p.day)), {
+        ...NEXT_PURCHASE_SETTINGS,
+        k: K,
+        popularity,
+        associations,
+      }).map((p) => p.item),
   };
   const totals: Record<string, Scores> = {};
   for (const [name, rank] of Object.entries(methods)) {

@@ -56,6 +56,11 @@ export class OfferStateError extends DomainError {
   override readonly kind = 'conflict';
 }
 
+/** Support may not reissue this offer: its policy (how long ago it expired, once per offer). */
+export class OfferReissueRefusedError extends DomainError {
+  readonly code = 'OFFER_REISSUE_REFUSED';
+}
+
 /** The offer's rule has not enough of its money budget left for what the offer gives. */
 export class BudgetExhaustedError extends DomainError {
   readonly code = 'BUDGET_EXHAUSTED';

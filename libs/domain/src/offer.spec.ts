@@ -8,6 +8,7 @@ import {
   isOfferUsable,
   redeemOffer,
   releaseOffer,
+  reissueOffer,
   reserveOffer,
   revokeOffer,
 } from './offer';
@@ -195,5 +196,61 @@ describe('isOfferUsable', () => {
     ],
   ])('%s: %s', (_name, o, shopperId, usable) => {
     expect(isOfferUsable(o, shopperId, now)).toBe(usable);
+  });
+});
+
+describe('reissueOffer', () => {
+  const policy = { expiredWithinDays: 30, validForDays: 7 };
+  const until = '2026-11-27T12:00:00.000Z';
+  // Expired by the engine on 2026-11-10 (validity ended then).
+  const ended = { validUntil: earlier };
+  const expiredOffer = offer({ state: 'expired', expiredAt: earlier }, ended);
+
+  it.each<[string, Offer, Offer]>([
+    ['expired -> issued', expiredOffer, offer({ state: 'issued' }, { validUntil: until })],
+    [
+      'issued past its validity -> issued',
+      offer({ state: 'issued' }, ended),
+      offer({ state: 'issued' }, { validUntil: until }),
+    ],
+    [
+      'clipped past its validity -> clipped as it was',
+      offer({ state: 'clipped', clippedAt: '2026-11-02T00:00:00.000Z' }, ended),
+      offer({ state: 'clipped', clippedAt: '2026-11-02T00:00:00.000Z' }, { validUntil: until }),
+    ],
+    [
+      'a clip-only offer comes back clipped',
+      { ...expiredOffer, clipRequired: true },
+      { ...offer({ state: 'clipped', clippedAt: at }, { validUntil: until }), clipRequired: true },
+    ],
+  ])('%s', (_name, before, after) => {
+    expect(reissueOffer(before, now, policy, false)).toEqual(after);
+  });
+
+  it.each<[string, Offer, boolean, string]>([
+    ['redeemed', redeemed, false, 'OFFER_ALREADY_REDEEMED'],
+    ['revoked', revoked, false, 'OFFER_REVOKED'],
+    ['reserved', reservedHere, false, 'OFFER_RESERVED'],
+    ['still valid', issued, false, 'OFFER_STATE_CONFLICT'],
+    ['reissued once already', expiredOffer, true, 'OFFER_REISSUE_REFUSED'],
+    [
+      'expired more than 30 days ago',
+      offer(
+        { state: 'expired', expiredAt: '2026-10-20T11:59:59.999Z' },
+        { validUntil: '2026-10-20T11:59:59.999Z' },
+      ),
+      false,
+      'OFFER_REISSUE_REFUSED',
+    ],
+  ])('refuses %s', (_name, before, reissuedBefore, code) => {
+    expect(() => reissueOffer(before, now, policy, reissuedBefore)).toThrow(
+      expect.objectContaining({ code }),
+    );
+  });
+
+  it('reissues one that expired exactly 30 days ago', () => {
+    const thirtyDays = '2026-10-21T12:00:00.000Z';
+    const old = offer({ state: 'expired', expiredAt: thirtyDays }, { validUntil: thirtyDays });
+    expect(reissueOffer(old, now, policy, false).validUntil).toBe(until);
   });
 });

@@ -1,6 +1,7 @@
 import { Reward, StackingMode } from './rules/rule-model';
 import {
   OfferAlreadyRedeemedError,
+  OfferReissueRefusedError,
   OfferExpiredError,
   OfferReservedError,
   OfferRevokedError,
@@ -235,4 +236,58 @@ export function revokeOffer(offer: Offer, now: Date): Offer {
   if (offer.state === 'revoked') return offer;
   assertNotFinal(offer);
   return { ...terms(offer), state: 'revoked', revokedAt: now.toISOString() };
+}
+
+/** How far support may give an expired offer back (loyalty-api's configuration). */
+export interface ReissuePolicy {
+  /** Only an offer that expired at most this many days ago. */
+  expiredWithinDays: number;
+  /** The reissued offer is valid for this many days from the reissue. */
+  validForDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * expired (by its state, or issued or clipped past its validity) -> usable again until
+ * `now + validForDays` (clipped if it was, or if it is clip-only), when support gives it back: only once per
+ * offer (`reissuedBefore`), and only within `expiredWithinDays` of its expiry. A redeemed, revoked
+ * or reserved offer, or one still valid, is refused.
+ */
+export function reissueOffer(
+  offer: Offer,
+  now: Date,
+  policy: ReissuePolicy,
+  reissuedBefore: boolean,
+): Offer {
+  const field = 'code';
+  if (offer.state === 'redeemed')
+    throw new OfferAlreadyRedeemedError(`Offer ${offer.code} was already redeemed`, field);
+  if (offer.state === 'revoked')
+    throw new OfferRevokedError(`Offer ${offer.code} was revoked`, field);
+  if (offer.state === 'reserved')
+    throw new OfferReservedError(`Offer ${offer.code} is held by a checkout`, field);
+  const expiredAt =
+    offer.state === 'expired'
+      ? Math.min(Date.parse(offer.expiredAt), Date.parse(offer.validUntil))
+      : Date.parse(offer.validUntil);
+  if (expiredAt > now.getTime())
+    throw new OfferStateError(`Offer ${offer.code} is still valid`, field);
+  if (reissuedBefore)
+    throw new OfferReissueRefusedError(`Offer ${offer.code} was reissued once already`, field);
+  if (now.getTime() - expiredAt > policy.expiredWithinDays * DAY_MS)
+    throw new OfferReissueRefusedError(
+      `Offer ${offer.code} expired more than ${policy.expiredWithinDays} days ago`,
+      field,
+    );
+  const reissued = {
+    ...terms(offer),
+    validUntil: new Date(now.getTime() + policy.validForDays * DAY_MS).toISOString(),
+  };
+  // Back on the card: a clip-only offer comes back clipped, so the shopper need not clip it again.
+  if (offer.state === 'clipped')
+    return { ...reissued, state: 'clipped', clippedAt: offer.clippedAt };
+  return offer.clipRequired
+    ? { ...reissued, state: 'clipped', clippedAt: now.toISOString() }
+    : { ...reissued, state: 'issued' };
 }

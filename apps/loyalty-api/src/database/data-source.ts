@@ -25,6 +25,7 @@ import { CheckoutSettlement1795900000170 } from './migrations/1795900000170-Chec
 import { CheckoutIdempotencyKeys1795900000180 } from './migrations/1795900000180-CheckoutIdempotencyKeys';
 import { CheckoutReservations1795900000190 } from './migrations/1795900000190-CheckoutReservations';
 import { HouseholdTiers1795900000270 } from './migrations/1795900000270-HouseholdTiers';
+import { SupportContacts1795900000280 } from './migrations/1795900000280-SupportContacts';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -50,6 +51,7 @@ export const loyaltyApiDatabase = {
     CheckoutIdempotencyKeys1795900000180,
     CheckoutReservations1795900000190,
     HouseholdTiers1795900000270,
+    SupportContacts1795900000280,
   ],
 };
 

@@ -30,17 +30,19 @@ export class OfferWalletService {
       valid_from: e.validFrom,
       valid_until: e.validUntil,
       issued_at: e.issuedAt,
+      reason: e.reason,
     }));
     await this.dataSource.transaction(async (manager) => {
       await lockWallet(manager, 'shared');
       const inserted: { id: string; state: string }[] = await manager.query(
         `INSERT INTO loyalty.offers (id, code, shopper_id, rule_id, rule_version, reward, terms,
-                                     valid_from, valid_until, issued_at, state, state_changed_at)
+                                     valid_from, valid_until, issued_at, reason, state,
+                                     state_changed_at)
          SELECT e.id, code, shopper_id, rule_id, rule_version, reward, terms, valid_from,
-                valid_until, issued_at, coalesce(w.kind, 'issued'), w.withdrawn_at
+                valid_until, issued_at, reason, coalesce(w.kind, 'issued'), w.withdrawn_at
            FROM json_to_recordset($1::json) AS e(id uuid, code text, shopper_id uuid, rule_id uuid,
                 rule_version int, reward jsonb, terms jsonb, valid_from timestamptz,
-                valid_until timestamptz, issued_at timestamptz)
+                valid_until timestamptz, issued_at timestamptz, reason jsonb)
            LEFT JOIN loyalty.offer_withdrawals w ON w.offer_id = e.id
          ON CONFLICT DO NOTHING
          RETURNING id, state`,
@@ -75,7 +77,9 @@ export class OfferWalletService {
       await manager.query(
         `UPDATE loyalty.offers o SET state = w.kind, state_changed_at = w.withdrawn_at
            FROM loyalty.offer_withdrawals w
-          WHERE w.offer_id = o.id AND o.id = ANY($1::uuid[]) AND o.state = ANY($2::text[])`,
+          WHERE w.offer_id = o.id AND o.id = ANY($1::uuid[]) AND o.state = ANY($2::text[])
+            -- An offer support gave back is valid past the expiry the engine saw.
+            AND NOT (w.kind = 'expired' AND o.valid_until > w.withdrawn_at)`,
         [events.map((e) => e.offerId), WITHDRAWABLE_OFFER_STATES],
       );
     });

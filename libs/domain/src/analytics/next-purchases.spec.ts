@@ -3,6 +3,7 @@ import {
   NextPurchaseOptions,
   Purchase,
   predictNextPurchases as predictFromHistories,
+  rollUpHistories,
   summarisePurchases,
 } from './next-purchases';
 
@@ -152,5 +153,22 @@ describe('predictNextPurchases', () => {
         },
       ),
     );
+  });
+
+  it('rolls product histories up to their category: purchases summed, first and last of any', () => {
+    const category = (sku: string) => (sku.startsWith('milk') ? 'MILK' : 'BREAD');
+    expect(
+      rollUpHistories(
+        [
+          { item: 'milk-1', purchases: 3, firstDay: 10, lastDay: 30 },
+          { item: 'bread-1', purchases: 1, firstDay: 20, lastDay: 20 },
+          { item: 'milk-2', purchases: 2, firstDay: 5, lastDay: 25 },
+        ],
+        category,
+      ),
+    ).toEqual([
+      { item: 'MILK', purchases: 5, firstDay: 5, lastDay: 30 },
+      { item: 'BREAD', purchases: 1, firstDay: 20, lastDay: 20 },
+    ]);
   });
 });

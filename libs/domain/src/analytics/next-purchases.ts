@@ -70,6 +70,33 @@ export function summarisePurchases(purchases: readonly Purchase[]): ItemHistory[
   }));
 }
 
+/**
+ * Histories of finer items rolled up to coarser ones (products to their category): purchases
+ * summed, the first and last day of any. A sale with two products of a category counts twice.
+ */
+export function rollUpHistories(
+  histories: readonly ItemHistory[],
+  groupOf: (item: string) => string,
+): ItemHistory[] {
+  const groups = new Map<string, ItemHistory>();
+  for (const { item, purchases, firstDay, lastDay } of histories) {
+    const group = groupOf(item);
+    const held = groups.get(group);
+    groups.set(
+      group,
+      held
+        ? {
+            item: group,
+            purchases: held.purchases + purchases,
+            firstDay: Math.min(held.firstDay, firstDay),
+            lastDay: Math.max(held.lastDay, lastDay),
+          }
+        : { item: group, purchases, firstDay, lastDay },
+    );
+  }
+  return [...groups.values()];
+}
+
 const byPopularity =
   (popularity: ReadonlyMap<string, number>) =>
   (a: string, b: string): number =>
