@@ -11,6 +11,7 @@ import { PointsModule } from './points/points.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RulesModule } from './rules/rules.module';
 import { ShoppersModule } from './shoppers/shoppers.module';
+import { SupportModule } from './support/support.module';
 
 @Module({})
 export class AppModule {
@@ -33,6 +34,7 @@ export class AppModule {
         PrivacyModule,
         RulesModule,
         ShoppersModule,
+        SupportModule,
       ],
     };
   }

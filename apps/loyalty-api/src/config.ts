@@ -100,6 +100,20 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Max(100_000_000)
   ADMIN_GOODWILL_POINTS_PER_DAY = 10_000;
 
+  /** Support may give back an offer that expired at most this many days ago (once per offer). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  SUPPORT_REISSUE_WITHIN_DAYS = 30;
+
+  /** An offer support gave back is valid this many days more. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  SUPPORT_REISSUE_VALID_DAYS = 7;
+
   /**
    * A marketer creates and edits only rules whose `budgetCents` is set and at most this; a rule
    * without a budget, or above it, needs an admin. 500000 is 5,000.00.

@@ -185,6 +185,12 @@ export class HouseholdNotFoundError extends DomainError {
   override readonly kind = 'notFound';
 }
 
+/** A lookup found several households (a phone or email they share): one must be chosen. */
+export class SeveralHouseholdsError extends DomainError {
+  readonly code = 'SEVERAL_HOUSEHOLDS';
+  override readonly kind = 'conflict';
+}
+
 export class CardNotFoundError extends DomainError {
   readonly code = 'CARD_NOT_FOUND';
   override readonly kind = 'notFound';

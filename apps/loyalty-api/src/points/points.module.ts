@@ -20,7 +20,7 @@ import { PointsStatementQuery } from './points-statement.query';
     PointsService,
     PointsStatementQuery,
   ],
-  exports: [PointsExpiryService, PointsLedger],
+  exports: [PointsExpiryService, PointsLedger, PointsStatementQuery],
 })
 export class PointsModule implements OnModuleInit {
   constructor(

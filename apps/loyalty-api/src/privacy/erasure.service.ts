@@ -130,6 +130,19 @@ export class ErasureService {
     );
     // Staff reasons and notes may name the shopper: only who did what, and when, stays.
     await manager.query(
+      `UPDATE loyalty.support_contacts SET note = 'scrubbed' WHERE household_id = $1 AND note IS NOT NULL`,
+      [id],
+    );
+    await manager.query(
+      `UPDATE loyalty.offer_reissues SET reason = 'scrubbed' WHERE household_id = $1`,
+      [id],
+    );
+    // Why an offer was issued tells the household's facts.
+    await manager.query(
+      `UPDATE loyalty.offers SET reason = NULL WHERE shopper_id = $1 AND reason IS NOT NULL`,
+      [id],
+    );
+    await manager.query(
       `UPDATE loyalty.audit_log SET details = '{"scrubbed": true}'::jsonb
         WHERE (entity = 'household' AND entity_id = $1) OR details ->> 'sourceHouseholdId' = $1`,
       [id],

@@ -51,6 +51,7 @@ export interface HouseholdExport {
   pointsLedger: unknown[];
   offers: unknown[];
   staffReads: { at: string; by: string; reason: unknown }[];
+  contacts: unknown[];
 }
 
 /** The export for the shopper (whole card numbers) or for support to hand over (masked, audited). */
@@ -158,6 +159,12 @@ export class ExportService {
         by: r.actor,
         reason: r.details.reason ?? null,
       })),
+      contacts: await manager.query(
+        `SELECT channel, reason, outcome, note, contacted_at AS "contactedAt"
+           FROM loyalty.support_contacts WHERE household_id = ANY($1::uuid[])
+          ORDER BY contacted_at, id`,
+        [ids],
+      ),
     };
   }
 

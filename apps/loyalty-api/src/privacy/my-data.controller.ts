@@ -18,7 +18,7 @@ export class MyDataController {
   @Get('export')
   @ApiOperation({
     summary:
-      'Everything held about your household: identity, members, cards, consent and its history, transactions, points, offers, staff reads',
+      'Everything held about your household: identity, members, cards, consent and its history, transactions, points, offers, staff reads, contacts with support',
   })
   @ApiOkResponse({ description: 'One JSON document' })
   @ApiErrors(NOT_ENROLLED)

@@ -36,6 +36,8 @@ export class SupportContacts1795900000280 implements MigrationInterface {
         idempotency_key text NOT NULL,
         request_hash text NOT NULL,
         reason text NOT NULL,
+        -- What the offer became, as answered.
+        state text NOT NULL,
         valid_until timestamptz NOT NULL,
         reissued_at timestamptz NOT NULL,
         UNIQUE (agent, idempotency_key)

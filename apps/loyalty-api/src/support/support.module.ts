@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { CheckoutOffersQuery } from '../checkout/checkout-offers.query';
+import { PointsModule } from '../points/points.module';
+import { ShopperProfileQuery } from '../shoppers/shopper-profile.query';
+import { ShoppersModule } from '../shoppers/shoppers.module';
+import { ContactsService } from './contacts.service';
+import { OfferReissuesService } from './offer-reissues.service';
+import { ScreenPopService } from './screen-pop.service';
+import { ShopperInsightQuery } from './shopper-insight.query';
+import { SupportController } from './support.controller';
+
+/** The call centre's room: the screen pop, the contact log and offers given back. */
+@Module({
+  imports: [PointsModule, ShoppersModule],
+  controllers: [SupportController],
+  providers: [
+    CheckoutOffersQuery,
+    ContactsService,
+    OfferReissuesService,
+    ScreenPopService,
+    ShopperInsightQuery,
+    ShopperProfileQuery,
+  ],
+})
+export class SupportModule {}
