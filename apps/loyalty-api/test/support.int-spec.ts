@@ -401,6 +401,42 @@ describe('loyalty-api support: the screen pop, contacts and reissued offers', ()
     });
   });
 
+  it("lists the contacts in the shopper's export; erasure scrubs notes and offer reasons", async () => {
+    const shopper = await enrol();
+    const key = `k-${randomUUID()}`;
+    await http()
+      .post(`/v1/support/households/${shopper.householdId}/contacts`)
+      .set(bearer(agent))
+      .set('Idempotency-Key', key)
+      .send({ channel: 'email', reason: 'account', outcome: 'resolved', note: 'Ann moved house' })
+      .expect(201);
+    const offer = await seedOffer(db, shopper.householdId, {
+      kind: 'amountOff',
+      amountCents: 100,
+      target: { basket: true },
+    });
+    await db.query(
+      `UPDATE loyalty.offers SET reason = '{"fact": "tier", "held": true}' WHERE id = $1`,
+      [offer.offerId],
+    );
+    const exported = (await http().get('/v1/me/export').set(bearer(shopper.token)).expect(200))
+      .body;
+    expect(exported.contacts).toEqual([
+      expect.objectContaining({ channel: 'email', reason: 'account', note: 'Ann moved house' }),
+    ]);
+    await http().delete('/v1/me').set(bearer(shopper.token)).expect(200);
+    const [contact] = await db.query(
+      `SELECT note FROM loyalty.support_contacts WHERE household_id = $1`,
+      [shopper.householdId],
+    );
+    expect(contact.note).toBe('scrubbed');
+    const [row] = await db.query(`SELECT reason FROM loyalty.offers WHERE id = $1`, [
+      offer.offerId,
+    ]);
+    expect(row.reason).toBeNull();
+    await screenPop(`householdId=${shopper.householdId}`).expect(404);
+  });
+
   describe('reissued offers', () => {
     const reissue = (householdId: string, code: string, key = `r-${randomUUID()}`) =>
       http()

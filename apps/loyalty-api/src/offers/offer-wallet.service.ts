@@ -60,7 +60,8 @@ export class OfferWalletService {
    * Records each withdrawal once (the first one recorded for an offer stands) and moves the
    * offers it names that are issued or clipped to `expired` or `revoked`, as of the withdrawal.
    * A reserved or redeemed offer stays as it is: a lane holds or used it, and its checkout
-   * decides. An offer not in the wallet yet takes the withdrawal when it arrives.
+   * decides. An offer not in the wallet yet takes the withdrawal when it arrives. An expiry
+   * never takes back an offer support reissued.
    */
   async receiveWithdrawn(events: readonly OfferWithdrawnV1[]): Promise<void> {
     if (events.length === 0) return;
@@ -79,7 +80,8 @@ export class OfferWalletService {
            FROM loyalty.offer_withdrawals w
           WHERE w.offer_id = o.id AND o.id = ANY($1::uuid[]) AND o.state = ANY($2::text[])
             -- An offer support gave back is valid past the expiry the engine saw.
-            AND NOT (w.kind = 'expired' AND o.valid_until > w.withdrawn_at)`,
+            AND NOT (w.kind = 'expired'
+                     AND EXISTS (SELECT 1 FROM loyalty.offer_reissues r WHERE r.offer_id = o.id))`,
         [events.map((e) => e.offerId), WITHDRAWABLE_OFFER_STATES],
       );
     });
