@@ -1,19 +1,10 @@
-import {
-  OfferIssuedV2,
-  PosTransaction,
-  Rule,
-  householdIdForCard,
-  localDate,
-  luhnCheckDigit,
-} from '@loyalty/domain';
+import { OfferIssuedV2, Rule, householdIdForCard } from '@loyalty/domain';
 import { postgresOptions } from '@loyalty/platform';
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
 import { AppProcess } from '../support/app-process';
@@ -21,6 +12,28 @@ import { kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 import { makeOfferTerms, makeRule, seedRule } from '../support/fixtures';
 import { createTerminal } from '../support/terminals';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import {
+  LINES_PER_BASKET,
+  cardNumbers,
+  catalogue,
+  log,
+  makeBasket,
+  seeded,
+} from './support/baskets';
+import { CpuSnapshot, appPid, cpuSnapshot } from './support/cpu';
+import {
+  Measurement,
+  STORES,
+  Terminal,
+  Upload,
+  assertAnswered,
+  describe,
+  ingest,
+  ingestUploads,
+  measure,
+  projected,
+  projectorDrained,
+} from './support/load';
 
 // `npm run bench:checkout`: the lane's quote, `POST /v1/checkout/quote` of loyalty-api, on a
 // scratch database, with loyalty-api (and pos-ingest, for the ingest load) running as processes
@@ -48,123 +61,9 @@ const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 100_000);
 const INGEST_RATE = Number(process.env.BENCH_INGEST_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const QUOTE_RATE = 2_000;
-const CONNECTIONS = 50;
 const WARM_UP_SECONDS = 5;
 const OFFERS_PER_SHOPPER = 10;
-const LINES_PER_BASKET = 30;
 const BASKETS = 1_000;
-const PRODUCTS = 400;
-const STORES = 10;
-// The ingest load is posted in ticks of this many ms, one bulk request per store per tick.
-const INGEST_TICK_MS = 100;
-// USER_HZ: /proc reports CPU time in these ticks on Linux.
-const CLOCK_TICKS_PER_S = 100;
-
-function log(message: string): void {
-  console.log(`[bench] ${message}`);
-}
-
-/** A seeded generator (mulberry32): every run draws the same catalogue, baskets and cards. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Catalogue and baskets
-
-const DEPARTMENTS: Record<string, string[]> = {
-  PRODUCE: ['FRUIT', 'VEG'],
-  DAIRY: ['MILK', 'CHEESE', 'YOGURT'],
-  BAKERY: ['BREAD', 'CAKES'],
-  MEAT: ['BEEF', 'CHICKEN'],
-  GROCERY: ['PASTA', 'CEREAL', 'CANNED'],
-  FROZEN: ['ICE-CREAM', 'READY-MEALS'],
-  DRINKS: ['SODA', 'WATER', 'JUICE'],
-  HOUSEHOLD: ['CLEANING', 'PAPER'],
-  SNACKS: ['CRISPS', 'CHOCOLATE'],
-  DELI: ['HAM', 'OLIVES'],
-};
-const BRANDS = ['PRIVATE', 'ACME', 'NORDIC', 'SUNNY', 'VALLEY'];
-// Sold by weight: quantity in kg, price per kg.
-const WEIGHED = new Set(['PRODUCE', 'DELI']);
-
-interface Product {
-  sku: string;
-  department: string;
-  category: string;
-  brand: string;
-  unitPriceCents: number;
-  weighed: boolean;
-}
-
-interface ReceiptLine {
-  sku: string;
-  department: string;
-  category: string;
-  brand: string;
-  quantity: number;
-  unitPriceCents: number;
-  amountCents: number;
-}
-
-const catalogue: Product[] = (() => {
-  const next = seeded(1);
-  const departments = Object.keys(DEPARTMENTS);
-  return Array.from({ length: PRODUCTS }, (_, i) => {
-    const department = departments[i % departments.length];
-    const categories = DEPARTMENTS[department];
-    return {
-      sku: String(1_000_000 + i),
-      department,
-      category: categories[Math.floor(i / departments.length) % categories.length],
-      brand: BRANDS[Math.floor(next() * BRANDS.length)],
-      unitPriceCents: 49 + Math.floor(next() * 950),
-      weighed: WEIGHED.has(department) && i % 3 === 0,
-    };
-  });
-})();
-
-/** 30 distinct products, popular ones more often; the first line is a weighed item. */
-function makeBasket(next: () => number): ReceiptLine[] {
-  const chosen = new Set<number>();
-  const weighed = catalogue.filter((p) => p.weighed);
-  chosen.add(catalogue.indexOf(weighed[Math.floor(next() * weighed.length)]));
-  while (chosen.size < LINES_PER_BASKET) chosen.add(Math.floor(PRODUCTS * next() ** 2));
-  return [...chosen].map((index) => {
-    const p = catalogue[index];
-    const draw = next();
-    const quantity = p.weighed
-      ? Math.round((0.2 + 1.3 * draw) * 1000) / 1000
-      : draw < 0.6
-        ? 1
-        : draw < 0.85
-          ? 2
-          : 3 + Math.floor(next() * 4);
-    return {
-      sku: p.sku,
-      department: p.department,
-      category: p.category,
-      brand: p.brand,
-      quantity,
-      unitPriceCents: p.unitPriceCents,
-      amountCents: Math.round(p.unitPriceCents * quantity),
-    };
-  });
-}
-
-/** The cards of the shoppers: `98`, the shopper's number, a Luhn check digit. */
-function cardNumbers(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => {
-    const body = `98${String(i).padStart(13, '0')}`;
-    return `${body}${luhnCheckDigit(body)}`;
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Rules and offers
@@ -375,11 +274,6 @@ async function seed(ds: DataSource, cards: readonly string[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-interface Terminal {
-  storeId: string;
-  apiKey: string;
-}
-
 /**
  * Quote bodies as the lanes send them: a card drawn over all shoppers and one of the baskets,
  * from the terminal of one of the stores; serialized by concatenation (the baskets' lines are
@@ -478,309 +372,8 @@ async function checkQuotes(
 // ---------------------------------------------------------------------------------------------
 // CPU accounting
 
-/** CPU time a process has used so far (user + system), in ms; null once it is gone. */
-function cpuMs(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return null;
-  }
-}
-
-/** The process of an app this bench started (AppProcess keeps its child to itself). */
-function appPid(app: AppProcess): number {
-  const pid = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .find((entry) => {
-      try {
-        const ppid = Number(
-          readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1],
-        );
-        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-        return ppid === process.pid && cmdline.includes(`apps/${app.name}/src/main.ts`);
-      } catch {
-        return false;
-      }
-    });
-  if (!pid) throw new Error(`no process of ${app.name}`);
-  return Number(pid);
-}
-
-/** The machine's CPU ms so far: in processes, in interrupts (the loopback's packets), stolen. */
-function machineMs(): { tasks: number; irq: number; steal: number } {
-  // cpu  user nice system idle iowait irq softirq steal ...
-  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
-  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
-  const ms = (t: number) => (t * 1000) / CLOCK_TICKS_PER_S;
-  return { tasks: ms(user + nice + system), irq: ms(irq + softirq), steal: ms(steal) };
-}
-
-interface CpuSnapshot {
-  /** CPU ms so far of each named process; PostgreSQL's of each of its processes. */
-  named: Map<string, Map<number, number>>;
-  machine: { tasks: number; irq: number; steal: number };
-}
-
-/**
- * What the processes of the run have used so far: each named one, and PostgreSQL's processes
- * serving this database (its backends and the server's background processes, not the backends of
- * other databases on the machine).
- */
-async function cpuSnapshot(
-  ds: DataSource,
-  named: ReadonlyMap<string, number>,
-): Promise<CpuSnapshot> {
-  const backends: { pid: number }[] = await ds.query(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`,
-  );
-  const snapshot = new Map<string, Map<number, number>>();
-  for (const [name, pids] of [
-    ...[...named].map(([name, pid]) => [name, [pid]] as const),
-    ['PostgreSQL', backends.map((b) => b.pid)] as const,
-  ]) {
-    const used = pids.map((pid) => [pid, cpuMs(pid)] as const);
-    snapshot.set(name, new Map(used.filter((u): u is [number, number] => u[1] !== null)));
-  }
-  return { named: snapshot, machine: machineMs() };
-}
-
-/**
- * CPU ms of each process between two snapshots (a process started meanwhile counts from 0, one
- * gone meanwhile is not counted), then `others`: the rest of the machine's time in processes
- * (other work on these cores), `irq` and `steal`.
- */
-function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Map<string, number> {
-  const used = new Map(
-    [...after.named].map(([name, pids]) => {
-      let ms = 0;
-      for (const [pid, now] of pids) {
-        const then = before.named.get(name)?.get(pid) ?? 0;
-        // A new process with the number of one gone meanwhile.
-        ms += now >= then ? now - then : now;
-      }
-      return [name, ms];
-    }),
-  );
-  const ours = [...used.values()].reduce((sum, ms) => sum + ms, 0);
-  used.set('others', Math.max(0, after.machine.tasks - before.machine.tasks - ours));
-  used.set('irq', after.machine.irq - before.machine.irq);
-  used.set('steal', after.machine.steal - before.machine.steal);
-  return used;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Load
-
-interface Measurement {
-  /** 2xx answers per second over the run. */
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: string;
-  /** CPU ms per process over the run. */
-  cpu: Map<string, number>;
-  seconds: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/**
- * autocannon against `url` for `seconds`, 50 connections, at saturation or at `rate` requests a
- * second offered. Latency is taken from each 2xx response (autocannon's own histogram keeps
- * whole milliseconds, and with a rate it "corrects" for coordinated omission with an expected
- * interval of 1 ms whatever the rate: off here). autocannon's rate gives each connection its
- * share of the requests per second, released at the start of each second.
- */
-async function measure(
-  url: string,
-  requests: autocannon.Request[],
-  seconds: number,
-  rate: number | null,
-  cpu: () => Promise<CpuSnapshot>,
-): Promise<Measurement> {
-  const latencies: number[] = [];
-  const before = await cpu();
-  const started = Date.now();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        requests,
-        ...(rate === null ? {} : { overallRate: rate, ignoreCoordinatedOmission: true }),
-      },
-      (error: Error | null, result: autocannon.Result) => (error ? reject(error) : resolve(result)),
-    );
-    // The instance emits (client, statusCode, bytes, ms); @types/autocannon omits the client.
-    (instance as NodeJS.EventEmitter).on(
-      'response',
-      (_client: unknown, statusCode: number, _bytes: number, ms: number) => {
-        if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
-      },
-    );
-  });
-  const elapsed = (Date.now() - started) / 1000;
-  const used = cpuBetween(before, await cpu());
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: result['2xx'] / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes: Object.entries(result.statusCodeStats ?? {})
-      .map(([code, { count }]) => `${code}: ${count}`)
-      .join(', '),
-    cpu: used,
-    seconds: elapsed,
-  };
-}
-
-/** A measurement's figures; CPU in cores over the run, and per 2xx answer. */
-function describe(what: string, m: Measurement): string {
-  const cores = [...m.cpu].map(([name, ms]) => `${name} ${(ms / 1000 / m.seconds).toFixed(2)}`);
-  const perRequest = [...m.cpu]
-    .filter(([name]) => !['others', 'irq', 'steal'].includes(name))
-    .map(([name, ms]) => `${name} ${((ms * 1000) / (m.rps * m.seconds)).toFixed(0)}`);
-  return (
-    `${what}: ${m.rps.toFixed(0)} answers/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ` +
-    `max ${m.max.toFixed(1)} ms; non-2xx ${m.non2xx}${m.statusCodes ? ` (${m.statusCodes})` : ''}, ` +
-    `errors ${m.errors}, timeouts ${m.timeouts}\n` +
-    `[bench]   CPU, cores: ${cores.join(', ')}\n` +
-    `[bench]   CPU per answer, µs: ${perRequest.join(', ')}`
-  );
-}
-
-function assertAnswered(what: string, m: Measurement): void {
-  if (m.rps === 0)
-    throw new Error(`${what}: no 2xx answers (${m.statusCodes}, ${m.errors} errors)`);
-}
-
-/** One bulk request: NDJSON sales of one store. */
-interface Upload {
-  store: number;
-  count: number;
-  body: string;
-}
-
-/**
- * Sales as the lanes post them once paid: the baskets quoted, of the shoppers' cards; a tick's
- * uploads per 100 ms, one per store.
- */
-function ingestUploads(
-  run: string,
-  cards: readonly string[],
-  baskets: readonly ReceiptLine[][],
-  seconds: number,
-): Upload[][] {
-  const next = seeded([...run].reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) >>> 0, 0));
-  const now = new Date();
-  const perTick = (INGEST_RATE * INGEST_TICK_MS) / 1000;
-  const ticks = Math.ceil((seconds * 1000) / INGEST_TICK_MS);
-  return Array.from({ length: ticks }, (_, tick) => {
-    const byStore: PosTransaction[][] = Array.from({ length: STORES }, () => []);
-    for (let i = 0; i < perTick; i++) {
-      const lines = baskets[Math.floor(next() * baskets.length)];
-      const totalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
-      const store = i % STORES;
-      byStore[store].push({
-        posTransactionId: `${run}-${tick}-${i}`,
-        storeId: `store-${store}`,
-        terminalId: 'lane-1',
-        cashierId: 'cashier-1',
-        businessDate: localDate(now, 'Europe/London'),
-        occurredAt: now.toISOString(),
-        type: 'sale',
-        cardNumber: cards[Math.floor(next() * cards.length)],
-        lines,
-        tenders: [{ type: 'card', amountCents: totalCents }],
-        totalCents,
-      });
-    }
-    return byStore
-      .map((receipts, store) => ({
-        store,
-        count: receipts.length,
-        body: receipts.map((r) => JSON.stringify(r)).join('\n'),
-      }))
-      .filter((upload) => upload.count > 0);
-  });
-}
-
-/** Whether the intake accepted every sale of the upload. */
-async function postBulk(url: string, apiKey: string, upload: Upload): Promise<boolean> {
-  const response = await fetch(`${url}/v1/transactions/bulk`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
-    body: upload.body,
-  });
-  const result = (await response.json()) as { accepted?: number };
-  return response.status === 200 && result.accepted === upload.count;
-}
-
-/**
- * Posts the uploads to pos-ingest's bulk intake, a tick's requests every 100 ms (as lanes back
- * online do), until they are all answered; the uploads are serialized before the clock starts.
- */
-async function ingest(
-  url: string,
-  terminals: readonly Terminal[],
-  uploads: readonly Upload[][],
-): Promise<{ posted: number; failed: number; sentSeconds: number; answeredSeconds: number }> {
-  const started = Date.now();
-  const posts: Promise<boolean>[] = [];
-  for (const [tick, ofTick] of uploads.entries()) {
-    const due = started + tick * INGEST_TICK_MS;
-    if (due > Date.now()) await sleep(due - Date.now());
-    for (const upload of ofTick)
-      posts.push(postBulk(url, terminals[upload.store].apiKey, upload).catch(() => false));
-  }
-  const sentSeconds = (Date.now() - started) / 1000;
-  const results = await Promise.all(posts);
-  return {
-    posted: uploads.flat().reduce((sum, upload) => sum + upload.count, 0),
-    failed: results.filter((ok) => !ok).length,
-    sentSeconds,
-    answeredSeconds: (Date.now() - started) / 1000,
-  };
-}
-
-const projected = async (ds: DataSource, run: string) =>
-  (
-    await ds.query(
-      `SELECT count(*)::int AS n FROM ingest.transactions WHERE pos_transaction_id LIKE $1`,
-      [`${run}-%`],
-    )
-  )[0].n as number;
-
-/**
- * Waits until the projector has stored the `posted` sales of `run`, or until it has stood still
- * for 30 s (the mock broker drops what a lagging consumer has not read); says which.
- */
-async function projectorDrained(ds: DataSource, run: string, posted: number): Promise<string> {
-  const started = Date.now();
-  let last = -1;
-  let movedAt = Date.now();
-  for (;;) {
-    const n = await projected(ds, run);
-    if (n >= posted)
-      return `the projector caught up ${((Date.now() - started) / 1000).toFixed(1)} s later`;
-    if (n !== last) movedAt = Date.now();
-    if (Date.now() - movedAt > 30_000) return `the projector stalled at ${n}/${posted}`;
-    last = n;
-    await sleep(200);
-  }
-}
 
 /**
  * The measurement at 2,000/s offered, with the ingest load posted meanwhile (unless
@@ -876,7 +469,7 @@ async function main(): Promise<void> {
     const cpu = () => cpuSnapshot(db, measured);
     log(
       `machine: ${cpus().length} cores (${cpus()[0].model}); Node ${process.version}; ${SHOPPERS} shoppers, ` +
-        `${OFFERS_PER_SHOPPER} offers each; ${LINES_PER_BASKET}-line baskets; ${CONNECTIONS} connections; ` +
+        `${OFFERS_PER_SHOPPER} offers each; ${LINES_PER_BASKET}-line baskets; 50 connections; ` +
         `ingest ${INGEST_RATE > 0 ? `${INGEST_RATE}/s during the ${QUOTE_RATE}/s runs` : 'off'}; ` +
         `broker ${kafka.devKafka ? 'librdkafka mock (kcat)' : kafka.env.KAFKA_BROKERS}`,
     );
@@ -913,7 +506,7 @@ async function main(): Promise<void> {
     }
     const load = { ds: db, posIngest, terminals };
     const ingestFor = (run: string, seconds = SECONDS) =>
-      ingestUploads(run, cards, receiptBaskets, seconds);
+      ingestUploads(run, cards, receiptBaskets, seconds, INGEST_RATE);
     if (posIngest) {
       // Its JIT: a few seconds of the ingest load, not counted.
       const warmUp = await ingest(posIngest.url, terminals, ingestFor('bench-warm-up', 3));

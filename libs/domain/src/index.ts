@@ -2,6 +2,8 @@ export * from './allocate-discounts';
 export * from './analytics/associations';
 export * from './analytics/next-purchases';
 export * from './analytics/ranking-metrics';
+export * from './reports/campaign-lift';
+export * from './reports/sales-forecast';
 export * from './card-number';
 export * from './decide-redemption';
 export * from './redemption-limits';
