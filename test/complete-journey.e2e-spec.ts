@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
 import { TOPICS } from '@loyalty/domain';
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
@@ -6,7 +7,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { transactionMessageKey } from '../apps/pos-ingest/src/intake/intake.service';
-import { openDatabase, startPosIngestWithOwnGroup } from './support/apps';
+import { ReportSumsQueries } from '../apps/loyalty-api/src/reports/report-sums.queries';
+import {
+  openDatabase,
+  startLoyaltyApi,
+  startPosIngestWithOwnGroup,
+  tokenFor,
+} from './support/apps';
 import { householdCardNumber, loadCompleteJourneyTransactions } from './support/complete-journey';
 import { produce, waitForDrain } from './support/kafka';
 
@@ -61,6 +68,35 @@ function expectedByHousehold(): Map<string, Expected> {
     households.set(row.household_id, h);
   }
   return households;
+}
+
+/** The oracle of the sales report: per store and per hour of the POS clock, from the raw rows. */
+function expectedSales(): {
+  byStore: Map<string, [number, number]>;
+  byHour: Map<string, [number, number]>;
+} {
+  const baskets = new Map<string, { store: string; hour: string; cents: number }>();
+  for (const row of csv('transactions_sample_100k.csv.gz')) {
+    if (Number(row.quantity) === 0) continue;
+    const basket = baskets.get(row.basket_id) ?? {
+      store: `store-${row.store_id}`,
+      hour: String(Number(row.transaction_timestamp.slice(11, 13))),
+      cents: 0,
+    };
+    basket.cents += Math.round(parseFloat(row.sales_value) * 100);
+    baskets.set(row.basket_id, basket);
+  }
+  const byStore = new Map<string, [number, number]>();
+  const byHour = new Map<string, [number, number]>();
+  for (const { store, hour, cents } of baskets.values())
+    for (const [sums, key] of [
+      [byStore, store],
+      [byHour, hour],
+    ] as const) {
+      const [sales, total] = sums.get(key) ?? [0, 0];
+      sums.set(key, [sales + 1, total + cents]);
+    }
+  return { byStore, byHour };
 }
 
 function topDepartments(spend: Iterable<[string, number]>, n = 3): string[] {
@@ -158,5 +194,34 @@ describe('Complete Journey replay', () => {
     // lines of quantity 0 and value 0, which are no purchase.
     expect(expected.size).toBe(2_404);
     expect(transactions.length).toBe(56_396);
+  });
+
+  it("reports the data's sales by store and hour, every sale with a card", async () => {
+    // The replay above stored them; the reports' sums of 2017 are recounted here.
+    const loyaltyApi = await startLoyaltyApi();
+    try {
+      await db.transaction((m) =>
+        loyaltyApi.get(ReportSumsQueries).refreshSalesHours(m, '2017-01-01', '2017-12-31'),
+      );
+      const { byStore, byHour } = expectedSales();
+      for (const [by, expected] of [
+        ['store', byStore],
+        ['hour', byHour],
+      ] as const) {
+        const body = (
+          await request(loyaltyApi.getHttpServer())
+            .get(`/v1/reports/sales?from=2017-01-01&to=2017-12-31&by=${by}`)
+            .set({ Authorization: `Bearer ${tokenFor('marketer')}` })
+            .expect(200)
+        ).body as {
+          rows: { key: string; sales: number; salesCents: number; cardedShare: number }[];
+        };
+        const actual = new Map(body.rows.map((r) => [r.key, [r.sales, r.salesCents]]));
+        expect(actual).toEqual(expected);
+        expect(body.rows.every((r) => r.cardedShare === 1)).toBe(true);
+      }
+    } finally {
+      await loyaltyApi.close();
+    }
   });
 });

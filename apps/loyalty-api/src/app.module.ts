@@ -9,6 +9,7 @@ import { MessagesModule } from './messages/messages.module';
 import { OffersModule } from './offers/offers.module';
 import { PointsModule } from './points/points.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { ReportsModule } from './reports/reports.module';
 import { RulesModule } from './rules/rules.module';
 import { ShoppersModule } from './shoppers/shoppers.module';
 import { SupportModule } from './support/support.module';
@@ -32,6 +33,7 @@ export class AppModule {
         OffersModule,
         PointsModule,
         PrivacyModule,
+        ReportsModule,
         RulesModule,
         ShoppersModule,
         SupportModule,

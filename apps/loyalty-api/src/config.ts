@@ -107,6 +107,20 @@ export class LoyaltyApiConfig extends PlatformConfig {
   @Max(365)
   SUPPORT_REISSUE_WITHIN_DAYS = 30;
 
+  /** How often the reports' sums are brought up to date (reports-refresh job), in minutes. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_440)
+  REPORTS_REFRESH_MINUTES = 60;
+
+  /** The business days each refresh recomputes: sales arriving later than this are not counted. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(92)
+  REPORTS_RECOMPUTE_DAYS = 7;
+
   /** An offer support gave back is valid this many days more. */
   @Type(() => Number)
   @IsInt()

@@ -16,6 +16,7 @@ export * from './http/patterns';
 export * from './json-depth';
 export * from './http/request-screen.interceptor';
 export * from './http/api-errors';
+export * from './http/csv-answer';
 export * from './jobs/job-runner';
 export * from './jobs/job-schedule';
 export * from './idempotency/idempotency-key';

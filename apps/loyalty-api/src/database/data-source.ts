@@ -26,6 +26,7 @@ import { CheckoutIdempotencyKeys1795900000180 } from './migrations/1795900000180
 import { CheckoutReservations1795900000190 } from './migrations/1795900000190-CheckoutReservations';
 import { HouseholdTiers1795900000270 } from './migrations/1795900000270-HouseholdTiers';
 import { SupportContacts1795900000280 } from './migrations/1795900000280-SupportContacts';
+import { Reports1795900000290 } from './migrations/1795900000290-Reports';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -52,6 +53,7 @@ export const loyaltyApiDatabase = {
     CheckoutReservations1795900000190,
     HouseholdTiers1795900000270,
     SupportContacts1795900000280,
+    Reports1795900000290,
   ],
 };
 

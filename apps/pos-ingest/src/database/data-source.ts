@@ -10,6 +10,7 @@ import { ScheduledProfileFacts1795800000010 } from './migrations/1795800000010-S
 import { IndexTransactionsByCard1795800000020 } from './migrations/1795800000020-IndexTransactionsByCard';
 import { QueueProductFacts1795800000030 } from './migrations/1795800000030-QueueProductFacts';
 import { MarkStaleWindows1795800000040 } from './migrations/1795800000040-MarkStaleWindows';
+import { IndexTransactionsByBusinessDate1795800000050 } from './migrations/1795800000050-IndexTransactionsByBusinessDate';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -27,6 +28,7 @@ export const posIngestDatabase = {
     IndexTransactionsByCard1795800000020,
     QueueProductFacts1795800000030,
     MarkStaleWindows1795800000040,
+    IndexTransactionsByBusinessDate1795800000050,
   ],
 };
 

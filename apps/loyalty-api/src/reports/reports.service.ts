@@ -1,0 +1,302 @@
+import { campaignLift, forecastWeeklySales, localDate } from '@loyalty/domain';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LoyaltyApiConfig } from '../config';
+import { fieldError } from '../shoppers/field-error';
+import {
+  CampaignRowDto,
+  CampaignsQueryDto,
+  CampaignsReportDto,
+  ForecastQueryDto,
+  ForecastReportDto,
+  SalesDimension,
+  SalesReportDto,
+  SalesReportQueryDto,
+  SalesRowDto,
+  SegmentRowDto,
+  SegmentsReportDto,
+} from './reports.dto';
+import { addDays } from './reports-refresh.job';
+
+const MAX_RANGE_DAYS = 366;
+const CAMPAIGN_ROWS = 100;
+const HISTORY_WEEKS = 52;
+const DAY_MS = 86_400_000;
+
+/** Per dimension: what a row is grouped by, its key as text, and the order of the rows. */
+const DIMENSIONS: Record<SalesDimension, { group: string; key: string }> = {
+  store: { group: 'store_id', key: 'store_id' },
+  day: { group: 'business_date', key: `to_char(business_date, 'YYYY-MM-DD')` },
+  hour: { group: 'hour', key: 'hour::text' },
+  weekday: {
+    group: 'extract(isodow FROM business_date)',
+    key: 'extract(isodow FROM business_date)::int::text',
+  },
+};
+
+interface SalesSums {
+  key: string;
+  sales: string;
+  sales_cents: string;
+  returns: string;
+  returns_cents: string;
+  carded_sales: string;
+  carded_sales_cents: string;
+}
+
+function toSalesRow(row: SalesSums): SalesRowDto {
+  const sales = Number(row.sales);
+  const salesCents = Number(row.sales_cents);
+  const returnsCents = Number(row.returns_cents);
+  const cardedSales = Number(row.carded_sales);
+  return {
+    key: row.key,
+    sales,
+    salesCents,
+    returns: Number(row.returns),
+    returnsCents,
+    netCents: salesCents - returnsCents,
+    cardedSales,
+    cardedSalesCents: Number(row.carded_sales_cents),
+    cardedShare: sales === 0 ? null : cardedSales / sales,
+    averageBasketCents: sales === 0 ? null : Math.round(salesCents / sales),
+  };
+}
+
+/** The days `from` to `to` (inclusive) must be in order and at most a year apart. */
+function checkRange(from: string, to: string): void {
+  if (to < from) throw fieldError('to', 'to must be on or after from');
+  if ((Date.parse(to) - Date.parse(from)) / DAY_MS > MAX_RANGE_DAYS)
+    throw fieldError('to', `to must be at most ${MAX_RANGE_DAYS} days after from`);
+}
+
+/**
+ * The reports marketing, store managers and finance read: from the reports' own sums (kept by
+ * the reports-refresh job) and loyalty-api's tables; the campaigns' control groups and spend from
+ * coupon-engine's holdouts (`coupons.holdouts`) and pos-ingest's weekly spend
+ * (`ingest.shopper_weeks`), named reads off the lane's path.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: LoyaltyApiConfig,
+  ) {}
+
+  async sales(q: SalesReportQueryDto): Promise<SalesReportDto> {
+    checkRange(q.from, q.to);
+    const { group, key } = DIMENSIONS[q.by];
+    const sums = (grouped: boolean) => `
+      SELECT ${grouped ? key : `'total'`} AS key,
+             coalesce(sum(sales), 0) AS sales, coalesce(sum(sales_cents), 0) AS sales_cents,
+             coalesce(sum(returns), 0) AS returns, coalesce(sum(returns_cents), 0) AS returns_cents,
+             coalesce(sum(sales) FILTER (WHERE carded), 0) AS carded_sales,
+             coalesce(sum(sales_cents) FILTER (WHERE carded), 0) AS carded_sales_cents
+        FROM loyalty.report_sales_hours
+       WHERE business_date BETWEEN $1 AND $2 AND ($3::text IS NULL OR store_id = $3)
+       ${grouped ? `GROUP BY ${group}, ${key} ORDER BY ${group}` : ''}`;
+    const params = [q.from, q.to, q.storeId ?? null];
+    const rows: SalesSums[] = await this.dataSource.query(sums(true), params);
+    const [total]: SalesSums[] = await this.dataSource.query(sums(false), params);
+    return {
+      from: q.from,
+      to: q.to,
+      by: q.by,
+      rows: rows.map(toSalesRow),
+      total: toSalesRow(total),
+    };
+  }
+
+  async segments(asOf: string | undefined): Promise<SegmentsReportDto> {
+    const [{ shown }]: { shown: string | null }[] = await this.dataSource.query(
+      `SELECT to_char(max(as_of), 'YYYY-MM-DD') AS shown FROM loyalty.report_segment_snapshots
+        WHERE $1::date IS NULL OR as_of <= $1::date`,
+      [asOf ?? null],
+    );
+    if (shown === null) return { asOf: null, comparedWith: null, rows: [], moves: [] };
+    const [{ before }]: { before: string | null }[] = await this.dataSource.query(
+      `SELECT to_char(max(as_of), 'YYYY-MM-DD') AS before FROM loyalty.report_segment_snapshots
+        WHERE as_of <= $1::date - 7`,
+      [shown],
+    );
+    const counts = async (day: string | null) => {
+      const byValue = new Map<string, number>();
+      if (day === null) return byValue;
+      const rows: { lifecycle: string; r: number; f: number; m: number; households: number }[] =
+        await this.dataSource.query(
+          `SELECT lifecycle, r, f, m, households FROM loyalty.report_segment_days WHERE as_of = $1`,
+          [day],
+        );
+      for (const row of rows)
+        for (const [dimension, value] of [
+          ['lifecycle', row.lifecycle],
+          ['r', row.r],
+          ['f', row.f],
+          ['m', row.m],
+        ] as const) {
+          const name = `${dimension}\u0000${value}`;
+          byValue.set(name, (byValue.get(name) ?? 0) + row.households);
+        }
+      return byValue;
+    };
+    const now = await counts(shown);
+    const then = await counts(before);
+    const households = [...now].filter(([name]) => name.startsWith('lifecycle\u0000'));
+    const population = households.reduce((sum, [, n]) => sum + n, 0);
+    const names = [...new Set([...now.keys(), ...then.keys()])].sort((a, b) => {
+      const order = ['lifecycle', 'r', 'f', 'm'];
+      const [da, va] = a.split('\u0000');
+      const [db, vb] = b.split('\u0000');
+      return order.indexOf(da) - order.indexOf(db) || va.localeCompare(vb);
+    });
+    const rows: SegmentRowDto[] = names.map((name) => {
+      const [dimension, value] = name.split('\u0000');
+      const current = now.get(name) ?? 0;
+      const previous = before === null ? null : (then.get(name) ?? 0);
+      return {
+        dimension,
+        value,
+        households: current,
+        share: population === 0 ? 0 : current / population,
+        previousHouseholds: previous,
+        change: previous === null ? null : current - previous,
+      };
+    });
+    const moves: { from: string; to: string; households: string }[] = await this.dataSource.query(
+      `SELECT from_segment AS from, to_segment AS to, sum(households) AS households
+         FROM loyalty.report_lifecycle_moves
+        WHERE on_date > $1::date - 7 AND on_date <= $1::date
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+      [shown],
+    );
+    return {
+      asOf: shown,
+      comparedWith: before,
+      rows,
+      moves: moves.map((m) => ({ from: m.from, to: m.to, households: Number(m.households) })),
+    };
+  }
+
+  async campaigns(q: CampaignsQueryDto): Promise<CampaignsReportDto> {
+    checkRange(q.from, q.to);
+    const timeZone = this.config.PROGRAMME_TIME_ZONE;
+    const range = [q.from, q.to, timeZone];
+    const inRange = (column: string) =>
+      `${column} >= ($1::date::timestamp AT TIME ZONE $3) AND ${column} < (($2::date + 1)::timestamp AT TIME ZONE $3)`;
+    const rules: {
+      rule_id: string;
+      name: string | null;
+      issued: string;
+      clipped: string;
+      redeemed: string;
+      discount_cents: string;
+      first_week: string;
+    }[] = await this.dataSource.query(
+      `WITH per_rule AS (
+         SELECT o.rule_id, count(*) AS issued, count(o.clipped_at) AS clipped, count(r.id) AS redeemed,
+                coalesce(sum(r.discount_cents - r.returned_cents), 0) AS discount_cents,
+                min(o.issued_at) AS first_issued
+           FROM loyalty.offers o
+           LEFT JOIN loyalty.redemptions r ON r.offer_id = o.id AND r.cancelled_at IS NULL
+          WHERE ${inRange('o.issued_at')}
+          GROUP BY o.rule_id
+          ORDER BY issued DESC, o.rule_id LIMIT ${CAMPAIGN_ROWS})
+       SELECT p.rule_id, ru.name, p.issued, p.clipped, p.redeemed, p.discount_cents,
+              to_char(date_trunc('week', p.first_issued AT TIME ZONE $3), 'YYYY-MM-DD') AS first_week
+         FROM per_rule p LEFT JOIN loyalty.rules ru ON ru.id = p.rule_id
+        ORDER BY p.issued DESC, p.rule_id`,
+      range,
+    );
+    const rows: CampaignRowDto[] = [];
+    for (const rule of rules) {
+      const groups: { grp: string; households: string; sum: string; squares: string }[] =
+        await this.dataSource.query(
+          `WITH members AS (
+             SELECT DISTINCT 'treated' AS grp, shopper_id AS household_id FROM loyalty.offers o
+              WHERE o.rule_id = $4 AND ${inRange('o.issued_at')}
+             UNION ALL
+             SELECT DISTINCT 'control', household_id FROM coupons.holdouts h
+              WHERE h.rule_id = $4 AND ${inRange('h.decided_at')}),
+           spend AS (
+             SELECT m.grp, m.household_id, coalesce(sum(w.spend_cents), 0)::numeric AS cents
+               FROM members m
+               LEFT JOIN ingest.shopper_weeks w
+                 ON w.shopper_id = m.household_id AND w.week_start BETWEEN $5::date AND $2::date
+              GROUP BY 1, 2)
+           SELECT grp, count(*) AS households, coalesce(sum(cents), 0) AS sum,
+                  coalesce(sum(cents * cents), 0) AS squares
+             FROM spend GROUP BY grp`,
+          [...range, rule.rule_id, rule.first_week],
+        );
+      const summary = (grp: string) => {
+        const g = groups.find((x) => x.grp === grp);
+        return {
+          households: Number(g?.households ?? 0),
+          sumCents: Number(g?.sum ?? 0),
+          sumSquaresCents: Number(g?.squares ?? 0),
+        };
+      };
+      const treated = summary('treated');
+      const control = summary('control');
+      const lift = campaignLift(treated, control, q.confidence);
+      const issued = Number(rule.issued);
+      const redeemed = Number(rule.redeemed);
+      rows.push({
+        ruleId: rule.rule_id,
+        name: rule.name,
+        issued,
+        clipped: Number(rule.clipped),
+        redeemed,
+        discountCents: Number(rule.discount_cents),
+        redemptionRate: issued === 0 ? null : redeemed / issued,
+        treatedHouseholds: treated.households,
+        controlHouseholds: control.households,
+        treatedSpendCents: Math.round(lift.treatedMeanCents),
+        controlSpendCents: Math.round(lift.controlMeanCents),
+        incrementalSpendCentsPerHousehold: Math.round(lift.incrementalCentsPerHousehold),
+        incrementalLowCents: lift.low === null ? null : Math.round(lift.low),
+        incrementalHighCents: lift.high === null ? null : Math.round(lift.high),
+        incrementalSpendCents: Math.round(lift.incrementalCents),
+      });
+    }
+    return { from: q.from, to: q.to, confidence: q.confidence, rows };
+  }
+
+  async forecast(q: ForecastQueryDto, now: Date): Promise<ForecastReportDto> {
+    const today = localDate(now, this.config.PROGRAMME_TIME_ZONE);
+    const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
+    const thisMonday = addDays(today, -weekday);
+    const first = addDays(thisMonday, -7 * HISTORY_WEEKS);
+    const rows: { store_id: string; week: number; net: string }[] = await this.dataSource.query(
+      `SELECT store_id, ((business_date - $1::date) / 7)::int AS week,
+              sum(sales_cents - returns_cents) AS net
+         FROM loyalty.report_sales_hours
+        WHERE business_date >= $1 AND business_date < $2 AND ($3::text IS NULL OR store_id = $3)
+        GROUP BY 1, 2`,
+      [first, thisMonday, q.storeId ?? null],
+    );
+    const weeksByStore = new Map<string, number[]>();
+    for (const row of rows) {
+      const weeks = weeksByStore.get(row.store_id) ?? Array<number>(HISTORY_WEEKS).fill(0);
+      weeks[row.week] = Number(row.net);
+      weeksByStore.set(row.store_id, weeks);
+    }
+    return {
+      firstWeek: thisMonday,
+      rows: [...weeksByStore.keys()].sort().map((storeId) => {
+        const history = weeksByStore.get(storeId) as number[];
+        // A store's weeks before its first sale are no history of it.
+        const opened = history.findIndex((cents) => cents !== 0);
+        const result = forecastWeeklySales(history.slice(opened), q.weeks, q.heldOut);
+        return {
+          storeId,
+          history,
+          forecast: result.forecast,
+          heldOutMaeCents: result.heldOut && Math.round(result.heldOut.model.mae),
+          heldOutMape: result.heldOut && result.heldOut.model.mape,
+          naiveMape: result.heldOut && result.heldOut.naive.mape,
+        };
+      }),
+    };
+  }
+}
