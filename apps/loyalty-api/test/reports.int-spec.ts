@@ -329,10 +329,9 @@ describe('loyalty-api reports', () => {
   it('forecasts a store’s weekly sales and says its error on held-out weeks', async () => {
     const store = `store-rpt-f-${tag}`;
     // Twenty weeks, each Wednesday's sale 100 more than the week before, up to last week.
-    const today = new Date();
-    const monday = new Date(
-      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()),
-    );
+    // The programme's today, as the report takes it.
+    const today = localDate(new Date(), app.get(LoyaltyApiConfig).PROGRAMME_TIME_ZONE);
+    const monday = new Date(`${today}T00:00:00Z`);
     monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
     for (let i = 0; i < 20; i++) {
       const wednesday = new Date(monday.getTime() - (20 - i) * 7 * 86_400_000 + 2 * 86_400_000);
