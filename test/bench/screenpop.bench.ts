@@ -132,9 +132,9 @@ async function seed(ds: DataSource, cards: readonly string[]): Promise<void> {
                                    valid_until, issued_at, state, state_changed_at, reason)
        SELECT gen_random_uuid(), 'SP' || lpad((h.n * 4 + k)::text, 10, '0'), h.id, gen_random_uuid(), 1,
               '{"kind": "percentOff", "percent": 10, "target": {"department": "DAIRY"}}',
-              now() - interval '20 days', now() + (k * 5 - 12) * interval '1 day', now() - interval '20 days',
+              now() - interval '20 days', now() + (k * 5 - 8) * interval '1 day', now() - interval '20 days',
               CASE WHEN k < 2 THEN 'expired' ELSE 'issued' END,
-              CASE WHEN k < 2 THEN now() + (k * 5 - 12) * interval '1 day' END,
+              CASE WHEN k < 2 THEN now() + (k * 5 - 8) * interval '1 day' END,
               '{"fact": "lifecycle", "in": ["active"], "held": true, "value": "active"}'
          FROM unnest($1::uuid[]) WITH ORDINALITY AS h(id, n), generate_series(0, 3) AS k`,
       [households],
@@ -171,7 +171,7 @@ async function seed(ds: DataSource, cards: readonly string[]): Promise<void> {
       `INSERT INTO ingest.shopper_products (shopper_id, sku, department, category, brand, spend_cents,
                                             units, purchases, first_bought_on, last_bought_on)
        SELECT h.id, p ->> 'sku', p ->> 'department', p ->> 'category', p ->> 'brand', 2500, 10,
-              1 + (h.n + k) % 12, current_date - 364 + (h.n + k) % 30, current_date - (h.n + k) % 14
+              1 + ((h.n + k) % 12)::int, current_date - 364 + ((h.n + k) % 30)::int, current_date - ((h.n + k) % 14)::int
          FROM unnest($1::uuid[]) WITH ORDINALITY AS h(id, n), generate_series(0, $3 - 1) AS k,
               LATERAL (SELECT $2::jsonb -> ((h.n * 7 + k * 13) % jsonb_array_length($2::jsonb))::int) AS pp(p)`,
       [households, JSON.stringify(catalogue), PRODUCTS_PER_HOUSEHOLD],
@@ -316,20 +316,17 @@ async function main(): Promise<void> {
     );
 
     const next = seeded(11);
-    const lookups = (unknown: boolean): autocannon.Request[] => [
-      {
+    // Each connection works through the list in turn: 2,000 callers drawn uniformly.
+    const lookups = (unknown: boolean): autocannon.Request[] =>
+      Array.from({ length: 2_000 }, () => ({
         method: 'GET',
-        setupRequest: (request) => ({
-          ...request,
-          path: `/v1/support/screen-pop?phone=${
-            unknown
-              ? unknownPhone(Math.floor(next() * 1_000_000))
-              : phoneOf(Math.floor(next() * HOUSEHOLDS))
-          }`,
-          headers,
-        }),
-      },
-    ];
+        path: `/v1/support/screen-pop?phone=${
+          unknown
+            ? unknownPhone(Math.floor(next() * 1_000_000))
+            : phoneOf(Math.floor(next() * HOUSEHOLDS))
+        }`,
+        headers,
+      }));
     const liveness: autocannon.Request[] = [{ method: 'GET', path: '/health/live' }];
     const saleBaskets = Array.from({ length: BASKETS }, () => makeBasket(next));
 

@@ -275,6 +275,13 @@ describe('loyalty-api support: the screen pop, contacts and reissued offers', ()
       });
     });
 
+    it('answers many agents at once: more lookups than the connection pool holds', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => screenPop(`householdId=${shopper.householdId}`)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    });
+
     it('finds the same household by card, email and id', async () => {
       for (const query of [
         `card=${shopper.cardNumber}`,

@@ -33,7 +33,9 @@ export interface Measurement {
   seconds: number;
 }
 
+/** The `p`th percentile of sorted values; NaN of none. */
 export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
@@ -83,7 +85,7 @@ export async function measure(
     rps: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1],
+    max: percentile(latencies, 100),
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

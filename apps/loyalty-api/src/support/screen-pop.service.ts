@@ -97,7 +97,7 @@ export class ScreenPopService {
       const profiling = record.consent.profiling;
       const [household, points, lastTransactions, facts, offers, contacts] = [
         await this.views.view(m, record, 'staff'),
-        await this.statements.forSupport(id, { limit: LEDGER_ENTRIES }),
+        await this.statements.forSupport(id, { limit: LEDGER_ENTRIES }, m),
         await this.transactions.page(m, historyIds, TRANSACTIONS, null),
         profiling ? await this.profiles.facts(m, id) : null,
         await this.offers(m, historyIds, now),
