@@ -11,6 +11,7 @@ import { IndexTransactionsByCard1795800000020 } from './migrations/1795800000020
 import { QueueProductFacts1795800000030 } from './migrations/1795800000030-QueueProductFacts';
 import { MarkStaleWindows1795800000040 } from './migrations/1795800000040-MarkStaleWindows';
 import { IndexTransactionsByBusinessDate1795800000050 } from './migrations/1795800000050-IndexTransactionsByBusinessDate';
+import { IndexTransactionsByHousehold1795800000060 } from './migrations/1795800000060-IndexTransactionsByHousehold';
 
 // pos-ingest owns the `ingest` schema.
 export const posIngestDatabase = {
@@ -29,6 +30,7 @@ export const posIngestDatabase = {
     QueueProductFacts1795800000030,
     MarkStaleWindows1795800000040,
     IndexTransactionsByBusinessDate1795800000050,
+    IndexTransactionsByHousehold1795800000060,
   ],
 };
 
