@@ -2,8 +2,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The engine's copy of what audiences read (the domain's `AudienceFacts`), one row a household,
- * so a scheduled rule judges every household in one query. Day counters are as of
- * `facts_as_of`; the compiled audience moves them to the day it is judged.
+ * so a scheduled rule judges every household in one query: the facts from pos-ingest's
+ * `profile-changed.v2`, the enrolment, birthday, home store and consent from loyalty-api's
+ * `household-changed.v1`. Day counters are as of `facts_as_of`; the compiled audience moves them
+ * to the day it is judged. Products and static lists are read in place (named reads).
  */
 export class CreateAudienceFacts1795900000200 implements MigrationInterface {
   name = 'CreateAudienceFacts1795900000200';
@@ -12,7 +14,8 @@ export class CreateAudienceFacts1795900000200 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE coupons.household_facts (
         household_id uuid PRIMARY KEY,
-        facts_as_of date NOT NULL,
+        -- Null until pos-ingest published the household's facts (enrolled, never seen at a till).
+        facts_as_of date,
         spend_4w_cents bigint NOT NULL DEFAULT 0,
         visits_4w integer NOT NULL DEFAULT 0,
         spend_13w_cents bigint NOT NULL DEFAULT 0,
@@ -32,46 +35,20 @@ export class CreateAudienceFacts1795900000200 implements MigrationInterface {
         tier_since date,
         birthday text,
         birthday_in_days integer,
-        enrolled_on date NOT NULL,
+        enrolled_on date,
         home_store_id text,
         region text,
         age_band text,
         household_size smallint,
         income_band text,
         consent_personalised_offers boolean NOT NULL DEFAULT false,
+        -- The household-changed version the identity columns are from (0: none yet).
+        household_version integer NOT NULL DEFAULT 0,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE coupons.household_products (
-        household_id uuid NOT NULL,
-        sku text NOT NULL,
-        department text,
-        category text,
-        brand text,
-        spend_cents bigint NOT NULL,
-        units numeric NOT NULL,
-        last_bought_on date,
-        PRIMARY KEY (household_id, sku)
-      )`);
-    // "Bought department X within N days" over a million households is driven from the product
-    // side: the item and the date range pick the few rows, the included household id joins them.
-    // Sums per household (productSpend) use the primary key.
-    for (const item of ['sku', 'department', 'category', 'brand']) {
-      await queryRunner.query(`
-        CREATE INDEX household_products_${item}_idx
-          ON coupons.household_products (${item}, last_bought_on) INCLUDE (household_id)`);
-    }
-    await queryRunner.query(`
-      CREATE TABLE coupons.list_members (
-        list_id uuid NOT NULL,
-        household_id uuid NOT NULL,
-        PRIMARY KEY (list_id, household_id)
       )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE coupons.list_members`);
-    await queryRunner.query(`DROP TABLE coupons.household_products`);
     await queryRunner.query(`DROP TABLE coupons.household_facts`);
   }
 }
