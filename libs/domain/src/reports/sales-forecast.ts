@@ -31,7 +31,7 @@ interface Fit {
   sse: number;
 }
 
-function fit(series: readonly number[], alpha: number, beta: number): Fit {
+function fitHolt(series: readonly number[], alpha: number, beta: number): Fit {
   let level = series[0];
   let trend = series.length > 1 ? series[1] - series[0] : 0;
   let sse = 0;
@@ -49,7 +49,7 @@ function bestFit(series: readonly number[]): Fit {
   let best: Fit | null = null;
   for (const alpha of GRID)
     for (const beta of GRID) {
-      const candidate = fit(series, alpha, beta);
+      const candidate = fitHolt(series, alpha, beta);
       if (best === null || candidate.sse < best.sse) best = candidate;
     }
   return best as Fit;
