@@ -34,9 +34,18 @@ describe('coupon-engine issues offers when household facts change', () => {
 
   const makeStore = () => `store-${randomUUID().slice(0, 8)}`;
 
-  /** A household of `store`, enrolled, with consent to personalised offers unless said. */
-  async function enrol(householdId: string, store: string, personalisedOffers = true) {
+  /**
+   * A household of `store`, enrolled, with consent to personalised offers unless said, and the
+   * demographics it declared (none given: an event from before they travelled).
+   */
+  async function enrol(
+    householdId: string,
+    store: string,
+    personalisedOffers = true,
+    demographics?: HouseholdChangedV1['demographics'],
+  ) {
     const event: HouseholdChangedV1 = {
+      ...(demographics && { demographics }),
       householdId,
       version: 1,
       changedAt: new Date().toISOString(),
@@ -160,6 +169,51 @@ describe('coupon-engine issues offers when household facts change', () => {
       issuedAt: (offer.issued_at as Date).toISOString(),
       terms: { usesPerOffer: 1, stores: null, priority: 10, stacking: 'stackable' },
     });
+  });
+
+  it('targets the demographics households declared; an undeclared band never holds', async () => {
+    const store = makeStore();
+    const rule = storeRule(store, {
+      audience: {
+        all: [
+          { fact: 'homeStore', in: [store] },
+          { fact: 'ageBand', in: ['35-44', '45-54'] },
+          { fact: 'householdSize', atLeast: 3 },
+          { fact: 'incomeBand', in: ['40k-60k'] },
+        ],
+      },
+    });
+    await publishRule(db, rule);
+    const [family, single, undeclared, older] = [
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+    ];
+    await enrol(family, store, true, { ageBand: '35-44', householdSize: 4, incomeBand: '40k-60k' });
+    await enrol(single, store, true, { ageBand: '35-44', householdSize: 1, incomeBand: '40k-60k' });
+    await enrol(undeclared, store, true, { ageBand: null, householdSize: null, incomeBand: null });
+    await enrol(older, store);
+    for (const id of [family, single, undeclared, older]) await copied(id);
+    const [copy] = await db.query(
+      `SELECT age_band, household_size, income_band FROM coupons.household_facts
+        WHERE household_id = $1`,
+      [family],
+    );
+    expect(copy).toEqual({ age_band: '35-44', household_size: 4, income_band: '40k-60k' });
+    await publish(...[family, single, undeclared, older].map((id) => profileChanged(id, {})));
+
+    await eventually(async () => (await offersOf(family)).length === 1);
+    const others = [single, undeclared, older];
+    await eventually(async () => {
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM coupons.household_facts
+          WHERE household_id = ANY($1::uuid[]) AND facts_as_of IS NOT NULL`,
+        [others],
+      );
+      return n === others.length;
+    });
+    for (const id of others) expect(await offersOf(id)).toEqual([]);
   });
 
   it('issues once per rule version, household and period, however often the facts change', async () => {

@@ -71,6 +71,11 @@ describe('loyalty-api GDPR export and erasure', () => {
       .send({ email: true, sms: true, personalisedOffers: false, profiling: true })
       .expect(200);
     await http()
+      .put('/v1/me/demographics')
+      .set(bearer(token))
+      .send({ ageBand: '25-34', householdSize: 2, incomeBand: '40k-60k' })
+      .expect(200);
+    await http()
       .get(`/v1/support/households/${householdId}`)
       .query({ reason: `Call from ${identity.givenName} ${identity.familyName}` })
       .set(bearer(support))
@@ -116,7 +121,13 @@ describe('loyalty-api GDPR export and erasure', () => {
     const planted = await plantedHousehold();
     const mine = (await http().get('/v1/me/export').set(bearer(planted.token)).expect(200)).body;
     expect(mine).toMatchObject({
-      household: { id: planted.householdId, registered: true, mergedInto: null, erasedAt: null },
+      household: {
+        id: planted.householdId,
+        registered: true,
+        mergedInto: null,
+        erasedAt: null,
+        demographics: { ageBand: '25-34', householdSize: 2, incomeBand: '40k-60k' },
+      },
       consent: { email: true, sms: true, personalisedOffers: false, profiling: true },
       transactions: [
         { storeId: 'store-7', totalCents: 399, lines: [{ sku: 'cheese', amountCents: 399 }] },
@@ -227,10 +238,17 @@ describe('loyalty-api GDPR export and erasure', () => {
     }
 
     const [household] = await db.query(
-      `SELECT registered, erased_at FROM loyalty.households WHERE id = $1`,
+      `SELECT registered, erased_at, age_band, household_size, income_band
+         FROM loyalty.households WHERE id = $1`,
       [planted.householdId],
     );
-    expect(household).toMatchObject({ registered: false, erased_at: expect.any(Date) });
+    expect(household).toEqual({
+      registered: false,
+      erased_at: expect.any(Date),
+      age_band: null,
+      household_size: null,
+      income_band: null,
+    });
     const [account] = await db.query(
       `SELECT balance FROM loyalty.points_accounts WHERE household_id = $1`,
       [planted.householdId],

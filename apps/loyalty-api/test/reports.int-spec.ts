@@ -211,6 +211,112 @@ describe('loyalty-api reports', () => {
     });
   });
 
+  it('sums card sales by the demographic bands households declared, with the households of each', async () => {
+    const report = async (by: string) =>
+      (await get(`/v1/reports/demographics?from=2003-07-07&to=2003-07-13&by=${by}`).expect(200))
+        .body.rows as { band: string; households: number; netCents: number }[];
+    const before = await report('ageBand');
+    const enrolled = async (bands: [string | null, number | null, string | null]) => {
+      const id = await seedHousehold();
+      await db.query(
+        `INSERT INTO loyalty.households (id, registered, enrolled_at, age_band, household_size, income_band)
+         VALUES ($1, true, now(), $2, $3, $4)`,
+        [id, ...bands],
+      );
+      return id;
+    };
+    const family = await enrolled(['35-44', 4, '40k-60k']);
+    const single = await enrolled(['35-44', 1, null]);
+    const undeclared = await enrolled([null, null, null]);
+    const cardOnly = await seedHousehold();
+    await sell(STORE_A, '2003-07-07T10:00:00+01:00', 1_000, { shopperId: family });
+    await sell(STORE_A, '2003-07-08T10:00:00+01:00', 3_000, { shopperId: family });
+    await sell(STORE_A, '2003-07-08T11:00:00+01:00', 400, { shopperId: family, type: 'return' });
+    await sell(STORE_B, '2003-07-09T10:00:00+01:00', 2_000, { shopperId: single });
+    await sell(STORE_B, '2003-07-09T12:00:00+01:00', 500, { shopperId: undeclared });
+    await sell(STORE_B, '2003-07-10T12:00:00+01:00', 700, { shopperId: cardOnly });
+    await sell(STORE_B, '2003-07-10T13:00:00+01:00', 9_999);
+    await sell(STORE_B, '2003-07-10T14:00:00+01:00', 8_888, { shopperId: family, voided: true });
+    await db.transaction((m) =>
+      app.get(ReportSumsQueries).refreshBandDays(m, '2003-07-07', '2003-07-13'),
+    );
+
+    const ages = await report('ageBand');
+    expect(ages.map((r) => r.band)).toEqual([
+      '18-24',
+      '25-34',
+      '35-44',
+      '45-54',
+      '55-64',
+      '65+',
+      'unknown',
+    ]);
+    const added = (band: string) =>
+      (ages.find((r) => r.band === band)?.households ?? 0) -
+      (before.find((r) => r.band === band)?.households ?? 0);
+    expect([added('35-44'), added('unknown'), added('18-24')]).toEqual([2, 1, 0]);
+    expect(ages.find((r) => r.band === '35-44')).toEqual({
+      band: '35-44',
+      households: expect.any(Number),
+      sales: 3,
+      salesCents: 6_000,
+      returns: 1,
+      returnsCents: 400,
+      netCents: 5_600,
+      averageBasketCents: 2_000,
+      shareOfNet: 5_600 / 6_800,
+    });
+    expect(ages.find((r) => r.band === 'unknown')).toMatchObject({
+      sales: 2,
+      salesCents: 1_200,
+      netCents: 1_200,
+      shareOfNet: 1_200 / 6_800,
+    });
+    expect(ages.find((r) => r.band === '18-24')).toMatchObject({ sales: 0, shareOfNet: 0 });
+
+    const sizes = await report('householdSize');
+    expect(sizes.map((r) => r.band)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      'unknown',
+    ]);
+    expect(
+      sizes.filter((r) => ['1', '4', 'unknown'].includes(r.band)).map((r) => [r.band, r.netCents]),
+    ).toEqual([
+      ['1', 2_000],
+      ['4', 3_600],
+      ['unknown', 1_200],
+    ]);
+    const csv = await get(
+      '/v1/reports/demographics?from=2003-07-07&to=2003-07-13&by=incomeBand&format=csv',
+    ).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.text.trim().split(/\r?\n/);
+    expect(lines[0]).toBe(
+      'band,households,sales,salesCents,returns,returnsCents,netCents,averageBasketCents,shareOfNet',
+    );
+    expect(lines.find((line) => line.startsWith('40k-60k,'))).toMatch(
+      /^40k-60k,\d+,2,4000,1,400,3600,2000,/,
+    );
+    expect(lines.find((line) => line.startsWith('unknown,'))).toMatch(
+      /^unknown,\d+,3,3200,0,0,3200,1067,/,
+    );
+
+    await get('/v1/reports/demographics?from=2003-07-07&to=2003-07-13&by=postcode').expect(400);
+    await get('/v1/reports/demographics?from=2003-07-13&to=2003-07-07&by=ageBand').expect(400);
+    await get(
+      '/v1/reports/demographics?from=2003-07-07&to=2003-07-13&by=ageBand',
+      tokenFor('support'),
+    ).expect(403);
+  });
+
   it('shows the segments against a week before, and the week’s lifecycle moves', async () => {
     const segment = `test-${tag}`;
     await runJob('2003-04-07T00:00:00.000Z');

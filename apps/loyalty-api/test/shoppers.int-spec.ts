@@ -614,6 +614,65 @@ describe('loyalty-api shoppers and households', () => {
     });
   });
 
+  describe('demographics', () => {
+    it('are declared by the account holder, shown, sent with the household, and the same again changes nothing', async () => {
+      const { token, householdId } = await enrol();
+      const none = { ageBand: null, householdSize: null, incomeBand: null };
+      expect((await http().get('/v1/me').set(bearer(token)).expect(200)).body.demographics).toEqual(
+        none,
+      );
+      const declared = { ageBand: '35-44', householdSize: 4, incomeBand: null };
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await http().put('/v1/me/demographics').set(bearer(token)).send(declared).expect(200))
+            .body,
+        ).toEqual(declared);
+      expect((await http().get('/v1/me').set(bearer(token)).expect(200)).body).toMatchObject({
+        demographics: declared,
+        version: 2,
+      });
+      expect((await eventOf(householdId, 2)).demographics).toEqual(declared);
+      // A merge makes the other household's account holder a member here.
+      const { token: member, householdId: otherId } = await enrol();
+      await http()
+        .post(`/v1/support/households/${householdId}/merges`)
+        .set(bearer(support))
+        .send({ sourceHouseholdId: otherId, reason: 'Same family, two accounts' })
+        .expect(201);
+      const refused = await http()
+        .put('/v1/me/demographics')
+        .set(bearer(member))
+        .send(none)
+        .expect(403);
+      expect(refused.body.code).toBe('NOT_ACCOUNT_HOLDER');
+      expect((await http().get('/v1/me').set(bearer(token)).expect(200)).body.demographics).toEqual(
+        declared,
+      );
+    });
+
+    it.each([
+      [{ ageBand: '30-39', householdSize: 2, incomeBand: null }, 'ageBand'],
+      [{ ageBand: null, householdSize: 0, incomeBand: null }, 'householdSize'],
+      [{ ageBand: null, householdSize: 10, incomeBand: null }, 'householdSize'],
+      [{ ageBand: null, householdSize: 2.5, incomeBand: null }, 'householdSize'],
+      [{ ageBand: null, householdSize: '2', incomeBand: null }, 'householdSize'],
+      [{ ageBand: null, householdSize: 2 }, 'incomeBand'],
+      [{ ageBand: null, householdSize: 2, incomeBand: '40000' }, 'incomeBand'],
+      [{ ageBand: null, householdSize: 2, incomeBand: null, religion: 'none' }, 'religion'],
+    ])('refuses %j (400 naming %s), changing nothing', async (body, field) => {
+      const { token, householdId } = await enrol();
+      const response = await http()
+        .put('/v1/me/demographics')
+        .set(bearer(token))
+        .send(body)
+        .expect(400);
+      expect(response.body.errors[0].field).toBe(field);
+      expect(await count(`loyalty.households WHERE id = $1 AND version = 1`, [householdId])).toBe(
+        1,
+      );
+    });
+  });
+
   describe('self service', () => {
     it('shows the tier from the profile and the transactions newest first, page by page', async () => {
       const { token, householdId } = await enrol();

@@ -92,7 +92,7 @@ describe('issueCardNumber', () => {
 });
 
 describe('householdChangedEvent', () => {
-  it('carries month and day of the birthday, the enrolment day and cards in a fixed order', () => {
+  it('carries month and day of the birthday, the enrolment day, the demographics and cards in a fixed order', () => {
     const event = householdChangedEvent(
       {
         householdId: 'h',
@@ -101,6 +101,7 @@ describe('householdChangedEvent', () => {
         mergedInto: null,
         birthday: '1990-02-28',
         homeStoreId: 'store-1',
+        demographics: { ageBand: '35-44', householdSize: 3, incomeBand: null },
         consent: NO_CONSENT,
         cards: [
           { cardNumber: '98002', status: 'lost' },
@@ -123,6 +124,7 @@ describe('householdChangedEvent', () => {
       enrolledOn: '2026-03-01',
       birthday: '02-28',
       homeStoreId: 'store-1',
+      demographics: { ageBand: '35-44', householdSize: 3, incomeBand: null },
       consent: NO_CONSENT,
     });
   });

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { luhnCheckDigit } from './card-number';
 import { DomainError, assertNever } from './errors';
 import { HouseholdChangedV1 } from './events/contracts';
+import type { AgeBand, IncomeBand } from './rules/rule-model';
 import { birthdayMonthDay } from './shopper-identity';
 
 // A household account holds the cards of its members; points, caps and the behavioural profile
@@ -153,9 +154,27 @@ export interface HouseholdSnapshot {
   /** The account holder's birthday, `YYYY-MM-DD`. */
   birthday: string | null;
   homeStoreId: string | null;
+  demographics: Demographics;
   consent: Consent;
   cards: { cardNumber: string; status: CardStatus }[];
 }
+
+/**
+ * What the account holder declares about the household, each part optional ("prefer not to
+ * say"): the holder's age band, how many people live in it (1 to 9, 9: nine or more; see
+ * `RANGE_LIMITS.householdSize`), and its yearly income band.
+ */
+export interface Demographics {
+  ageBand: AgeBand | null;
+  householdSize: number | null;
+  incomeBand: IncomeBand | null;
+}
+
+export const NO_DEMOGRAPHICS: Demographics = {
+  ageBand: null,
+  householdSize: null,
+  incomeBand: null,
+};
 
 /**
  * The whole household at `version`. The enrolment day is the UTC calendar day of enrolment: the
@@ -176,6 +195,7 @@ export function householdChangedEvent(
     enrolledOn: household.enrolledAt?.toISOString().slice(0, 10) ?? null,
     birthday: household.birthday ? birthdayMonthDay(household.birthday) : null,
     homeStoreId: household.homeStoreId,
+    demographics: household.demographics,
     consent: household.consent,
   };
 }

@@ -16,7 +16,7 @@ const TRANSITIONS_KEPT_DAYS = 35;
 /**
  * The engine's copy of what audiences read about households (`coupons.household_facts`): the
  * facts from pos-ingest's `profile-changed.v2` (the latest day's win; a household's events
- * arrive in order), the enrolment, birthday, home store and consent from loyalty-api's
+ * arrive in order), the enrolment, birthday, home store, demographics and consent from loyalty-api's
  * `household-changed.v1` (the highest version wins). A household merged into another leaves.
  */
 @Injectable()
@@ -102,7 +102,7 @@ export class HouseholdFactsService {
              SELECT DISTINCT ON ("householdId") *
                FROM jsonb_to_recordset($1::jsonb)
                  AS e("householdId" uuid, version int, "mergedInto" uuid, "enrolledOn" date,
-                      birthday text, "homeStoreId" text, consent jsonb)
+                      birthday text, "homeStoreId" text, demographics jsonb, consent jsonb)
               ORDER BY "householdId", version DESC
            ), prior AS (
              SELECT h.household_id, h.consent_personalised_offers
@@ -112,13 +112,18 @@ export class HouseholdFactsService {
               WHERE h.household_id = c."householdId" AND c."mergedInto" IS NOT NULL
            ), upserted AS (
              INSERT INTO coupons.household_facts AS h (household_id, enrolled_on, birthday,
-               home_store_id, consent_personalised_offers, household_version)
+               home_store_id, age_band, household_size, income_band, consent_personalised_offers,
+               household_version)
              SELECT "householdId", "enrolledOn", birthday, "homeStoreId",
-                    (consent ->> 'personalisedOffers')::boolean, version
+                    demographics ->> 'ageBand', (demographics ->> 'householdSize')::smallint,
+                    demographics ->> 'incomeBand', (consent ->> 'personalisedOffers')::boolean,
+                    version
                FROM changes WHERE "mergedInto" IS NULL
              ON CONFLICT (household_id) DO UPDATE
                SET enrolled_on = EXCLUDED.enrolled_on, birthday = EXCLUDED.birthday,
-                   home_store_id = EXCLUDED.home_store_id,
+                   home_store_id = EXCLUDED.home_store_id, age_band = EXCLUDED.age_band,
+                   household_size = EXCLUDED.household_size,
+                   income_band = EXCLUDED.income_band,
                    consent_personalised_offers = EXCLUDED.consent_personalised_offers,
                    household_version = EXCLUDED.household_version, updated_at = now()
              WHERE h.household_version < EXCLUDED.household_version

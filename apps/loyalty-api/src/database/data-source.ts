@@ -27,6 +27,7 @@ import { CheckoutReservations1795900000190 } from './migrations/1795900000190-Ch
 import { HouseholdTiers1795900000270 } from './migrations/1795900000270-HouseholdTiers';
 import { SupportContacts1795900000280 } from './migrations/1795900000280-SupportContacts';
 import { Reports1795900000290 } from './migrations/1795900000290-Reports';
+import { HouseholdDemographics1795900000300 } from './migrations/1795900000300-HouseholdDemographics';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -54,6 +55,7 @@ export const loyaltyApiDatabase = {
     HouseholdTiers1795900000270,
     SupportContacts1795900000280,
     Reports1795900000290,
+    HouseholdDemographics1795900000300,
   ],
 };
 

@@ -150,6 +150,7 @@ export class ErasureService {
     await manager.query(
       `UPDATE loyalty.households
           SET erased_at = $2, registered = false, erased_subject_hash = $3,
+              age_band = NULL, household_size = NULL, income_band = NULL,
               version = version + 1, updated_at = $2
         WHERE id = $1`,
       [id, now, subject === null ? null : this.hash(subject)],

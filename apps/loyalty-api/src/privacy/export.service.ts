@@ -1,4 +1,4 @@
-import { HouseholdNotFoundError, maskCardNumber } from '@loyalty/domain';
+import { Demographics, HouseholdNotFoundError, maskCardNumber } from '@loyalty/domain';
 import { Principal } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -24,6 +24,7 @@ export interface HouseholdExport {
     enrolledAt: string | null;
     mergedInto: string | null;
     erasedAt: string | null;
+    demographics: Demographics;
   };
   members: {
     id: string;
@@ -109,6 +110,7 @@ export class ExportService {
         enrolledAt: record.household.enrolledAt?.toISOString() ?? null,
         mergedInto: record.household.mergedInto,
         erasedAt: record.household.erasedAt?.toISOString() ?? null,
+        demographics: record.household.demographics,
       },
       members: record.members.map((m) => ({
         id: m.id,

@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 
 /**
  * The reports' sums, recomputed from pos-ingest's tables through these named reads (off the
- * lane's path): `ingest.transactions` (sales and returns by hour), `ingest.shopper_profiles`
+ * lane's path): `ingest.transactions` (sales and returns by hour, and by the demographic bands
+ * of loyalty-api's households), `ingest.shopper_profiles`
  * (lifecycle and RFM) and `ingest.lifecycle_transitions` (moves). Each replaces what it covers,
  * in the caller's transaction.
  */
@@ -43,6 +44,33 @@ export class ReportSumsQueries {
               coalesce(sum(total_cents) FILTER (WHERE type = 'return'), 0)
          FROM ingest.transactions
         WHERE business_date BETWEEN $1 AND $2 AND type IN ('sale', 'return') AND NOT voided
+        GROUP BY 1, 2, 3, 4`,
+      [from, to],
+    );
+  }
+
+  /**
+   * Card sales and returns of the business days `from` to `to` per demographic bands of their
+   * households as declared now ('unknown', household size 0: not declared).
+   */
+  async refreshBandDays(m: EntityManager, from: string, to: string): Promise<void> {
+    await m.query(`DELETE FROM loyalty.report_band_days WHERE business_date BETWEEN $1 AND $2`, [
+      from,
+      to,
+    ]);
+    await m.query(
+      `INSERT INTO loyalty.report_band_days (business_date, age_band, household_size, income_band,
+         sales, sales_cents, returns, returns_cents)
+       SELECT t.business_date, coalesce(h.age_band, 'unknown'), coalesce(h.household_size, 0),
+              coalesce(h.income_band, 'unknown'),
+              count(*) FILTER (WHERE t.type = 'sale'),
+              coalesce(sum(t.total_cents) FILTER (WHERE t.type = 'sale'), 0),
+              count(*) FILTER (WHERE t.type = 'return'),
+              coalesce(sum(t.total_cents) FILTER (WHERE t.type = 'return'), 0)
+         FROM ingest.transactions t
+         LEFT JOIN loyalty.households h ON h.id = t.shopper_id
+        WHERE t.business_date BETWEEN $1 AND $2 AND t.type IN ('sale', 'return') AND NOT t.voided
+          AND t.shopper_id IS NOT NULL
         GROUP BY 1, 2, 3, 4`,
       [from, to],
     );

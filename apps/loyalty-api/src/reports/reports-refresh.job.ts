@@ -15,8 +15,8 @@ export const addDays = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /**
- * Every `REPORTS_REFRESH_MINUTES`, the reports' sums: the sales hours of the last
- * `REPORTS_RECOMPUTE_DAYS` business days (late and offline sales land there; the first run
+ * Every `REPORTS_REFRESH_MINUTES`, the reports' sums: the sales hours and demographic bands of
+ * the last `REPORTS_RECOMPUTE_DAYS` business days (late and offline sales land there; the first run
  * backfills every day, a month per transaction, resuming where it stopped), today's segment
  * snapshot and the lifecycle moves of the last days. Programme time decides "today".
  */
@@ -48,6 +48,7 @@ export class ReportsRefreshJob implements Job {
       const to = [addDays(from, BACKFILL_DAYS - 1), last].sort()[0];
       await this.dataSource.transaction(async (t) => {
         await this.sums.refreshSalesHours(t, from, to);
+        await this.sums.refreshBandDays(t, from, to);
         await context.checkpoint(t, addDays(to, 1));
       });
       from = addDays(to, 1);

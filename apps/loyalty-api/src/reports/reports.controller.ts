@@ -11,9 +11,12 @@ import {
 import type { FastifyReply } from 'fastify';
 import { INVALID_INPUT } from '../shoppers/shopper-errors';
 import {
+  BandRowDto,
   CampaignRowDto,
   CampaignsQueryDto,
   CampaignsReportDto,
+  DemographicsReportDto,
+  DemographicsReportQueryDto,
   ForecastQueryDto,
   ForecastReportDto,
   ForecastRowDto,
@@ -48,6 +51,17 @@ const SALES_COLUMNS = columnsOf<SalesRowDto>([
   'cardedSalesCents',
   'cardedShare',
   'averageBasketCents',
+]);
+const BAND_COLUMNS = columnsOf<BandRowDto>([
+  'band',
+  'households',
+  'sales',
+  'salesCents',
+  'returns',
+  'returnsCents',
+  'netCents',
+  'averageBasketCents',
+  'shareOfNet',
 ]);
 const SEGMENT_COLUMNS = columnsOf<SegmentRowDto>([
   'dimension',
@@ -95,7 +109,13 @@ const ReportResponse = (type: new () => object, what: string) =>
 
 /** What marketing, store managers and finance read: sales, segments, campaigns, forecasts. */
 @ApiTags('reports')
-@ApiExtraModels(SalesReportDto, SegmentsReportDto, CampaignsReportDto, ForecastReportDto)
+@ApiExtraModels(
+  SalesReportDto,
+  DemographicsReportDto,
+  SegmentsReportDto,
+  CampaignsReportDto,
+  ForecastReportDto,
+)
 @ApiProduces('application/json', 'text/csv')
 @Controller('v1/reports')
 @ForRoles('marketer', 'admin')
@@ -119,6 +139,28 @@ export class ReportsController {
           reply,
           `sales-by-${query.by}-${query.from}-${query.to}`,
           SALES_COLUMNS,
+          report.rows,
+        )
+      : report;
+  }
+
+  @Get('demographics')
+  @ApiOperation({
+    summary:
+      'Sales with a card by the age band, household size or income band the households declared, for up to 366 days, with the enrolled households of each band today',
+  })
+  @ReportResponse(DemographicsReportDto, "A row per band, 'unknown' last")
+  @ApiErrors(INVALID_INPUT)
+  async demographics(
+    @Query() query: DemographicsReportQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DemographicsReportDto | string> {
+    const report = await this.reports.demographics(query);
+    return query.format === 'csv'
+      ? csvAnswer(
+          reply,
+          `sales-by-${query.by}-${query.from}-${query.to}`,
+          BAND_COLUMNS,
           report.rows,
         )
       : report;

@@ -101,6 +101,75 @@ export class SalesReportDto {
   total!: SalesRowDto;
 }
 
+export const BAND_DIMENSIONS = ['ageBand', 'householdSize', 'incomeBand'] as const;
+export type BandDimension = (typeof BAND_DIMENSIONS)[number];
+
+export class DemographicsReportQueryDto extends FormatQueryDto {
+  @IsDay(true, 'The first business day, inclusive')
+  from!: string;
+
+  @IsDay(true, 'The last business day, inclusive; at most 366 days after from')
+  to!: string;
+
+  @ApiProperty({
+    enum: BAND_DIMENSIONS,
+    description: "One row per band the households declared, and 'unknown'",
+  })
+  @IsIn(BAND_DIMENSIONS)
+  by!: BandDimension;
+}
+
+export class BandRowDto {
+  @ApiProperty({
+    example: '35-44',
+    description:
+      "The age band, household size (1-9, 9: nine or more) or income band; 'unknown': not declared (or a card never enrolled)",
+  })
+  band!: string;
+
+  @ApiProperty({ description: 'Enrolled households that declare this band today' })
+  households!: number;
+
+  @ApiProperty({ description: 'Sales with a card of a household of the band' })
+  sales!: number;
+
+  @ApiProperty({ description: 'What those sales took, minor units' })
+  salesCents!: number;
+
+  @ApiProperty()
+  returns!: number;
+
+  @ApiProperty({ description: 'What returns refunded, minor units' })
+  returnsCents!: number;
+
+  @ApiProperty({ description: 'salesCents less returnsCents' })
+  netCents!: number;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'salesCents / sales' })
+  averageBasketCents!: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Of the net sales with a card, 0 to 1; null without any',
+  })
+  shareOfNet!: number | null;
+}
+
+export class DemographicsReportDto {
+  @ApiProperty()
+  from!: string;
+
+  @ApiProperty()
+  to!: string;
+
+  @ApiProperty({ enum: BAND_DIMENSIONS })
+  by!: string;
+
+  @ApiProperty({ type: [BandRowDto], description: "In the band's order, 'unknown' last" })
+  rows!: BandRowDto[];
+}
+
 export class SegmentsQueryDto extends FormatQueryDto {
   @IsDay(false, 'The day of the snapshot (the latest on or before it); default: the latest')
   asOf?: string;

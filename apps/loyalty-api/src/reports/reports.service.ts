@@ -1,12 +1,22 @@
-import { campaignLift, forecastWeeklySales, localDate } from '@loyalty/domain';
+import {
+  AGE_BANDS,
+  INCOME_BANDS,
+  campaignLift,
+  forecastWeeklySales,
+  localDate,
+} from '@loyalty/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
 import { fieldError } from '../shoppers/field-error';
 import {
+  BandDimension,
+  BandRowDto,
   CampaignRowDto,
   CampaignsQueryDto,
   CampaignsReportDto,
+  DemographicsReportDto,
+  DemographicsReportQueryDto,
   ForecastQueryDto,
   ForecastReportDto,
   SalesDimension,
@@ -32,6 +42,13 @@ const DIMENSIONS: Record<SalesDimension, { group: string; key: string }> = {
     group: 'extract(isodow FROM business_date)',
     key: 'extract(isodow FROM business_date)::int::text',
   },
+};
+
+/** Per demographic dimension: its column in the households and the report's sums, its bands. */
+const BANDS: Record<BandDimension, { column: string; bands: readonly string[] }> = {
+  ageBand: { column: 'age_band', bands: AGE_BANDS },
+  householdSize: { column: 'household_size', bands: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+  incomeBand: { column: 'income_band', bands: INCOME_BANDS },
 };
 
 interface SalesSums {
@@ -105,6 +122,53 @@ export class ReportsService {
       rows: rows.map(toSalesRow),
       total: toSalesRow(total),
     };
+  }
+
+  async demographics(q: DemographicsReportQueryDto): Promise<DemographicsReportDto> {
+    checkRange(q.from, q.to);
+    const { column, bands } = BANDS[q.by];
+    // Undeclared is 'unknown' in the sums (household size 0).
+    const band = `CASE WHEN ${column}::text IN ('0', 'unknown') THEN 'unknown' ELSE ${column}::text END`;
+    const sums: {
+      band: string;
+      sales: string;
+      sales_cents: string;
+      returns: string;
+      returns_cents: string;
+    }[] = await this.dataSource.query(
+      `SELECT ${band} AS band, sum(sales) AS sales, sum(sales_cents) AS sales_cents,
+              sum(returns) AS returns, sum(returns_cents) AS returns_cents
+         FROM loyalty.report_band_days WHERE business_date BETWEEN $1 AND $2
+        GROUP BY 1`,
+      [q.from, q.to],
+    );
+    const households: { band: string; households: string }[] = await this.dataSource.query(
+      `SELECT coalesce(${column}::text, 'unknown') AS band, count(*) AS households
+         FROM loyalty.households
+        WHERE registered AND merged_into IS NULL AND erased_at IS NULL
+        GROUP BY 1`,
+    );
+    const netOf = (row: (typeof sums)[number]) =>
+      Number(row.sales_cents) - Number(row.returns_cents);
+    const allNet = sums.reduce((total, row) => total + netOf(row), 0);
+    const rows: BandRowDto[] = [...bands, 'unknown'].map((name) => {
+      const row = sums.find((r) => r.band === name);
+      const sales = Number(row?.sales ?? 0);
+      const salesCents = Number(row?.sales_cents ?? 0);
+      const netCents = row ? netOf(row) : 0;
+      return {
+        band: name,
+        households: Number(households.find((h) => h.band === name)?.households ?? 0),
+        sales,
+        salesCents,
+        returns: Number(row?.returns ?? 0),
+        returnsCents: Number(row?.returns_cents ?? 0),
+        netCents,
+        averageBasketCents: sales === 0 ? null : Math.round(salesCents / sales),
+        shareOfNet: allNet === 0 ? null : netCents / allNet,
+      };
+    });
+    return { from: q.from, to: q.to, by: q.by, rows };
   }
 
   async segments(asOf: string | undefined): Promise<SegmentsReportDto> {

@@ -1,6 +1,7 @@
 import {
   CardStatus,
   Consent,
+  Demographics,
   HouseholdSnapshot,
   NO_CONSENT,
   ConsentPurpose,
@@ -15,6 +16,7 @@ export interface HouseholdRow {
   mergedInto: string | null;
   erasedAt: Date | null;
   version: number;
+  demographics: Demographics;
 }
 
 export interface MemberRow {
@@ -63,6 +65,7 @@ export function snapshotOf(record: HouseholdRecord): HouseholdSnapshot {
     mergedInto: record.household.mergedInto,
     birthday: holder?.birthday ?? null,
     homeStoreId: holder?.homeStoreId ?? null,
+    demographics: record.household.demographics,
     consent: record.consent,
     cards: record.cards.map((c) => ({ cardNumber: c.cardNumber, status: c.status })),
   };
@@ -84,7 +87,9 @@ export class HouseholdRecordQuery {
   async load(manager: EntityManager, id: string, lock = false): Promise<HouseholdRecord | null> {
     const [household]: HouseholdRow[] = await manager.query(
       `SELECT id, registered, enrolled_at AS "enrolledAt", merged_into AS "mergedInto",
-              erased_at AS "erasedAt", version
+              erased_at AS "erasedAt", version,
+              json_build_object('ageBand', age_band, 'householdSize', household_size,
+                                'incomeBand', income_band) AS demographics
          FROM loyalty.households WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
       [id],
     );

@@ -70,6 +70,7 @@ export class HouseholdViews {
       members: record.members.map(toMemberDto),
       cards: record.cards.map((card) => toCardDto(card, viewer)),
       consent: record.consent,
+      demographics: household.demographics,
       pointsBalance: await this.records.pointsBalance(manager, household.id),
       tier: facts && {
         tier: facts.tier,

@@ -1,7 +1,16 @@
-import { CARD_STATUSES, CONSENT_PURPOSES, CardStatus } from '@loyalty/domain';
+import {
+  AGE_BANDS,
+  AgeBand,
+  CARD_STATUSES,
+  CONSENT_PURPOSES,
+  CardStatus,
+  INCOME_BANDS,
+  IncomeBand,
+  RANGE_LIMITS,
+} from '@loyalty/domain';
 import { IsCardNumber } from '@loyalty/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsUUID } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import {
   IsBirthday,
   IsLanguageTag,
@@ -83,6 +92,45 @@ export class EnrolmentDto {
   @IsOmittable()
   @IsCardNumber()
   cardNumber?: string;
+}
+
+const [MIN_SIZE, MAX_SIZE] = RANGE_LIMITS.householdSize;
+
+/**
+ * `PUT /v1/me/demographics`: what the account holder declares about the household, all three
+ * given, each a band or null ("prefer not to say"). Shown to the household and support; reports
+ * count households by it, and rules target it with consent to personalised offers.
+ */
+export class DemographicsDto {
+  @ApiProperty({ enum: AGE_BANDS, nullable: true, description: "The account holder's age band" })
+  @ValidateIf((_, value) => value !== null)
+  @IsDefined({ message: '$property must be given (null: prefer not to say)' })
+  @IsIn(AGE_BANDS)
+  ageBand!: AgeBand | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: MIN_SIZE,
+    maximum: MAX_SIZE,
+    description: `People living in the household (${MAX_SIZE}: ${MAX_SIZE} or more)`,
+  })
+  @ValidateIf((_, value) => value !== null)
+  @IsDefined({ message: '$property must be given (null: prefer not to say)' })
+  @IsInt()
+  @Min(MIN_SIZE)
+  @Max(MAX_SIZE)
+  householdSize!: number | null;
+
+  @ApiProperty({
+    enum: INCOME_BANDS,
+    nullable: true,
+    description: "The household's yearly income, in the programme's currency",
+  })
+  @ValidateIf((_, value) => value !== null)
+  @IsDefined({ message: '$property must be given (null: prefer not to say)' })
+  @IsIn(INCOME_BANDS)
+  incomeBand!: IncomeBand | null;
 }
 
 /** `POST /v1/me/members`. */
@@ -273,6 +321,9 @@ export class HouseholdDto {
 
   @ApiProperty({ type: ConsentDto })
   consent!: ConsentDto;
+
+  @ApiProperty({ type: DemographicsDto, description: 'What the account holder declared' })
+  demographics!: DemographicsDto;
 
   @ApiProperty({ description: 'Points to spend (loyalty.points_accounts)' })
   pointsBalance!: number;

@@ -4,6 +4,7 @@ import {
   CardAlreadyRegisteredError,
   CardNotFoundError,
   Consent,
+  Demographics,
   HouseholdClosedError,
   HouseholdNotFoundError,
   MemberNotFoundError,
@@ -288,6 +289,32 @@ export class HouseholdService {
         });
       }
       return (await this.changes.record(manager, record.household.id, now)).consent;
+    });
+  }
+
+  /** What the account holder declares about the household; the same again changes nothing. */
+  async setDemographics(
+    shopper: Principal,
+    demographics: Demographics,
+    now: Date,
+  ): Promise<Demographics> {
+    return this.dataSource.transaction(async (manager) => {
+      const record = await this.mineAsHolder(manager, shopper);
+      this.assertOpen(record);
+      const { ageBand, householdSize, incomeBand } = demographics;
+      const held = record.household.demographics;
+      if (
+        held.ageBand === ageBand &&
+        held.householdSize === householdSize &&
+        held.incomeBand === incomeBand
+      )
+        return held;
+      await manager.query(
+        `UPDATE loyalty.households SET age_band = $2, household_size = $3, income_band = $4
+          WHERE id = $1`,
+        [record.household.id, ageBand, householdSize, incomeBand],
+      );
+      return (await this.changes.record(manager, record.household.id, now)).household.demographics;
     });
   }
 

@@ -6,6 +6,7 @@ import {
   AddCardDto,
   AddMemberDto,
   ConsentDto,
+  DemographicsDto,
   EnrolmentDto,
   HouseholdDto,
   MemberDto,
@@ -128,6 +129,20 @@ export class MeController {
   @ApiErrors(NOT_ENROLLED)
   consent(@CurrentPrincipal() shopper: Principal): Promise<ConsentWithHistoryDto> {
     return this.reads.myConsent(shopper);
+  }
+
+  @Put('demographics')
+  @ApiOperation({
+    summary:
+      'Declare age band, household size and income band, each or null for "prefer not to say" (account holder)',
+  })
+  @ApiOkResponse({ type: DemographicsDto })
+  @ApiErrors(INVALID_INPUT, NOT_ACCOUNT_HOLDER, NOT_ENROLLED, HOUSEHOLD_CLOSED)
+  setDemographics(
+    @CurrentPrincipal() shopper: Principal,
+    @Body() dto: DemographicsDto,
+  ): Promise<DemographicsDto> {
+    return this.households.setDemographics(shopper, dto, new Date());
   }
 
   @Put('consent')

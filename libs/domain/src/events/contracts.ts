@@ -1,5 +1,5 @@
 import { Cents } from '../money';
-import { CardStatus, Consent } from '../household';
+import { CardStatus, Consent, Demographics } from '../household';
 import { ShopperProfile } from '../profile';
 import { LifecycleSegment, Tier } from '../profile-facts';
 import { PosTransaction } from '../transaction';
@@ -133,6 +133,8 @@ export interface HouseholdChangedV1 {
   /** The account holder's birthday as month and day (`MM-DD`), never the year. */
   birthday: string | null;
   homeStoreId: string | null;
+  /** What the account holder declared; absent from events written before it travelled. */
+  demographics?: Demographics;
   consent: Consent;
 }
 
