@@ -293,6 +293,29 @@ describe('loyalty-api support: the screen pop, contacts and reissued offers', ()
       }
     });
 
+    it('follows a merge to the household it went into, with its history; an erased household is not found', async () => {
+      const target = await enrol();
+      const source = await enrol();
+      await seedHistory(source.householdId);
+      await http()
+        .post(`/v1/support/households/${target.householdId}/merges`)
+        .set(bearer(agent))
+        .send({ sourceHouseholdId: source.householdId, reason: 'Same family, two accounts' })
+        .expect(201);
+      for (const query of [`householdId=${source.householdId}`, `card=${source.cardNumber}`]) {
+        const body = (await screenPop(query).expect(200)).body;
+        expect(body.household.householdId).toBe(target.householdId);
+        expect(body.household.cards).toHaveLength(2);
+        expect(body.lastTransactions).toHaveLength(2);
+      }
+      await http()
+        .post(`/v1/support/households/${target.householdId}/erasure`)
+        .set(bearer(agent))
+        .send({ reason: 'Asked to be forgotten' })
+        .expect(200);
+      await screenPop(`householdId=${source.householdId}`).expect(404);
+    });
+
     it('shows no behaviour or insight without consent to profiling', async () => {
       const private_ = await enrol(false);
       await seedHistory(private_.householdId);

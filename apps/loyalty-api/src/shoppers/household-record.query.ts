@@ -71,7 +71,7 @@ export function snapshotOf(record: HouseholdRecord): HouseholdSnapshot {
   };
 }
 
-const MEMBER_COLUMNS = `
+export const MEMBER_COLUMNS = `
   id, account_holder AS "accountHolder", subject, given_name AS "givenName",
   family_name AS "familyName", email, phone, to_char(birthday, 'YYYY-MM-DD') AS birthday,
   home_store_id AS "homeStoreId", postcode, preferred_language AS "preferredLanguage",

@@ -2,7 +2,7 @@ import { HouseholdNotFoundError, IdempotencyKeyReusedError } from '@loyalty/doma
 import { Principal, canonicalJson, claimIdempotencyKey, sha256 } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { ContactDto, ContactRequestDto } from './screen-pop.dto';
 
@@ -89,16 +89,5 @@ export class ContactsService {
       });
       return toDto(row);
     });
-  }
-
-  /** The household's latest contacts, newest first. */
-  async latest(m: EntityManager, householdId: string, limit: number): Promise<ContactDto[]> {
-    const rows: ContactRow[] = await m.query(
-      `SELECT id, household_id, agent, channel, reason, outcome, note, contacted_at
-         FROM loyalty.support_contacts WHERE household_id = $1
-        ORDER BY contacted_at DESC, id LIMIT $2`,
-      [householdId, limit],
-    );
-    return rows.map(toDto);
   }
 }

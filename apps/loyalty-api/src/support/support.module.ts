@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CheckoutOffersQuery } from '../checkout/checkout-offers.query';
 import { PointsModule } from '../points/points.module';
-import { ShopperProfileQuery } from '../shoppers/shopper-profile.query';
 import { ShoppersModule } from '../shoppers/shoppers.module';
 import { ContactsService } from './contacts.service';
 import { OfferReissuesService } from './offer-reissues.service';
+import { ScreenPopQuery } from './screen-pop.query';
 import { ScreenPopService } from './screen-pop.service';
 import { ShopperInsightQuery } from './shopper-insight.query';
 import { SupportController } from './support.controller';
@@ -17,9 +17,9 @@ import { SupportController } from './support.controller';
     CheckoutOffersQuery,
     ContactsService,
     OfferReissuesService,
+    ScreenPopQuery,
     ScreenPopService,
     ShopperInsightQuery,
-    ShopperProfileQuery,
   ],
 })
 export class SupportModule {}
