@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { associationsOf } from '@loyalty/domain';
+import { addDays, associationsOf } from '@loyalty/domain';
 import { Job, JobContext, JobSchedule } from '@loyalty/platform';
 import { DataSource } from 'typeorm';
 import { CouponEngineConfig } from '../config';
@@ -16,9 +16,7 @@ export const POPULAR_ITEMS_KEPT = 1_000;
 
 /** The first and last day of the `days`-day window ending on `lastDay` (YYYY-MM-DD). */
 export function windowEndingOn(lastDay: string, days: number): InsightWindow {
-  const from = new Date(`${lastDay}T00:00:00Z`);
-  from.setUTCDate(from.getUTCDate() - (days - 1));
-  return { from: from.toISOString().slice(0, 10), to: lastDay };
+  return { from: addDays(lastDay, -(days - 1)), to: lastDay };
 }
 
 /**

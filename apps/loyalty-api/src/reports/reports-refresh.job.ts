@@ -1,18 +1,14 @@
-import { localDate } from '@loyalty/domain';
+import { addDays, localDate } from '@loyalty/domain';
 import { Job, JobContext, JobSchedule } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
 import { ReportSumsQueries } from './report-sums.queries';
 
-const DAY_MS = 86_400_000;
 /** Business days recomputed per transaction of a first run's backfill. */
 const BACKFILL_DAYS = 31;
 /** Daily segment snapshots kept: a year and a bit, for week-over-week and year-ago comparisons. */
 const SEGMENT_DAYS_KEPT = 400;
-
-export const addDays = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /**
  * Every `REPORTS_REFRESH_MINUTES`, the reports' sums: the sales hours and demographic bands of

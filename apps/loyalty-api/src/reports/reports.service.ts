@@ -1,7 +1,9 @@
 import {
   AGE_BANDS,
   INCOME_BANDS,
+  addDays,
   campaignLift,
+  daysBetween,
   forecastWeeklySales,
   localDate,
 } from '@loyalty/domain';
@@ -26,12 +28,10 @@ import {
   SegmentRowDto,
   SegmentsReportDto,
 } from './reports.dto';
-import { addDays } from './reports-refresh.job';
 
 const MAX_RANGE_DAYS = 366;
 const CAMPAIGN_ROWS = 100;
 const HISTORY_WEEKS = 52;
-const DAY_MS = 86_400_000;
 
 /** Per dimension: what a row is grouped by, its key as text, and the order of the rows. */
 const DIMENSIONS: Record<SalesDimension, { group: string; key: string }> = {
@@ -83,7 +83,7 @@ function toSalesRow(row: SalesSums): SalesRowDto {
 /** The days `from` to `to` (inclusive) must be in order and at most a year apart. */
 function checkRange(from: string, to: string): void {
   if (to < from) throw fieldError('to', 'to must be on or after from');
-  if ((Date.parse(to) - Date.parse(from)) / DAY_MS > MAX_RANGE_DAYS)
+  if (daysBetween(from, to) > MAX_RANGE_DAYS)
     throw fieldError('to', `to must be at most ${MAX_RANGE_DAYS} days after from`);
 }
 
@@ -183,47 +183,40 @@ export class ReportsService {
         WHERE as_of <= $1::date - 7`,
       [shown],
     );
-    const counts = async (day: string | null) => {
-      const byValue = new Map<string, number>();
-      if (day === null) return byValue;
-      const rows: { lifecycle: string; r: number; f: number; m: number; households: number }[] =
-        await this.dataSource.query(
-          `SELECT lifecycle, r, f, m, households FROM loyalty.report_segment_days WHERE as_of = $1`,
-          [day],
-        );
-      for (const row of rows)
-        for (const [dimension, value] of [
-          ['lifecycle', row.lifecycle],
-          ['r', row.r],
-          ['f', row.f],
-          ['m', row.m],
-        ] as const) {
-          const name = `${dimension}\u0000${value}`;
-          byValue.set(name, (byValue.get(name) ?? 0) + row.households);
-        }
-      return byValue;
-    };
-    const now = await counts(shown);
-    const then = await counts(before);
-    const households = [...now].filter(([name]) => name.startsWith('lifecycle\u0000'));
-    const population = households.reduce((sum, [, n]) => sum + n, 0);
-    const names = [...new Set([...now.keys(), ...then.keys()])].sort((a, b) => {
-      const order = ['lifecycle', 'r', 'f', 'm'];
-      const [da, va] = a.split('\u0000');
-      const [db, vb] = b.split('\u0000');
-      return order.indexOf(da) - order.indexOf(db) || va.localeCompare(vb);
-    });
-    const rows: SegmentRowDto[] = names.map((name) => {
-      const [dimension, value] = name.split('\u0000');
-      const current = now.get(name) ?? 0;
-      const previous = before === null ? null : (then.get(name) ?? 0);
+    // Each snapshot's households per value of each dimension, now and (if any) a week before.
+    const counted: {
+      dimension: string;
+      value: string;
+      households: string;
+      previous: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT d.dimension, d.value,
+                coalesce(sum(s.households) FILTER (WHERE s.as_of = $1), 0) AS households,
+                CASE WHEN $2::date IS NOT NULL
+                     THEN coalesce(sum(s.households) FILTER (WHERE s.as_of = $2), 0) END AS previous
+           FROM loyalty.report_segment_days s
+          CROSS JOIN LATERAL (VALUES (1, 'lifecycle', s.lifecycle), (2, 'r', s.r::text),
+                                     (3, 'f', s.f::text), (4, 'm', s.m::text))
+                AS d(position, dimension, value)
+          WHERE s.as_of = $1 OR s.as_of = $2
+          GROUP BY d.position, d.dimension, d.value
+          ORDER BY d.position, d.value`,
+      [shown, before],
+    );
+    const [{ population }]: { population: number }[] = await this.dataSource.query(
+      `SELECT households AS population FROM loyalty.report_segment_snapshots WHERE as_of = $1`,
+      [shown],
+    );
+    const rows: SegmentRowDto[] = counted.map((row) => {
+      const households = Number(row.households);
+      const previous = row.previous === null ? null : Number(row.previous);
       return {
-        dimension,
-        value,
-        households: current,
-        share: population === 0 ? 0 : current / population,
+        dimension: row.dimension,
+        value: row.value,
+        households,
+        share: population === 0 ? 0 : households / population,
         previousHouseholds: previous,
-        change: previous === null ? null : current - previous,
+        change: previous === null ? null : households - previous,
       };
     });
     const moves: { from: string; to: string; households: string }[] = await this.dataSource.query(

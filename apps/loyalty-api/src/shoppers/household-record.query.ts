@@ -2,6 +2,7 @@ import {
   CardStatus,
   Consent,
   Demographics,
+  HouseholdNotFoundError,
   HouseholdSnapshot,
   NO_CONSENT,
   ConsentPurpose,
@@ -153,6 +154,15 @@ export class HouseholdRecordQuery {
       [phone],
     );
     return rows.map((r) => r.household_id);
+  }
+
+  /** Refuses (404) a household that does not exist, was erased or was merged into another. */
+  async assertOpen(manager: EntityManager, householdId: string): Promise<void> {
+    const [household]: { open: boolean }[] = await manager.query(
+      `SELECT erased_at IS NULL AND merged_into IS NULL AS open FROM loyalty.households WHERE id = $1`,
+      [householdId],
+    );
+    if (!household?.open) throw new HouseholdNotFoundError('No such household', 'id');
   }
 
   async pointsBalance(manager: EntityManager, householdId: string): Promise<number> {

@@ -1,9 +1,10 @@
-import { HouseholdNotFoundError, IdempotencyKeyReusedError } from '@loyalty/domain';
+import { IdempotencyKeyReusedError } from '@loyalty/domain';
 import { Principal, canonicalJson, claimIdempotencyKey, sha256 } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { HouseholdRecordQuery } from '../shoppers/household-record.query';
 import { ContactDto, ContactRequestDto } from './screen-pop.dto';
 
 type ContactRow = {
@@ -30,7 +31,10 @@ const toDto = (row: ContactRow): ContactDto => ({
 /** The call centre's log of contacts with a household (`loyalty.support_contacts`). */
 @Injectable()
 export class ContactsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly records: HouseholdRecordQuery,
+  ) {}
 
   /**
    * Logs a contact, audited. The agent's Idempotency-Key makes it once: the same key and body
@@ -70,11 +74,7 @@ export class ContactsService {
           'You used this Idempotency-Key for another contact',
           'idempotency-key',
         );
-      const [household]: { open: boolean }[] = await m.query(
-        `SELECT erased_at IS NULL AND merged_into IS NULL AS open FROM loyalty.households WHERE id = $1`,
-        [id],
-      );
-      if (!household?.open) throw new HouseholdNotFoundError('No such household', 'id');
+      await this.records.assertOpen(m, id);
       await m.insert(AuditEntry, {
         actor: agent.subject,
         action: 'support.contact-logged',

@@ -1,9 +1,4 @@
-import {
-  HouseholdNotFoundError,
-  IdempotencyKeyReusedError,
-  OfferNotFoundError,
-  reissueOffer,
-} from '@loyalty/domain';
+import { IdempotencyKeyReusedError, OfferNotFoundError, reissueOffer } from '@loyalty/domain';
 import { Principal, canonicalJson, claimIdempotencyKey, sha256 } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -11,6 +6,7 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { CheckoutOffersQuery } from '../checkout/checkout-offers.query';
 import { LoyaltyApiConfig } from '../config';
 import { HouseholdReadsService } from '../shoppers/household-reads.service';
+import { HouseholdRecordQuery } from '../shoppers/household-record.query';
 import { ReissueRequestDto, ReissuedOfferDto } from './screen-pop.dto';
 
 type ReissueRow = {
@@ -33,6 +29,7 @@ export class OfferReissuesService {
     private readonly config: LoyaltyApiConfig,
     private readonly offers: CheckoutOffersQuery,
     private readonly reads: HouseholdReadsService,
+    private readonly records: HouseholdRecordQuery,
   ) {}
 
   async reissue(
@@ -52,11 +49,7 @@ export class OfferReissuesService {
       const owners = locked ? await this.reads.historyIds(m, id) : [];
       if (!locked || !owners.includes(locked.shopper_id))
         throw new OfferNotFoundError(`The household has no offer ${code}`, 'code');
-      const [household]: { open: boolean }[] = await m.query(
-        `SELECT erased_at IS NULL AND merged_into IS NULL AS open FROM loyalty.households WHERE id = $1`,
-        [id],
-      );
-      if (!household?.open) throw new HouseholdNotFoundError('No such household', 'id');
+      await this.records.assertOpen(m, id);
       const offer = (await this.offers.offersByCode(m, [code])).get(code);
       if (!offer) throw new OfferNotFoundError(`The household has no offer ${code}`, 'code');
       const policy = {

@@ -2,6 +2,7 @@ import {
   Association,
   HouseholdNotFoundError,
   SeveralHouseholdsError,
+  dayNumber,
   householdIdForCard,
   localDate,
   normaliseEmail,
@@ -21,7 +22,6 @@ import { ShopperInsightQuery } from './shopper-insight.query';
 const SUGGESTIONS = 5;
 const GOES_WITH = 5;
 const DAY_MS = 86_400_000;
-const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 
 /** The settings of the likely next purchases: those `npm run bench:insight` measures. */
 const NEXT_PURCHASE_SETTINGS = {
@@ -128,9 +128,7 @@ export class ScreenPopService {
     const associations = new Map<string, Association[]>();
     for (const a of read.associations ?? [])
       associations.set(a.antecedent, [...(associations.get(a.antecedent) ?? []), a]);
-    const today = Math.floor(
-      Date.parse(`${localDate(now, this.config.PROGRAMME_TIME_ZONE)}T00:00:00Z`) / DAY_MS,
-    );
+    const today = dayNumber(localDate(now, this.config.PROGRAMME_TIME_ZONE));
     const likely = predictNextPurchases(histories, today, {
       ...NEXT_PURCHASE_SETTINGS,
       k: SUGGESTIONS,
