@@ -51,6 +51,21 @@ const NOBODY_LIST = 'e3c2b1a0-9f8e-4d7c-8b6a-5f4e3d2c1b0a';
 const DAYS_AGO = [-1, 0, 1, 2, 6, 7, 8, 13, 14, 15, 29, 30, 31, 364, 365, 366];
 const WITHIN_DAYS = [1, 2, 7, 14, 30, 365];
 const MONTH_DAYS = ['02-29', '02-28', '03-01', '03-02', '12-02', '12-03', '12-31', '01-01'];
+// What goes with what, as coupon-engine's item insight keeps it: the same for every household.
+// Two antecedents of bread share a lift (the tie is broken by name); a department stands in for
+// products without a category.
+const ASSOCIATIONS = [
+  { consequent: 'milk', category: 'bread', lift: 2 },
+  { consequent: 'milk', category: 'fruit', lift: 3 },
+  { consequent: 'milk', category: 'department:dairy', lift: 1.5 },
+  { consequent: 'bread', category: 'milk', lift: 2.5 },
+  { consequent: 'bread', category: 'fruit', lift: 2.5 },
+  { consequent: 'fruit', category: 'department:produce', lift: 1.2 },
+  { consequent: 'department:bakery', category: 'milk', lift: 4 },
+];
+const BOUGHT_WITH = new Map<string, { category: string; lift: number }[]>();
+for (const { consequent, ...association } of ASSOCIATIONS)
+  BOUGHT_WITH.set(consequent, [...(BOUGHT_WITH.get(consequent) ?? []), association]);
 const ENROLMENTS = [
   '2024-02-29',
   '2025-03-01',
@@ -114,6 +129,7 @@ const household: fc.Arbitrary<Household> = fc.record({
   consent: fc.record({ personalisedOffers: fc.boolean() }),
   listIds: fc.subarray(LISTS).map((ids) => new Set(ids)),
   products: fc.uniqueArray(product, { maxLength: 5, selector: (p) => p.sku }),
+  boughtWith: fc.constant(BOUGHT_WITH),
 });
 
 const some = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1 });
@@ -151,6 +167,12 @@ const condition: fc.Arbitrary<Condition> = fc.oneof(
     fact: fc.constant('boughtNotBought' as const),
     bought: item,
     notBought: item,
+    withinDays,
+  }),
+  fc.record({
+    fact: fc.constant('crossSell' as const),
+    category: fc.constantFrom('milk', 'bread', 'fruit', 'department:bakery', 'cheese'),
+    minLift: fc.constantFrom(1, 1.2, 1.5, 2, 2.5, 3, 3.5),
     withinDays,
   }),
   fc.record({ fact: fc.constant('lifecycle' as const), in: some(LIFECYCLE_SEGMENTS) }),
@@ -278,6 +300,12 @@ describe('an audience compiled to SQL', () => {
       postgresOptions({ ...couponEngineDatabase, databaseUrl: url, applicationName: 'test' }),
     ).initialize();
     await insertHouseholds(db, households);
+    await db.query(
+      `INSERT INTO coupons.item_associations (level, antecedent, consequent, together, support, confidence, lift)
+       SELECT 'category', category, consequent, 10, 0.1, 0.5, lift
+         FROM jsonb_to_recordset($1::jsonb) AS a(consequent text, category text, lift float8)`,
+      [JSON.stringify(ASSOCIATIONS)],
+    );
   });
 
   afterAll(async () => {
@@ -367,6 +395,16 @@ describe('an audience compiled to SQL', () => {
   it("selects everyone for 'everyone', consent or not", async () => {
     const { sql } = await selected('everyone', '2026-12-02');
     expect(sql).toHaveLength(households.length);
+  });
+
+  it('selects some households and leaves some out for a cross-sell, as the evaluator does', async () => {
+    const { sql, evaluator } = await selected(
+      { fact: 'crossSell', category: 'milk', minLift: 2, withinDays: 30 },
+      '2026-12-02',
+    );
+    expect(sql).toEqual(evaluator);
+    expect(sql.length).toBeGreaterThan(0);
+    expect(sql.length).toBeLessThan(households.length / 2);
   });
 
   it('selects exactly the households the evaluator holds for, for any audience', async () => {

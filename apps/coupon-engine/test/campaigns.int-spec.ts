@@ -174,7 +174,7 @@ describe('coupon-engine issues campaigns over the whole population', () => {
     );
     const loaded = await app
       .get(AudienceFactsQuery)
-      .load(db.manager, ids, { products: false, listIds: [] }, '2031-03-10');
+      .load(db.manager, ids, { products: false, listIds: [], crossSell: [] }, '2031-03-10');
     const expected = ids.filter((id) => {
       const householdFacts = loaded.get(id) as AudienceFacts;
       return evaluateAudience(rule.audience, householdFacts, '2031-03-10').held;

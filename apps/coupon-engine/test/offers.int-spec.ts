@@ -216,6 +216,63 @@ describe('coupon-engine issues offers when household facts change', () => {
     for (const id of others) expect(await offersOf(id)).toEqual([]);
   });
 
+  it('targets a cross-sell from what goes with what, with the category that went with it', async () => {
+    const store = makeStore();
+    const [fruit, cheese] = [`fruit-${store}`, `cheese-${store}`];
+    await db.query(
+      `INSERT INTO coupons.item_associations (level, antecedent, consequent, together, support, confidence, lift)
+       VALUES ('category', $1, $2, 40, 0.02, 0.3, 3)`,
+      [fruit, cheese],
+    );
+    const rule = storeRule(store, {
+      audience: {
+        all: [
+          { fact: 'homeStore', in: [store] },
+          { fact: 'crossSell', category: cheese, minLift: 2, withinDays: 30 },
+        ],
+      },
+    });
+    await publishRule(db, rule);
+    const [target, hasIt] = [randomUUID(), randomUUID()];
+    for (const [id, categories] of [
+      [target, [fruit]],
+      [hasIt, [fruit, cheese]],
+    ] as const) {
+      await enrol(id, store);
+      await copied(id);
+      await db.query(`INSERT INTO ingest.shoppers (id) VALUES ($1)`, [id]);
+      for (const category of categories)
+        await db.query(
+          `INSERT INTO ingest.shopper_products (shopper_id, sku, department, category, spend_cents, units, purchases, last_bought_on)
+           VALUES ($1, $2, 'deli', $3, 500, 1, 1, current_date - 2)`,
+          [id, `sku-${category}`, category],
+        );
+    }
+    await publish(profileChanged(target, {}), profileChanged(hasIt, {}));
+
+    const [offer] = await eventually(async () => {
+      const offers = await offersOf(target);
+      return offers.length > 0 && offers;
+    });
+    expect((offer.reason as { all: { all: object[] }[] }).all[1].all[1]).toEqual({
+      fact: 'crossSell',
+      category: cheese,
+      minLift: 2,
+      withinDays: 30,
+      actual: { boughtWith: fruit, daysSinceBought: null },
+      held: true,
+    });
+    await eventually(async () => {
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM coupons.household_facts
+          WHERE household_id = $1 AND facts_as_of IS NOT NULL`,
+        [hasIt],
+      );
+      return n === 1;
+    });
+    expect(await offersOf(hasIt)).toEqual([]);
+  });
+
   it('issues once per rule version, household and period, however often the facts change', async () => {
     const store = makeStore();
     const once = storeRule(store);

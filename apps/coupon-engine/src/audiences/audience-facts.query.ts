@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AudienceReads,
   AgeBand,
   AudienceFacts,
   IncomeBand,
@@ -46,7 +47,8 @@ const nullableNumber = (value: string | null) => (value === null ? null : Number
  * What the audiences of some rules read about some households: the engine's copy of their facts
  * (`coupons.household_facts`), and, where the rules ask, their products and static lists, read
  * in place: pos-ingest's product sums (`ingest.shopper_products`) and loyalty-api's list members
- * (`loyalty.audience_list_members`), named reads listed in docs/ARCHITECTURE.md. A household the
+ * (`loyalty.audience_list_members`), named reads listed in docs/ARCHITECTURE.md; and what goes
+ * with the categories of crossSell conditions, from the engine's item insight. A household the
  * engine has no copy of is left out.
  */
 @Injectable()
@@ -54,7 +56,7 @@ export class AudienceFactsQuery {
   async load(
     m: EntityManager,
     householdIds: readonly string[],
-    reads: { products: boolean; listIds: readonly string[] },
+    reads: AudienceReads,
     asOf: string,
   ): Promise<Map<string, AudienceFacts>> {
     const rows: FactsRow[] = await m.query(
@@ -85,6 +87,16 @@ export class AudienceFactsQuery {
       );
       for (const { household_id, list_id } of members)
         lists.set(household_id, (lists.get(household_id) ?? new Set()).add(list_id));
+    }
+    const boughtWith = new Map<string, { category: string; lift: number }[]>();
+    if (reads.crossSell.length > 0 && rows.length > 0) {
+      const associations: { consequent: string; category: string; lift: number }[] = await m.query(
+        `SELECT consequent, antecedent AS category, lift FROM coupons.item_associations
+            WHERE level = 'category' AND consequent = ANY($1::text[])`,
+        [reads.crossSell],
+      );
+      for (const { consequent, ...association } of associations)
+        boughtWith.set(consequent, [...(boughtWith.get(consequent) ?? []), association]);
     }
     return new Map(
       rows.map((row) => [
@@ -122,6 +134,7 @@ export class AudienceFactsQuery {
           consent: { personalisedOffers: row.consent_personalised_offers },
           listIds: lists.get(row.household_id) ?? new Set(),
           products: products.get(row.household_id) ?? [],
+          boughtWith,
         },
       ]),
     );

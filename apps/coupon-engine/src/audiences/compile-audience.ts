@@ -142,6 +142,30 @@ function productSum(item: ItemSelector, column: string, c: Compiler): string {
   return `(SELECT coalesce(sum(p.${column}), 0) FROM ${PRODUCTS} AND ${matches(item, c)})`;
 }
 
+// A product as the item insight counts it at category level: its department without a category.
+const CATEGORY_ITEM = `coalesce(p.category, 'department:' || p.department)`;
+
+/**
+ * A crossSell's two values: the category bought within the days that goes with the one named
+ * (coupon-engine's item insight, `coupons.item_associations`; the strongest, NULL when none),
+ * and the days since the household bought the one named (NULL when never).
+ */
+function crossSell(condition: Extract<Condition, { fact: 'crossSell' }>, c: Compiler) {
+  const category = c.param(condition.category, 'text');
+  const withinDays = c.param(condition.withinDays, 'integer');
+  const since = `${c.day()} - ${withinDays}`;
+  return {
+    boughtWith: `(SELECT a.antecedent FROM coupons.item_associations a
+       WHERE a.level = 'category' AND a.consequent = ${category}
+         AND a.lift >= ${c.param(condition.minLift, 'float8')}
+         AND EXISTS (SELECT 1 FROM ${PRODUCTS} AND ${CATEGORY_ITEM} = a.antecedent
+                        AND p.last_bought_on > ${since})
+       ORDER BY a.lift DESC, a.antecedent COLLATE "C" LIMIT 1)`,
+    daysSinceBought: `(${c.day()} - (SELECT max(p.last_bought_on) FROM ${PRODUCTS} AND ${CATEGORY_ITEM} = ${category}))`,
+    withinDays,
+  };
+}
+
 /** `MM-DD` in the day judged's year plus `years`; 29 February is 28 February without one. */
 function dateInYear(monthDay: string, years: number, c: Compiler): string {
   // 2000 was a leap year; adding years clamps 29 February to the 28th, as `dateInYear` does.
@@ -208,6 +232,10 @@ function conditionValue(condition: Condition, c: Compiler): string {
       return daysSinceBought(condition.item, c);
     case 'boughtNotBought':
       return `jsonb_build_object('bought', ${daysSinceBought(condition.bought, c)}, 'notBought', ${daysSinceBought(condition.notBought, c)})`;
+    case 'crossSell': {
+      const { boughtWith, daysSinceBought } = crossSell(condition, c);
+      return `jsonb_build_object('boughtWith', ${boughtWith}, 'daysSinceBought', ${daysSinceBought})`;
+    }
     case 'birthday':
       return `(${nextDate('f.birthday', c)}) - ${c.day()}`;
     case 'enrolmentAnniversary': {
@@ -240,6 +268,10 @@ function compileCondition(condition: Condition, c: Compiler): string {
       return bought(condition.item, condition.withinDays, c);
     case 'boughtNotBought':
       return `(${bought(condition.bought, condition.withinDays, c)} AND NOT ${bought(condition.notBought, condition.withinDays, c)})`;
+    case 'crossSell': {
+      const { boughtWith, daysSinceBought, withinDays } = crossSell(condition, c);
+      return `(${boughtWith} IS NOT NULL AND NOT ${known(`${daysSinceBought} < ${withinDays}`)})`;
+    }
     case 'lifecycle':
     case 'tier':
     case 'homeStore':

@@ -12,6 +12,7 @@ import { LeanerOfferIndexes1795900000240 } from './migrations/1795900000240-Lean
 import { LifecycleTransitions1795900000250 } from './migrations/1795900000250-LifecycleTransitions';
 import { CampaignsCountLimited1795900000260 } from './migrations/1795900000260-CampaignsCountLimited';
 import { ItemInsight1795900000280 } from './migrations/1795900000280-ItemInsight';
+import { CrossSellAssociations1795900000290 } from './migrations/1795900000290-CrossSellAssociations';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -30,6 +31,7 @@ export const couponEngineDatabase = {
     LifecycleTransitions1795900000250,
     CampaignsCountLimited1795900000260,
     ItemInsight1795900000280,
+    CrossSellAssociations1795900000290,
   ],
 };
 

@@ -4,6 +4,7 @@ import {
   OfferIssuedV2,
   Rule,
   TOPICS,
+  AudienceReads,
   audienceReads,
   decideIssuance,
   issuanceKey,
@@ -215,10 +216,11 @@ export class IssuanceService {
   }
 }
 
-function readsOf(live: readonly LiveRule[]) {
+function readsOf(live: readonly LiveRule[]): AudienceReads {
   const reads = live.map((l) => audienceReads(l.rule.audience));
   return {
     products: reads.some((r) => r.products),
     listIds: [...new Set(reads.flatMap((r) => r.listIds))],
+    crossSell: [...new Set(reads.flatMap((r) => r.crossSell))],
   };
 }

@@ -76,6 +76,12 @@ const condition: fc.Arbitrary<Condition> = fc.oneof(
     notBought: itemSelector,
     withinDays: days(1, RULE_LIMITS.maxDays),
   }),
+  fc.record({
+    fact: fc.constant('crossSell' as const),
+    category: id,
+    minLift: fc.double({ min: 1, max: RULE_LIMITS.maxLift, noNaN: true }),
+    withinDays: days(1, RULE_LIMITS.maxDays),
+  }),
   fc.record({ fact: fc.constant('lifecycle' as const), in: subset(LIFECYCLE_SEGMENTS) }),
   fc.record({ fact: fc.constant('tier' as const), in: subset(TIERS) }),
   fc.record({ fact: fc.constantFrom('homeStore' as const, 'region' as const), in: ids(5) }),

@@ -58,6 +58,16 @@ export function makeFacts(overrides: Partial<AudienceFacts> = {}): AudienceFacts
         lastBoughtOn: null,
       }),
     ],
+    boughtWith: new Map([
+      [
+        'cheese',
+        [
+          { category: 'wine', lift: 3 },
+          { category: 'fruit', lift: 2.5 },
+          { category: 'bread', lift: 2 },
+        ],
+      ],
+    ]),
     ...overrides,
   };
 }

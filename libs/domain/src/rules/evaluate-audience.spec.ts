@@ -106,6 +106,99 @@ describe('evaluateAudience', () => {
     });
   });
 
+  // Fruit (apple) was bought 11 days before ASOF, pear 61; bread never; what goes with cheese:
+  // wine (lift 3, never bought), fruit (2.5), bread (2).
+  it.each<[string, Partial<Condition>, string, unknown, boolean]>([
+    ['fruit goes with cheese', {}, ASOF, { boughtWith: 'fruit', daysSinceBought: null }, true],
+    [
+      'at its minLift',
+      { minLift: 2.5 },
+      ASOF,
+      { boughtWith: 'fruit', daysSinceBought: null },
+      true,
+    ],
+    [
+      'above the lift of what was bought',
+      { minLift: 2.6 },
+      ASOF,
+      { boughtWith: null, daysSinceBought: null },
+      false,
+    ],
+    [
+      'fruit bought on the earliest of the days',
+      { withinDays: 12 },
+      ASOF,
+      { boughtWith: 'fruit', daysSinceBought: null },
+      true,
+    ],
+    [
+      'fruit bought the day before the earliest',
+      { withinDays: 11 },
+      ASOF,
+      { boughtWith: null, daysSinceBought: null },
+      false,
+    ],
+    [
+      'nothing goes with it',
+      { category: 'fish' },
+      ASOF,
+      { boughtWith: null, daysSinceBought: null },
+      false,
+    ],
+  ])('crossSell: %s', (_, overrides, asOf, actual, held) => {
+    const condition = {
+      fact: 'crossSell',
+      category: 'cheese',
+      minLift: 2,
+      withinDays: 30,
+      ...overrides,
+    } as Condition;
+    expect(conditionReason(condition, makeFacts(), asOf)).toEqual({ ...condition, actual, held });
+  });
+
+  it('crossSell does not hold when the category itself was bought within the days', () => {
+    const facts = makeFacts();
+    const products = [
+      ...facts.products,
+      makeProduct({
+        sku: 'sku-brie',
+        department: 'dairy',
+        category: 'cheese',
+        lastBoughtOn: '2026-11-25',
+      }),
+    ];
+    const condition: Condition = {
+      fact: 'crossSell',
+      category: 'cheese',
+      minLift: 2,
+      withinDays: 30,
+    };
+    expect(conditionReason(condition, { ...facts, products })).toMatchObject({
+      actual: { boughtWith: 'fruit', daysSinceBought: 6 },
+      held: false,
+    });
+    expect(conditionReason({ ...condition, withinDays: 6 }, { ...facts, products })).toMatchObject({
+      actual: { boughtWith: null, daysSinceBought: 6 },
+      held: false,
+    });
+  });
+
+  it('crossSell counts a product without a category as its department', () => {
+    const products = [
+      makeProduct({ sku: 'sku-x', department: 'deli', category: null, lastBoughtOn: '2026-11-30' }),
+    ];
+    const boughtWith = new Map([['cheese', [{ category: 'department:deli', lift: 4 }]]]);
+    expect(
+      conditionReason(
+        { fact: 'crossSell', category: 'cheese', minLift: 2, withinDays: 7 },
+        makeFacts({ products, boughtWith }),
+      ),
+    ).toMatchObject({
+      actual: { boughtWith: 'department:deli', daysSinceBought: null },
+      held: true,
+    });
+  });
+
   it('moves the day counters from factsAsOf to asOf', () => {
     const condition: Condition = { fact: 'daysSinceLastVisit', atLeast: 12 };
     expect(conditionReason(condition, makeFacts(), '2026-12-03')).toMatchObject({
@@ -212,8 +305,8 @@ describe('evaluateAudience', () => {
 
 describe('audienceReads', () => {
   it.each<[string, Parameters<typeof audienceReads>[0], ReturnType<typeof audienceReads>]>([
-    ['everyone', 'everyone', { products: false, listIds: [] }],
-    ['facts only', { fact: 'tier', in: ['gold'] }, { products: false, listIds: [] }],
+    ['everyone', 'everyone', { products: false, listIds: [], crossSell: [] }],
+    ['facts only', { fact: 'tier', in: ['gold'] }, { products: false, listIds: [], crossSell: [] }],
     [
       'a purchase under not, and a list',
       {
@@ -222,7 +315,12 @@ describe('audienceReads', () => {
           { any: [{ fact: 'inList', listId: LIST_ID }] },
         ],
       },
-      { products: true, listIds: [LIST_ID] },
+      { products: true, listIds: [LIST_ID], crossSell: [] },
+    ],
+    [
+      'a cross-sell',
+      { fact: 'crossSell', category: 'cheese', minLift: 2, withinDays: 30 },
+      { products: true, listIds: [], crossSell: ['cheese'] },
     ],
   ])('%s', (_name, audience, reads) => {
     expect(audienceReads(audience)).toEqual(reads);

@@ -45,6 +45,11 @@ export interface AudienceFacts extends ProfileFacts {
   consent: { personalisedOffers: boolean };
   listIds: ReadonlySet<string>;
   products: readonly ProductFactsRow[];
+  /**
+   * What goes with the categories the audience's crossSell conditions name (the same for every
+   * household): per category, the categories often bought with it and their lift.
+   */
+  boughtWith: ReadonlyMap<string, readonly { category: string; lift: number }[]>;
 }
 
 /** Days since the last purchase of the item on each side of a boughtNotBought. */
@@ -53,7 +58,16 @@ export interface BoughtNotBoughtActual {
   notBought: number | null;
 }
 
-export type Actual = number | string | boolean | null | BoughtNotBoughtActual;
+/**
+ * A crossSell's values: the category bought within the days that goes with the one named (the
+ * strongest association, null when none), and the days since the named one was bought.
+ */
+export interface CrossSellActual {
+  boughtWith: string | null;
+  daysSinceBought: number | null;
+}
+
+export type Actual = number | string | boolean | null | BoughtNotBoughtActual | CrossSellActual;
 
 export type ReasonTree =
   | { everyone: true; held: true }
@@ -114,6 +128,13 @@ export function productMatches(product: ProductFactsRow, item: ItemSelector): bo
   if ('department' in item) return product.department === item.department;
   if ('category' in item) return product.category === item.category;
   return product.brand === item.brand;
+}
+
+/** The item a product counts as in the item insight's categories: its department without one. */
+export function categoryItemOf(product: ProductFactsRow): string | null {
+  return (
+    product.category ?? (product.department === null ? null : `department:${product.department}`)
+  );
 }
 
 /** Days from the item's latest purchase to `asOf`; null when never bought. */
@@ -185,6 +206,29 @@ function evaluateCondition(condition: Condition, facts: AudienceFacts, asOf: str
           !boughtWithin(notBought, condition.withinDays),
       ];
     }
+    case 'crossSell': {
+      const daysAgo = (p: ProductFactsRow) =>
+        p.lastBoughtOn === null ? null : daysBetween(p.lastBoughtOn, asOf);
+      const recent = new Set(
+        facts.products
+          .filter((p) => boughtWithin(daysAgo(p), condition.withinDays))
+          .map(categoryItemOf),
+      );
+      const boughtWith =
+        (facts.boughtWith.get(condition.category) ?? [])
+          .filter((a) => a.lift >= condition.minLift && recent.has(a.category))
+          .sort((a, b) => b.lift - a.lift || (a.category < b.category ? -1 : 1))[0]?.category ??
+        null;
+      const since = facts.products
+        .filter((p) => categoryItemOf(p) === condition.category)
+        .map(daysAgo)
+        .filter((days): days is number => days !== null);
+      const daysSinceBought = since.length === 0 ? null : Math.min(...since);
+      return [
+        { boughtWith, daysSinceBought },
+        boughtWith !== null && !boughtWithin(daysSinceBought, condition.withinDays),
+      ];
+    }
     case 'lifecycle':
       return listed(facts.lifecycle, condition.in);
     case 'tier':
@@ -216,18 +260,31 @@ function evaluateCondition(condition: Condition, facts: AudienceFacts, asOf: str
   }
 }
 
-/** What judging `audience` reads beyond the household's facts: its products, and which lists. */
-export function audienceReads(audience: Audience): { products: boolean; listIds: string[] } {
-  const reads = { products: false, listIds: [] as string[] };
+/**
+ * What judging `audience` reads beyond the household's facts: its products, which lists, and
+ * what goes with which categories.
+ */
+export function audienceReads(audience: Audience): AudienceReads {
+  const reads = { products: false, listIds: [] as string[], crossSell: [] as string[] };
   const visit = (node: AudienceNode): void => {
     if ('all' in node) node.all.forEach(visit);
     else if ('any' in node) node.any.forEach(visit);
     else if ('not' in node) visit(node.not);
     else if (node.fact === 'inList') reads.listIds.push(node.listId);
-    else if (PRODUCT_CONDITIONS.includes(node.fact)) reads.products = true;
+    else if (node.fact === 'crossSell') {
+      reads.products = true;
+      reads.crossSell.push(node.category);
+    } else if (PRODUCT_CONDITIONS.includes(node.fact)) reads.products = true;
   };
   if (audience !== 'everyone') visit(audience);
   return reads;
+}
+
+export interface AudienceReads {
+  products: boolean;
+  listIds: string[];
+  /** The categories of crossSell conditions. */
+  crossSell: string[];
 }
 
 const PRODUCT_CONDITIONS: readonly Condition['fact'][] = [

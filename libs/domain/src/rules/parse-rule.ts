@@ -292,6 +292,25 @@ function condition(ctx: Context, value: Fields, path: string): void {
       selector(ctx, value.notBought, at(path, 'notBought'));
       days('withinDays', 1, RULE_LIMITS.maxDays);
       return;
+    case 'crossSell': {
+      has(['category', 'minLift', 'withinDays']);
+      id(ctx, value.category, at(path, 'category'));
+      const minLift = value.minLift;
+      if (
+        typeof minLift !== 'number' ||
+        !Number.isFinite(minLift) ||
+        minLift < 1 ||
+        minLift > RULE_LIMITS.maxLift
+      )
+        add(
+          ctx,
+          at(path, 'minLift'),
+          'range',
+          `${at(path, 'minLift')} must be a number between 1 and ${RULE_LIMITS.maxLift}`,
+        );
+      days('withinDays', 1, RULE_LIMITS.maxDays);
+      return;
+    }
     case 'homeStore':
     case 'region':
       has(['in']);

@@ -63,6 +63,12 @@ export type Condition =
   | { fact: 'bought'; item: ItemSelector; withinDays: number }
   /** Bought one item and not the other within the same last `withinDays` days. */
   | { fact: 'boughtNotBought'; bought: ItemSelector; notBought: ItemSelector; withinDays: number }
+  /**
+   * Cross-sell from what goes with what: within the last `withinDays` days the household bought a
+   * category that coupon-engine's item insight found often bought with `category` (a lift of at
+   * least `minLift`), and did not buy `category` itself.
+   */
+  | { fact: 'crossSell'; category: string; minLift: number; withinDays: number }
   | { fact: 'lifecycle'; in: LifecycleSegment[] }
   | { fact: 'tier'; in: Tier[] }
   | { fact: 'ageBand'; in: AgeBand[] }
@@ -87,6 +93,7 @@ export const CONDITION_FACTS = [
   ...PRODUCT_FACTS,
   'bought',
   'boughtNotBought',
+  'crossSell',
   'lifecycle',
   'tier',
   'homeStore',
@@ -257,6 +264,7 @@ export const RULE_LIMITS = {
   maxUsesPerOffer: 100,
   maxPriority: 1000,
   maxControlShare: 0.5,
+  maxLift: 100,
 } as const;
 
 /** Inclusive bounds of each range fact's values (and of its `atLeast` / `atMost`). */
