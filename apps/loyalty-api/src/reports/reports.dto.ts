@@ -29,13 +29,16 @@ class FormatQueryDto {
 export const SALES_DIMENSIONS = ['store', 'day', 'hour', 'weekday'] as const;
 export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
 
-export class SalesReportQueryDto extends FormatQueryDto {
+/** A range of business days. */
+class BusinessDaysQueryDto extends FormatQueryDto {
   @IsDay(true, 'The first business day, inclusive')
   from!: string;
 
   @IsDay(true, 'The last business day, inclusive; at most 366 days after from')
   to!: string;
+}
 
+export class SalesReportQueryDto extends BusinessDaysQueryDto {
   @ApiProperty({
     enum: SALES_DIMENSIONS,
     description:
@@ -48,10 +51,8 @@ export class SalesReportQueryDto extends FormatQueryDto {
   storeId?: string;
 }
 
-export class SalesRowDto {
-  @ApiProperty({ example: 'store-42', description: 'The store, day, hour (0-23) or weekday (1-7)' })
-  key!: string;
-
+/** Sales and returns of some transactions, and what they came to. */
+export class SalesSumsDto {
   @ApiProperty({ description: 'Sales (visits)' })
   sales!: number;
 
@@ -67,6 +68,14 @@ export class SalesRowDto {
   @ApiProperty({ description: 'salesCents less returnsCents' })
   netCents!: number;
 
+  @ApiProperty({ nullable: true, type: Number, description: 'salesCents / sales' })
+  averageBasketCents!: number | null;
+}
+
+export class SalesRowDto extends SalesSumsDto {
+  @ApiProperty({ example: 'store-42', description: 'The store, day, hour (0-23) or weekday (1-7)' })
+  key!: string;
+
   @ApiProperty({ description: 'Sales with a loyalty card' })
   cardedSales!: number;
 
@@ -79,9 +88,6 @@ export class SalesRowDto {
     description: 'Loyalty penetration: the share of sales with a card (0 to 1); null without sales',
   })
   cardedShare!: number | null;
-
-  @ApiProperty({ nullable: true, type: Number, description: 'salesCents / sales' })
-  averageBasketCents!: number | null;
 }
 
 export class SalesReportDto {
@@ -104,13 +110,7 @@ export class SalesReportDto {
 export const BAND_DIMENSIONS = ['ageBand', 'householdSize', 'incomeBand'] as const;
 export type BandDimension = (typeof BAND_DIMENSIONS)[number];
 
-export class DemographicsReportQueryDto extends FormatQueryDto {
-  @IsDay(true, 'The first business day, inclusive')
-  from!: string;
-
-  @IsDay(true, 'The last business day, inclusive; at most 366 days after from')
-  to!: string;
-
+export class DemographicsReportQueryDto extends BusinessDaysQueryDto {
   @ApiProperty({
     enum: BAND_DIMENSIONS,
     description: "One row per band the households declared, and 'unknown'",
@@ -119,7 +119,7 @@ export class DemographicsReportQueryDto extends FormatQueryDto {
   by!: BandDimension;
 }
 
-export class BandRowDto {
+export class BandRowDto extends SalesSumsDto {
   @ApiProperty({
     example: '35-44',
     description:
@@ -129,24 +129,6 @@ export class BandRowDto {
 
   @ApiProperty({ description: 'Enrolled households that declare this band today' })
   households!: number;
-
-  @ApiProperty({ description: 'Sales with a card of a household of the band' })
-  sales!: number;
-
-  @ApiProperty({ description: 'What those sales took, minor units' })
-  salesCents!: number;
-
-  @ApiProperty()
-  returns!: number;
-
-  @ApiProperty({ description: 'What returns refunded, minor units' })
-  returnsCents!: number;
-
-  @ApiProperty({ description: 'salesCents less returnsCents' })
-  netCents!: number;
-
-  @ApiProperty({ nullable: true, type: Number, description: 'salesCents / sales' })
-  averageBasketCents!: number | null;
 
   @ApiProperty({
     nullable: true,

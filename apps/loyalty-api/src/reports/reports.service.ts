@@ -25,6 +25,7 @@ import {
   SalesReportDto,
   SalesReportQueryDto,
   SalesRowDto,
+  SalesSumsDto,
   SegmentRowDto,
   SegmentsReportDto,
 } from './reports.dto';
@@ -51,32 +52,43 @@ const BANDS: Record<BandDimension, { column: string; bands: readonly string[] }>
   incomeBand: { column: 'income_band', bands: INCOME_BANDS },
 };
 
-interface SalesSums {
-  key: string;
+/** Sales and returns as summed in SQL (bigint sums arrive as text). */
+interface SumsRow {
   sales: string;
   sales_cents: string;
   returns: string;
   returns_cents: string;
+}
+
+interface SalesSums extends SumsRow {
+  key: string;
   carded_sales: string;
   carded_sales_cents: string;
 }
 
+function toSums(row: SumsRow | undefined): SalesSumsDto {
+  const sales = Number(row?.sales ?? 0);
+  const salesCents = Number(row?.sales_cents ?? 0);
+  const returnsCents = Number(row?.returns_cents ?? 0);
+  return {
+    sales,
+    salesCents,
+    returns: Number(row?.returns ?? 0),
+    returnsCents,
+    netCents: salesCents - returnsCents,
+    averageBasketCents: sales === 0 ? null : Math.round(salesCents / sales),
+  };
+}
+
 function toSalesRow(row: SalesSums): SalesRowDto {
-  const sales = Number(row.sales);
-  const salesCents = Number(row.sales_cents);
-  const returnsCents = Number(row.returns_cents);
+  const sums = toSums(row);
   const cardedSales = Number(row.carded_sales);
   return {
     key: row.key,
-    sales,
-    salesCents,
-    returns: Number(row.returns),
-    returnsCents,
-    netCents: salesCents - returnsCents,
+    ...sums,
     cardedSales,
     cardedSalesCents: Number(row.carded_sales_cents),
-    cardedShare: sales === 0 ? null : cardedSales / sales,
-    averageBasketCents: sales === 0 ? null : Math.round(salesCents / sales),
+    cardedShare: sums.sales === 0 ? null : cardedSales / sums.sales,
   };
 }
 
@@ -129,13 +141,7 @@ export class ReportsService {
     const { column, bands } = BANDS[q.by];
     // Undeclared is 'unknown' in the sums (household size 0).
     const band = `CASE WHEN ${column}::text IN ('0', 'unknown') THEN 'unknown' ELSE ${column}::text END`;
-    const sums: {
-      band: string;
-      sales: string;
-      sales_cents: string;
-      returns: string;
-      returns_cents: string;
-    }[] = await this.dataSource.query(
+    const perBand: (SumsRow & { band: string })[] = await this.dataSource.query(
       `SELECT ${band} AS band, sum(sales) AS sales, sum(sales_cents) AS sales_cents,
               sum(returns) AS returns, sum(returns_cents) AS returns_cents
          FROM loyalty.report_band_days WHERE business_date BETWEEN $1 AND $2
@@ -148,26 +154,17 @@ export class ReportsService {
         WHERE registered AND merged_into IS NULL AND erased_at IS NULL
         GROUP BY 1`,
     );
-    const netOf = (row: (typeof sums)[number]) =>
-      Number(row.sales_cents) - Number(row.returns_cents);
-    const allNet = sums.reduce((total, row) => total + netOf(row), 0);
-    const rows: BandRowDto[] = [...bands, 'unknown'].map((name) => {
-      const row = sums.find((r) => r.band === name);
-      const sales = Number(row?.sales ?? 0);
-      const salesCents = Number(row?.sales_cents ?? 0);
-      const netCents = row ? netOf(row) : 0;
-      return {
-        band: name,
-        households: Number(households.find((h) => h.band === name)?.households ?? 0),
-        sales,
-        salesCents,
-        returns: Number(row?.returns ?? 0),
-        returnsCents: Number(row?.returns_cents ?? 0),
-        netCents,
-        averageBasketCents: sales === 0 ? null : Math.round(salesCents / sales),
-        shareOfNet: allNet === 0 ? null : netCents / allNet,
-      };
-    });
+    const bandSums = [...bands, 'unknown'].map((name) => ({
+      name,
+      sums: toSums(perBand.find((r) => r.band === name)),
+    }));
+    const allNet = bandSums.reduce((total, { sums }) => total + sums.netCents, 0);
+    const rows: BandRowDto[] = bandSums.map(({ name, sums }) => ({
+      band: name,
+      households: Number(households.find((h) => h.band === name)?.households ?? 0),
+      ...sums,
+      shareOfNet: allNet === 0 ? null : sums.netCents / allNet,
+    }));
     return { from: q.from, to: q.to, by: q.by, rows };
   }
 
