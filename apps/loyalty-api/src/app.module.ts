@@ -12,6 +12,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { ReportsModule } from './reports/reports.module';
 import { RulesModule } from './rules/rules.module';
 import { ShoppersModule } from './shoppers/shoppers.module';
+import { StoresModule } from './stores/stores.module';
 import { SupportModule } from './support/support.module';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         ReportsModule,
         RulesModule,
         ShoppersModule,
+        StoresModule,
         SupportModule,
       ],
     };

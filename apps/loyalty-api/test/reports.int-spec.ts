@@ -202,6 +202,73 @@ describe('loyalty-api reports', () => {
       }
     });
 
+    it('by the region of the store register; a store not registered is unknown', async () => {
+      const admin = { Authorization: `Bearer ${tokenFor('admin')}` };
+      const region = `north-${tag}`;
+      const registered = (
+        await http()
+          .put(`/v1/stores/${STORE_A}`)
+          .set(admin)
+          .send({ name: 'Leeds', region })
+          .expect(200)
+      ).body;
+      expect(registered).toEqual({
+        storeId: STORE_A,
+        name: 'Leeds',
+        region,
+        updatedAt: expect.any(String),
+      });
+      // The same details again change nothing; the change is audited once.
+      expect(
+        (
+          await http()
+            .put(`/v1/stores/${STORE_A}`)
+            .set(admin)
+            .send({ name: 'Leeds', region })
+            .expect(200)
+        ).body,
+      ).toEqual(registered);
+      expect(
+        await db.query(
+          `SELECT details FROM loyalty.audit_log WHERE action = 'store.changed' AND entity_id = $1`,
+          [STORE_A],
+        ),
+      ).toEqual([{ details: { name: 'Leeds', region } }]);
+      const listed = (await get('/v1/stores').expect(200)).body.stores;
+      expect(listed).toContainEqual(registered);
+
+      const rows = (
+        await get('/v1/reports/sales?from=2003-03-01&to=2003-03-09&by=region').expect(200)
+      ).body.rows as { key: string; sales: number; netCents: number }[];
+      const [storeRow] = (
+        await get(
+          `/v1/reports/sales?from=2003-03-01&to=2003-03-09&by=store&storeId=${STORE_A}`,
+        ).expect(200)
+      ).body.rows;
+      expect(storeRow.sales).toBeGreaterThan(0);
+      expect(rows.find((r) => r.key === region)).toEqual({ ...storeRow, key: region });
+      // STORE_B is not registered: its sale is the unknown region's (with other tests' stores).
+      expect(rows.find((r) => r.key === 'unknown')?.sales).toBeGreaterThanOrEqual(1);
+
+      for (const [body, field] of [
+        [{ name: 'Leeds' }, 'region'],
+        [{ name: '', region }, 'name'],
+        [{ name: 'Leeds', region: 'north east' }, 'region'],
+        [{ name: 'Leeds', region, manager: 'Kim' }, 'manager'],
+      ] as const) {
+        const refused = await http().put(`/v1/stores/${STORE_B}`).set(admin).send(body).expect(400);
+        expect(refused.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      }
+      await http().put('/v1/stores/store%20b').set(admin).send({ name: 'B', region }).expect(400);
+      await http()
+        .put(`/v1/stores/${STORE_B}`)
+        .set({ Authorization: `Bearer ${marketer}` })
+        .send({ name: 'B', region })
+        .expect(403);
+      await get('/v1/stores', tokenFor('support')).expect(403);
+      expect(await db.query(`SELECT 1 FROM loyalty.stores WHERE id = $1`, [STORE_B])).toEqual([]);
+    });
+
     it('is for marketers and admins', async () => {
       const path = '/v1/reports/sales?from=2003-03-01&to=2003-03-02&by=day';
       await http().get(path).expect(401);

@@ -28,6 +28,7 @@ import { HouseholdTiers1795900000270 } from './migrations/1795900000270-Househol
 import { SupportContacts1795900000280 } from './migrations/1795900000280-SupportContacts';
 import { Reports1795900000290 } from './migrations/1795900000290-Reports';
 import { HouseholdDemographics1795900000300 } from './migrations/1795900000300-HouseholdDemographics';
+import { StoreRegister1795900000310 } from './migrations/1795900000310-StoreRegister';
 
 // loyalty-api owns the `loyalty` schema.
 export const loyaltyApiDatabase = {
@@ -56,6 +57,7 @@ export const loyaltyApiDatabase = {
     SupportContacts1795900000280,
     Reports1795900000290,
     HouseholdDemographics1795900000300,
+    StoreRegister1795900000310,
   ],
 };
 

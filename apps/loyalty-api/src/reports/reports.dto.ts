@@ -26,7 +26,7 @@ class FormatQueryDto {
   format: ReportFormat = 'json';
 }
 
-export const SALES_DIMENSIONS = ['store', 'day', 'hour', 'weekday'] as const;
+export const SALES_DIMENSIONS = ['store', 'region', 'day', 'hour', 'weekday'] as const;
 export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
 
 /** A range of business days. */
@@ -42,7 +42,7 @@ export class SalesReportQueryDto extends BusinessDaysQueryDto {
   @ApiProperty({
     enum: SALES_DIMENSIONS,
     description:
-      'One row per store, business day, hour of the POS clock, or ISO weekday (1 Monday)',
+      "One row per store, region (of the store register; 'unknown' for a store not registered), business day, hour of the POS clock, or ISO weekday (1 Monday)",
   })
   @IsIn(SALES_DIMENSIONS)
   by!: SalesDimension;
@@ -73,7 +73,10 @@ export class SalesSumsDto {
 }
 
 export class SalesRowDto extends SalesSumsDto {
-  @ApiProperty({ example: 'store-42', description: 'The store, day, hour (0-23) or weekday (1-7)' })
+  @ApiProperty({
+    example: 'store-42',
+    description: 'The store, region, day, hour (0-23) or weekday (1-7)',
+  })
   key!: string;
 
   @ApiProperty({ description: 'Sales with a loyalty card' })

@@ -37,6 +37,7 @@ const HISTORY_WEEKS = 52;
 /** Per dimension: what a row is grouped by, its key as text, and the order of the rows. */
 const DIMENSIONS: Record<SalesDimension, { group: string; key: string }> = {
   store: { group: 'store_id', key: 'store_id' },
+  region: { group: `coalesce(s.region, 'unknown')`, key: `coalesce(s.region, 'unknown')` },
   day: { group: 'business_date', key: `to_char(business_date, 'YYYY-MM-DD')` },
   hour: { group: 'hour', key: 'hour::text' },
   weekday: {
@@ -121,7 +122,7 @@ export class ReportsService {
              coalesce(sum(returns), 0) AS returns, coalesce(sum(returns_cents), 0) AS returns_cents,
              coalesce(sum(sales) FILTER (WHERE carded), 0) AS carded_sales,
              coalesce(sum(sales_cents) FILTER (WHERE carded), 0) AS carded_sales_cents
-        FROM loyalty.report_sales_hours
+        FROM loyalty.report_sales_hours LEFT JOIN loyalty.stores s ON s.id = store_id
        WHERE business_date BETWEEN $1 AND $2 AND ($3::text IS NULL OR store_id = $3)
        ${grouped ? `GROUP BY ${group}, ${key} ORDER BY ${group}` : ''}`;
     const params = [q.from, q.to, q.storeId ?? null];

@@ -131,7 +131,7 @@ export function productMatches(product: ProductFactsRow, item: ItemSelector): bo
 }
 
 /** The item a product counts as in the item insight's categories: its department without one. */
-export function categoryItemOf(product: ProductFactsRow): string | null {
+function categoryItemOf(product: ProductFactsRow): string | null {
   return (
     product.category ?? (product.department === null ? null : `department:${product.department}`)
   );
