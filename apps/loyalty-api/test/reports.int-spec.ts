@@ -260,6 +260,17 @@ describe('loyalty-api reports', () => {
         expect(refused.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       }
       await http().put('/v1/stores/store%20b').set(admin).send({ name: 'B', region }).expect(400);
+      // A payment card number is refused in a path as anywhere, never stored or echoed.
+      const pan = await http()
+        .put('/v1/stores/4111111111111111')
+        .set(admin)
+        .send({ name: 'B', region })
+        .expect(400);
+      expect(pan.body.code).toBe('PAYMENT_CARD_DATA');
+      expect(pan.text).not.toContain('4111111111111111');
+      expect(await db.query(`SELECT 1 FROM loyalty.stores WHERE id = '4111111111111111'`)).toEqual(
+        [],
+      );
       await http()
         .put(`/v1/stores/${STORE_B}`)
         .set({ Authorization: `Bearer ${marketer}` })

@@ -29,7 +29,7 @@ function mediaTypeOf(request: FastifyRequest): string | undefined {
 /**
  * Every request, before any route works on it: a route that takes a body gets it in a media type
  * it declares (`@ApiConsumes`, JSON by default; 415 otherwise) and gets one (400); and no string
- * of the body, the query or a logged header holds a payment card number (400 PAYMENT_CARD_DATA
+ * of the body, the path, the query or a logged header holds a payment card number (400 PAYMENT_CARD_DATA
  * naming where, never echoing it). Runs after authentication, before validation.
  */
 @Injectable()
@@ -94,6 +94,7 @@ export class RequestScreenInterceptor implements NestInterceptor {
     const fields = [
       ...(typeof request.body === 'object' ? findPaymentCardNumbers(request.body, prefix) : []),
       ...findPaymentCardNumbers(request.query, prefix, 'query'),
+      ...findPaymentCardNumbers(request.params, prefix, 'path'),
       ...findPaymentCardNumbers(headers, prefix, 'headers'),
     ];
     if (fields.length > 0) {
