@@ -40,6 +40,8 @@ jest.setTimeout(120_000);
 // A plain day, a 29 February birthday falling on the 28th, a leap day and the day after it.
 const DAYS_JUDGED = ['2026-12-02', '2027-02-28', '2028-02-29', '2028-03-01'];
 const STORES = ['store-1', 'store-2', 'store-3'];
+// The engine's copy of the store register: store-3 is not registered (no region).
+const STORE_REGIONS: Record<string, string> = { 'store-1': 'north', 'store-2': 'south' };
 const REGIONS = ['north', 'south'];
 const SKUS = ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5', 'sku-6'];
 const DEPARTMENTS = ['bakery', 'dairy', 'produce'];
@@ -96,41 +98,42 @@ const product: fc.Arbitrary<ProductFactsRow> = fc.record({
 
 type Household = AudienceFacts & { householdId: string };
 
-const household: fc.Arbitrary<Household> = fc.record({
-  householdId: fc.uuid({ version: 4 }),
-  factsAsOf: dayNear,
-  spend4wCents: fc.integer({ min: 0, max: 20_000 }),
-  visits4w: fc.integer({ min: 0, max: 10 }),
-  spend13wCents: fc.integer({ min: 0, max: 60_000 }),
-  visits13w: fc.integer({ min: 0, max: 30 }),
-  spend52wCents: fc.integer({ min: 0, max: 200_000 }),
-  visits52w: fc.integer({ min: 0, max: 100 }),
-  averageBasket52wCents: orNull(fc.integer({ min: 0, max: 5000 })),
-  cadenceDays: orNull(fc.integer({ min: 10, max: 300 }).map((n) => n / 10)),
-  nextVisitDueOn: orNull(dayNear),
-  rScore: orNull(fc.integer({ min: 1, max: 5 })),
-  fScore: orNull(fc.integer({ min: 1, max: 5 })),
-  mScore: orNull(fc.integer({ min: 1, max: 5 })),
-  lifecycle: orNull(fc.constantFrom(...LIFECYCLE_SEGMENTS)),
-  lifecycleSince: orNull(dayNear),
-  tier: fc.constantFrom(...TIERS),
-  tierSince: orNull(dayNear),
-  daysSinceLastVisit: orNull(fc.constantFrom(0, 1, 29, 30, 31, 59, 60, 61, 365)),
-  birthdayInDays: fc.constant(null),
-  homeStoreId: orNull(fc.constantFrom(...STORES)),
-  region: orNull(fc.constantFrom(...REGIONS)),
-  birthday: orNull(fc.constantFrom(...MONTH_DAYS)),
-  enrolledOn: fc.oneof(fc.constantFrom(...ENROLMENTS), dayNear),
-  demographics: fc.record({
-    ageBand: orNull(fc.constantFrom(...AGE_BANDS)),
-    householdSize: orNull(fc.integer({ min: 1, max: 9 })),
-    incomeBand: orNull(fc.constantFrom(...INCOME_BANDS)),
-  }),
-  consent: fc.record({ personalisedOffers: fc.boolean() }),
-  listIds: fc.subarray(LISTS).map((ids) => new Set(ids)),
-  products: fc.uniqueArray(product, { maxLength: 5, selector: (p) => p.sku }),
-  boughtWith: fc.constant(BOUGHT_WITH),
-});
+const household: fc.Arbitrary<Household> = fc
+  .record({
+    householdId: fc.uuid({ version: 4 }),
+    factsAsOf: dayNear,
+    spend4wCents: fc.integer({ min: 0, max: 20_000 }),
+    visits4w: fc.integer({ min: 0, max: 10 }),
+    spend13wCents: fc.integer({ min: 0, max: 60_000 }),
+    visits13w: fc.integer({ min: 0, max: 30 }),
+    spend52wCents: fc.integer({ min: 0, max: 200_000 }),
+    visits52w: fc.integer({ min: 0, max: 100 }),
+    averageBasket52wCents: orNull(fc.integer({ min: 0, max: 5000 })),
+    cadenceDays: orNull(fc.integer({ min: 10, max: 300 }).map((n) => n / 10)),
+    nextVisitDueOn: orNull(dayNear),
+    rScore: orNull(fc.integer({ min: 1, max: 5 })),
+    fScore: orNull(fc.integer({ min: 1, max: 5 })),
+    mScore: orNull(fc.integer({ min: 1, max: 5 })),
+    lifecycle: orNull(fc.constantFrom(...LIFECYCLE_SEGMENTS)),
+    lifecycleSince: orNull(dayNear),
+    tier: fc.constantFrom(...TIERS),
+    tierSince: orNull(dayNear),
+    daysSinceLastVisit: orNull(fc.constantFrom(0, 1, 29, 30, 31, 59, 60, 61, 365)),
+    birthdayInDays: fc.constant(null),
+    homeStoreId: orNull(fc.constantFrom(...STORES)),
+    birthday: orNull(fc.constantFrom(...MONTH_DAYS)),
+    enrolledOn: fc.oneof(fc.constantFrom(...ENROLMENTS), dayNear),
+    demographics: fc.record({
+      ageBand: orNull(fc.constantFrom(...AGE_BANDS)),
+      householdSize: orNull(fc.integer({ min: 1, max: 9 })),
+      incomeBand: orNull(fc.constantFrom(...INCOME_BANDS)),
+    }),
+    consent: fc.record({ personalisedOffers: fc.boolean() }),
+    listIds: fc.subarray(LISTS).map((ids) => new Set(ids)),
+    products: fc.uniqueArray(product, { maxLength: 5, selector: (p) => p.sku }),
+    boughtWith: fc.constant(BOUGHT_WITH),
+  })
+  .map((h) => ({ ...h, region: STORE_REGIONS[h.homeStoreId ?? ''] ?? null }));
 
 const some = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1 });
 
@@ -229,7 +232,6 @@ async function insertHouseholds(db: DataSource, households: readonly Household[]
     birthday_in_days: h.birthdayInDays,
     enrolled_on: h.enrolledOn,
     home_store_id: h.homeStoreId,
-    region: h.region,
     age_band: h.demographics.ageBand,
     household_size: h.demographics.householdSize,
     income_band: h.demographics.incomeBand,
@@ -241,6 +243,11 @@ async function insertHouseholds(db: DataSource, households: readonly Household[]
      SELECT ${Object.keys(facts[0]).join(', ')}
        FROM jsonb_populate_recordset(null::coupons.household_facts, $1::jsonb)`,
     [JSON.stringify(facts)],
+  );
+  await db.query(
+    `INSERT INTO coupons.store_regions (store_id, region, version)
+     SELECT key, value, 1 FROM jsonb_each_text($1::jsonb)`,
+    [JSON.stringify(STORE_REGIONS)],
   );
   // pos-ingest's sums, which the audience reads in place.
   await db.query(`INSERT INTO ingest.shoppers (id, registered) SELECT unnest($1::uuid[]), true`, [

@@ -7,6 +7,7 @@ import { JOBS_TABLE, OUTBOX_TABLE, couponEngineDatabase } from './database/data-
 import { OffersModule } from './offers/offers.module';
 import { PreviewsModule } from './previews/previews.module';
 import { ShoppersModule } from './shoppers/shoppers.module';
+import { StoresModule } from './stores/stores.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         OffersModule,
         PreviewsModule,
         ShoppersModule,
+        StoresModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ export function couponEngineEventGroups(prefix: string) {
     lifecycles: { groupId: `${prefix}.lifecycles`, topic: TOPICS.lifecycleChanged },
     households: { groupId: `${prefix}.households`, topic: TOPICS.householdChanged },
     ruleCopies: { groupId: `${prefix}.rules`, topic: TOPICS.ruleChangedV2 },
+    stores: { groupId: `${prefix}.stores`, topic: TOPICS.storeChanged },
     erasures: { groupId: `${prefix}.erasures`, topic: TOPICS.shopperErased },
   };
 }

@@ -4,6 +4,7 @@ import {
   ProfileFacts,
   Rule,
   ShopperErasedV1,
+  StoreChangedV1,
   TOPICS,
   deadLetterTopic,
   isHeldOut,
@@ -214,6 +215,60 @@ describe('coupon-engine issues offers when household facts change', () => {
       return n === others.length;
     });
     for (const id of others) expect(await offersOf(id)).toEqual([]);
+  });
+
+  it('targets the region of the home store, from its newest store-changed event', async () => {
+    const [store, unregistered] = [makeStore(), makeStore()];
+    const region = `north-${randomUUID().slice(0, 8)}`;
+    await publishRule(db, storeRule(store, { audience: { fact: 'region', in: [region] } }));
+    const storeChanged = (version: number, storeRegion: string) =>
+      JSON.stringify({
+        storeId: store,
+        version,
+        region: storeRegion,
+        changedAt: new Date().toISOString(),
+      } satisfies StoreChangedV1);
+    const poison = JSON.stringify({ storeId: store, version: 0, region, changedAt: 'today' });
+    await produce(TOPICS.storeChanged, [
+      { key: store, value: poison },
+      { key: store, value: storeChanged(2, region) },
+      // Older: never overwrites the newer copy.
+      { key: store, value: storeChanged(1, 'south') },
+    ]);
+    await eventually(async () => {
+      const rows = await db.query(
+        `SELECT region, version FROM coupons.store_regions WHERE store_id = $1`,
+        [store],
+      );
+      return rows.length === 1 && rows[0].version === 2;
+    });
+    const dead = await findMessage(
+      deadLetterTopic(TOPICS.storeChanged),
+      (m) => m.key?.toString() === store,
+    );
+    expect(dead.value?.toString()).toBe(poison);
+    expect(dead.headers?.['dlq-reason']?.toString()).toContain('version');
+
+    const [local, elsewhere] = [randomUUID(), randomUUID()];
+    await enrol(local, store);
+    await enrol(elsewhere, unregistered);
+    for (const id of [local, elsewhere]) await copied(id);
+    await publish(profileChanged(local, {}), profileChanged(elsewhere, {}));
+    await eventually(async () => (await offersOf(local)).length === 1);
+    const [offer] = await offersOf(local);
+    expect(offer.reason).toMatchObject({
+      held: true,
+      all: [{ fact: 'consent' }, { fact: 'region', in: [region], actual: region, held: true }],
+    });
+    await eventually(async () => {
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM coupons.household_facts
+          WHERE household_id = $1 AND facts_as_of IS NOT NULL`,
+        [elsewhere],
+      );
+      return n === 1;
+    });
+    expect(await offersOf(elsewhere)).toEqual([]);
   });
 
   it('targets a cross-sell from what goes with what, with the category that went with it', async () => {

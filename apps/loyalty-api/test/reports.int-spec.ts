@@ -1,4 +1,4 @@
-import { campaignLift, localDate } from '@loyalty/domain';
+import { TOPICS, campaignLift, localDate } from '@loyalty/domain';
 import { JobRunner } from '@loyalty/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { eventually, openDatabase, startLoyaltyApi, tokenFor } from '../../../test/support/apps';
 import { makeRule, seedRule } from '../../../test/support/fixtures';
+import { findMessage } from '../../../test/support/kafka';
 import { LoyaltyApiConfig } from '../src/config';
 import { ReportSumsQueries } from '../src/reports/report-sums.queries';
 
@@ -234,6 +235,17 @@ describe('loyalty-api reports', () => {
           [STORE_A],
         ),
       ).toEqual([{ details: { name: 'Leeds', region } }]);
+      // The change goes out once, for the coupon engine's region fact.
+      const published = await findMessage(
+        TOPICS.storeChanged,
+        (m) => m.key?.toString() === STORE_A,
+      );
+      expect(JSON.parse(published.value!.toString())).toEqual({
+        storeId: STORE_A,
+        version: 1,
+        region,
+        changedAt: registered.updatedAt,
+      });
       const listed = (await get('/v1/stores').expect(200)).body.stores;
       expect(listed).toContainEqual(registered);
 

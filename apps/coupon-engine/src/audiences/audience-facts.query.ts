@@ -45,11 +45,11 @@ const nullableNumber = (value: string | null) => (value === null ? null : Number
 
 /**
  * What the audiences of some rules read about some households: the engine's copy of their facts
- * (`coupons.household_facts`), and, where the rules ask, their products and static lists, read
- * in place: pos-ingest's product sums (`ingest.shopper_products`) and loyalty-api's list members
- * (`loyalty.audience_list_members`), named reads listed in docs/ARCHITECTURE.md; and what goes
- * with the categories of crossSell conditions, from the engine's item insight. A household the
- * engine has no copy of is left out.
+ * (`coupons.household_facts`, with the region of their home store from `store_regions`), and,
+ * where the rules ask, their products and static lists, read in place: pos-ingest's product sums
+ * (`ingest.shopper_products`) and loyalty-api's list members (`loyalty.audience_list_members`),
+ * named reads listed in docs/ARCHITECTURE.md; and what goes with the categories of crossSell
+ * conditions, from the engine's item insight. A household the engine has no copy of is left out.
  */
 @Injectable()
 export class AudienceFactsQuery {
@@ -60,9 +60,11 @@ export class AudienceFactsQuery {
     asOf: string,
   ): Promise<Map<string, AudienceFacts>> {
     const rows: FactsRow[] = await m.query(
-      `SELECT *, facts_as_of::text, next_visit_due_on::text, lifecycle_since::text,
-              tier_since::text, enrolled_on::text
-         FROM coupons.household_facts WHERE household_id = ANY($1::uuid[])`,
+      `SELECT f.*, f.facts_as_of::text, f.next_visit_due_on::text, f.lifecycle_since::text,
+              f.tier_since::text, f.enrolled_on::text, s.region
+         FROM coupons.household_facts f
+         LEFT JOIN coupons.store_regions s ON s.store_id = f.home_store_id
+        WHERE f.household_id = ANY($1::uuid[])`,
       [householdIds],
     );
     const products = new Map<string, ProductFactsRow[]>();

@@ -194,7 +194,7 @@ const COLUMNS = {
   lifecycle: 'f.lifecycle',
   tier: 'f.tier',
   homeStore: 'f.home_store_id',
-  region: 'f.region',
+  region: '(SELECT s.region FROM coupons.store_regions s WHERE s.store_id = f.home_store_id)',
   ageBand: 'f.age_band',
   incomeBand: 'f.income_band',
 } as const;

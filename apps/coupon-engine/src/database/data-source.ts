@@ -13,6 +13,7 @@ import { LifecycleTransitions1795900000250 } from './migrations/1795900000250-Li
 import { CampaignsCountLimited1795900000260 } from './migrations/1795900000260-CampaignsCountLimited';
 import { ItemInsight1795900000280 } from './migrations/1795900000280-ItemInsight';
 import { CrossSellAssociations1795900000290 } from './migrations/1795900000290-CrossSellAssociations';
+import { StoreRegions1795900000300 } from './migrations/1795900000300-StoreRegions';
 
 // coupon-engine owns the `coupons` schema.
 export const couponEngineDatabase = {
@@ -32,6 +33,7 @@ export const couponEngineDatabase = {
     CampaignsCountLimited1795900000260,
     ItemInsight1795900000280,
     CrossSellAssociations1795900000290,
+    StoreRegions1795900000300,
   ],
 };
 

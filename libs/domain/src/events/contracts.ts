@@ -139,6 +139,18 @@ export interface HouseholdChangedV1 {
 }
 
 /**
+ * `loyalty-api.store-changed.v1`, keyed by store id: a store of the store register after an admin
+ * registered it or changed it, so audiences can target the region of a household's home store.
+ * `version` grows by one with every change; a copy keeps the highest version it has seen.
+ */
+export interface StoreChangedV1 {
+  storeId: string;
+  version: number;
+  region: string;
+  changedAt: string;
+}
+
+/**
  * `loyalty-api.shopper-erased.v1`, keyed by household id: the household's identity was erased.
  * Every app removes or anonymises what it holds about the household and its cards, and must not
  * bring it back when it meets the household's cards again (replays, late transactions).

@@ -8,6 +8,7 @@ export const TOPICS = {
   ruleChangedV2: 'loyalty-api.rule-changed.v2',
   terminalKeyChanged: 'loyalty-api.terminal-key-changed.v1',
   householdChanged: 'loyalty-api.household-changed.v1',
+  storeChanged: 'loyalty-api.store-changed.v1',
   shopperErased: 'loyalty-api.shopper-erased.v1',
   pointsEarned: 'pos-ingest.points-earned.v1',
   profileChangedV2: 'pos-ingest.profile-changed.v2',
