@@ -342,6 +342,11 @@ every read audited with its reason):
   curl -s 'http://127.0.0.1:3000/v1/support/households?email=dana.demo@example.org&reason=Demo%20call' \\
     -H 'Authorization: Bearer ${supportToken}'
 
+The call centre's screen pop when she phones (history, likely next purchases, offers, contacts):
+
+  curl -s 'http://127.0.0.1:3000/v1/support/screen-pop?phone=%2B442079460018' \\
+    -H 'Authorization: Bearer ${supportToken}'
+
 Tokens for other roles (support, admin, finance, shopper) and more terminal keys, from this run's settings:
 
   npm run cli -- token --env-file .demo/demo.env --role support --subject sam
