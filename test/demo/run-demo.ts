@@ -10,12 +10,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loyaltyApiDatabase } from '../../apps/loyalty-api/src/database/data-source';
+import { ReportSumsQueries } from '../../apps/loyalty-api/src/reports/report-sums.queries';
+import { recountSalesDays } from '../../apps/loyalty-api/src/reports/reports-refresh.job';
 import { createTerminalKey } from '../../apps/loyalty-api/src/terminals/create-terminal-key';
 import { loadCompleteJourneyTransactions } from '../support/complete-journey';
 import { AppKafka, kafkaForApps, stopDevKafka } from '../support/dev-kafka';
 
 // Starts the whole system on this machine and plays real Complete Journey baskets through it as
-// POS terminals. Environment: DATABASE_URL, KAFKA_BROKERS, JWT_SECRET (all optional), DEMO_BASKETS.
+// POS terminals. Environment: DATABASE_URL, KAFKA_BROKERS, JWT_SECRET, DEMO_BASKETS, DEMO_MEMBERS
+// (all optional).
 
 const ROOT = join(__dirname, '..', '..');
 const LOG_DIR = join(ROOT, '.demo');
@@ -32,36 +35,36 @@ const BASKETS = Number(process.env.DEMO_BASKETS ?? 5_000);
 const IN_FLIGHT = 16;
 const VALID_UNTIL = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString();
 
-// Rules over the dataset's real departments.
+// How many of the busiest cards' holders enrol (with consent to personalised offers) after
+// their baskets were played: the rules target only households that agreed.
+const MEMBERS = Number(process.env.DEMO_MEMBERS ?? 200);
+
+// Marketing's rules over the dataset's real departments (the model of
+// libs/domain/src/rules/rule-model.ts), judged whenever a household's facts change.
 const RULES = [
   {
     name: 'Fresh produce fans: 15% off produce',
-    audience: [{ fact: 'departmentSpendCents', department: 'PRODUCE', atLeast: 1_000 }],
-    reward: {
-      kind: 'percentOff',
-      percent: 15,
-      target: { scope: 'department', department: 'PRODUCE' },
-    },
+    audience: { fact: 'productSpend', item: { department: 'PRODUCE' }, atLeast: 300 },
+    reward: { kind: 'percentOff', percent: 15, target: { department: 'PRODUCE' } },
   },
   {
-    name: 'Meat lovers: $3 off meat',
-    audience: [{ fact: 'departmentSpendCents', department: 'MEAT', atLeast: 1_500 }],
-    reward: {
-      kind: 'amountOff',
-      amountCents: 300,
-      target: { scope: 'department', department: 'MEAT' },
-    },
+    name: 'Meat lovers: 3.00 off meat',
+    audience: { fact: 'productSpend', item: { department: 'MEAT' }, atLeast: 500 },
+    reward: { kind: 'amountOff', amountCents: 300, target: { department: 'MEAT' } },
   },
   {
-    name: 'Regulars: $2 off the basket',
-    audience: [{ fact: 'visits', atLeast: 4 }],
-    reward: { kind: 'amountOff', amountCents: 200, target: { scope: 'basket' } },
+    name: 'Dairy regulars: 2.00 off the basket',
+    audience: { fact: 'productUnits', item: { department: 'DAIRY' }, atLeast: 2 },
+    reward: { kind: 'amountOff', amountCents: 200, target: { basket: true } },
   },
 ].map((rule) => ({
   ...rule,
-  validFrom: '2017-01-01T00:00:00-05:00',
-  validUntil: VALID_UNTIL,
+  trigger: { kind: 'profileChange' },
+  validity: { from: new Date(Date.now() - 24 * 3600 * 1000).toISOString(), until: VALID_UNTIL },
   offerValidDays: 30,
+  budgetCents: 500_000,
+  priority: 10,
+  stacking: 'stackable',
 }));
 
 const children: ChildProcess[] = [];
@@ -119,13 +122,14 @@ async function waitReady(name: string, port: number, timeoutMs = 90_000): Promis
   throw new Error(`${name} was not ready within ${timeoutMs} ms; see .demo/${name}.log`);
 }
 
-async function postJson(
+async function sendJson(
+  method: 'POST' | 'PUT',
   url: string,
   body: unknown,
   headers: Record<string, string>,
 ): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
@@ -134,15 +138,48 @@ async function postJson(
 
 async function createRules(token: string): Promise<void> {
   const auth = { authorization: `Bearer ${token}` };
-  const existing = (await (
-    await fetch('http://127.0.0.1:3000/v1/rules', { headers: auth })
-  ).json()) as { name: string }[];
-  for (const rule of RULES.filter((r) => !existing.some((e) => e.name === r.name))) {
-    const response = await postJson('http://127.0.0.1:3000/v1/rules', rule, auth);
-    if (response.status !== 201)
-      throw new Error(`Creating rule failed: ${JSON.stringify(response.body)}`);
-    log(`Marketing created rule "${rule.name}"`);
+  const existing = (
+    (await (await fetch('http://127.0.0.1:3000/v1/rules?limit=100', { headers: auth })).json()) as {
+      rules: { id: string; rule: { name: string } }[];
+    }
+  ).rules;
+  for (const rule of RULES) {
+    let id = existing.find((e) => e.rule.name === rule.name)?.id;
+    if (!id) {
+      const created = await sendJson('POST', 'http://127.0.0.1:3000/v1/rules', rule, auth);
+      if (created.status !== 201)
+        throw new Error(`Creating rule failed: ${JSON.stringify(created.body)}`);
+      id = (created.body as { id: string }).id;
+      log(`Marketing created rule "${rule.name}"`);
+    }
+    const activated = await sendJson(
+      'POST',
+      `http://127.0.0.1:3000/v1/rules/${id}/status`,
+      { status: 'active' },
+      auth,
+    );
+    if (activated.status !== 200)
+      throw new Error(`Activating rule failed: ${JSON.stringify(activated.body)}`);
   }
+}
+
+/**
+ * The holder of `cardNumber` enrols from the app (the card keeps its history and points) and
+ * agrees to personalised offers and profiling.
+ */
+async function enrol(token: string, identity: Record<string, string>): Promise<void> {
+  const auth = { authorization: `Bearer ${token}` };
+  const enrolment = await sendJson('POST', 'http://127.0.0.1:3000/v1/me/enrolment', identity, auth);
+  if (enrolment.status !== 201 && enrolment.status !== 200)
+    throw new Error(`Enrolling a shopper failed: ${JSON.stringify(enrolment.body)}`);
+  const consent = await sendJson(
+    'PUT',
+    'http://127.0.0.1:3000/v1/me/consent',
+    { email: false, sms: false, personalisedOffers: true, profiling: true },
+    auth,
+  );
+  if (consent.status !== 200)
+    throw new Error(`Giving consent failed: ${JSON.stringify(consent.body)}`);
 }
 
 async function postBaskets(baskets: PosTransaction[], keys: Map<string, string>): Promise<void> {
@@ -154,7 +191,7 @@ async function postBaskets(baskets: PosTransaction[], keys: Map<string, string>)
   const lane = async () => {
     while (next < baskets.length) {
       const basket = baskets[next++];
-      const response = await postJson('http://127.0.0.1:3001/v1/transactions', basket, {
+      const response = await sendJson('POST', 'http://127.0.0.1:3001/v1/transactions', basket, {
         'x-api-key': keys.get(basket.storeId) as string,
       });
       if (response.status !== 202)
@@ -256,7 +293,7 @@ async function main(): Promise<void> {
   // Rules reach the coupon engine by event; baskets posted before would meet no rule.
   await waitUntilStable(
     db,
-    `SELECT count(*)::int AS n FROM coupons.rules`,
+    `SELECT count(*)::int AS n FROM coupons.rule_states WHERE status = 'active'`,
     'Rules copied to the coupon engine',
     RULES.length,
   );
@@ -279,6 +316,47 @@ async function main(): Promise<void> {
     'Transactions projected into profiles',
     baskets.length,
   );
+  // The reports' job recounts only the last days by itself; these sales are years old.
+  const days = baskets.map((b) => b.businessDate).sort();
+  const [firstDay, lastDay] = [days[0], days[days.length - 1]];
+  await recountSalesDays(db, new ReportSumsQueries(), firstDay, lastDay);
+  log(`Reports' sales sums counted for ${firstDay} to ${lastDay}`);
+  // The holders of the busiest cards enrol, each at the store they shop at most; the busiest is
+  // Dana Demo, the example below.
+  const visits = new Map<string, Map<string, number>>();
+  for (const { cardNumber, storeId } of baskets) {
+    if (cardNumber === undefined) continue;
+    const stores = visits.get(cardNumber) ?? new Map<string, number>();
+    visits.set(cardNumber, stores.set(storeId, (stores.get(storeId) ?? 0) + 1));
+  }
+  const total = (stores: Map<string, number>) => [...stores.values()].reduce((a, b) => a + b, 0);
+  const members = [...visits]
+    .sort(([, a], [, b]) => total(b) - total(a))
+    .slice(0, MEMBERS)
+    .map(([cardNumber, stores]) => ({
+      cardNumber,
+      homeStoreId: [...stores].sort(([, a], [, b]) => b - a)[0][0],
+    }));
+  const exampleCard = members[0].cardNumber;
+  const shopperToken = tokenFor('shopper', 'demo-shopper');
+  await enrol(shopperToken, {
+    givenName: 'Dana',
+    familyName: 'Demo',
+    email: 'dana.demo@example.org',
+    phone: '+44 20 7946 0018',
+    birthday: '1988-02-29',
+    postcode: 'SW1A 1AA',
+    preferredLanguage: 'en-GB',
+    ...members[0],
+  });
+  for (const [i, member] of members.slice(1).entries())
+    await enrol(tokenFor('shopper', `demo-shopper-${i + 1}`), {
+      givenName: 'Member',
+      familyName: `No. ${i + 1}`,
+      email: `member.${i + 1}@example.org`,
+      ...member,
+    });
+  log(`${members.length} card holders enrolled and agreed to personalised offers`);
   const offers = await waitUntilStable(
     db,
     `SELECT count(*)::int AS n FROM loyalty.offers`,
@@ -286,33 +364,15 @@ async function main(): Promise<void> {
   );
 
   const [example] = await db.query(
-    `SELECT c.card_number, o.reward FROM loyalty.offers o JOIN ingest.cards c USING (shopper_id)
-      WHERE o.state = 'issued' AND o.reward->'target'->>'scope' = 'department' ORDER BY o.issued_at LIMIT 1`,
+    `SELECT o.reward FROM loyalty.offers o JOIN loyalty.cards c ON c.household_id = o.shopper_id
+      WHERE c.card_number = $1 AND o.state = 'issued' AND o.reward -> 'target' ? 'department'
+      ORDER BY o.issued_at LIMIT 1`,
+    [exampleCard],
   );
   await db.destroy();
   const [storeId, apiKey] = [...keys][0];
-  const department = example?.reward.target.department ?? 'PRODUCE';
-  // The example card's holder enrols from the app: the card keeps its history and points.
-  const exampleCard: string = example?.card_number ?? baskets[0].cardNumber;
-  const shopperToken = tokenFor('shopper', 'demo-shopper');
+  const department: string = example?.reward.target.department ?? 'PRODUCE';
   const supportToken = tokenFor('support', 'demo-agent');
-  const enrolment = await postJson(
-    'http://127.0.0.1:3000/v1/me/enrolment',
-    {
-      givenName: 'Dana',
-      familyName: 'Demo',
-      email: 'dana.demo@example.org',
-      phone: '+44 20 7946 0018',
-      birthday: '1988-02-29',
-      postcode: 'SW1A 1AA',
-      preferredLanguage: 'en-GB',
-      cardNumber: exampleCard,
-    },
-    { authorization: `Bearer ${shopperToken}` },
-  );
-  if (enrolment.status !== 201 && enrolment.status !== 200)
-    throw new Error(`Enrolling the demo shopper failed: ${JSON.stringify(enrolment.body)}`);
-  log(`Enrolled the holder of card ${exampleCard.slice(-4).padStart(exampleCard.length, '*')}`);
   const quoteBody = {
     cardNumber: exampleCard,
     lines: [
@@ -320,7 +380,7 @@ async function main(): Promise<void> {
       { sku: '995242', department: 'GROCERY', quantity: 1, amountCents: 259 },
     ],
   };
-  const quote = await postJson('http://127.0.0.1:3000/v1/checkout/quote', quoteBody, {
+  const quote = await sendJson('POST', 'http://127.0.0.1:3000/v1/checkout/quote', quoteBody, {
     'x-api-key': apiKey,
   });
 
@@ -335,8 +395,8 @@ The loyalty platform is running with ${baskets.length} real baskets and ${offers
   Marketer token  ${marketerToken}
   Settings        .demo/demo.env (this run's DATABASE_URL, KAFKA_BROKERS and JWT_SECRET)
 
-The example card's holder enrolled as Dana Demo. Her view, and support's (masked card numbers,
-every read audited with its reason):
+The busiest card's holder enrolled as Dana Demo, with ${members.length - 1} other card holders; all agreed to
+personalised offers. Her view, and support's (masked card numbers, every read audited with its reason):
 
   curl -s http://127.0.0.1:3000/v1/me -H 'Authorization: Bearer ${shopperToken}'
   curl -s 'http://127.0.0.1:3000/v1/support/households?email=dana.demo@example.org&reason=Demo%20call' \\
@@ -347,12 +407,17 @@ The call centre's screen pop when she phones (history, likely next purchases, of
   curl -s 'http://127.0.0.1:3000/v1/support/screen-pop?phone=%2B442079460018' \\
     -H 'Authorization: Bearer ${supportToken}'
 
+Sales by store, with the share of sales on a card, for marketing (JSON, or CSV with &format=csv):
+
+  curl -s 'http://127.0.0.1:3000/v1/reports/sales?from=${firstDay}&to=${lastDay}&by=store' \\
+    -H 'Authorization: Bearer ${marketerToken}'
+
 Tokens for other roles (support, admin, finance, shopper) and more terminal keys, from this run's settings:
 
   npm run cli -- token --env-file .demo/demo.env --role support --subject sam
   npm run cli -- terminal-key --env-file .demo/demo.env --store ${storeId} --terminal lane-2
 
-An example checkout quote for a seeded card with an offer:
+A checkout quote for Dana's card, with an offer of hers:
 
   curl -s http://127.0.0.1:3000/v1/checkout/quote -H 'X-Api-Key: ${apiKey}' \\
     -H 'Content-Type: application/json' -d '${JSON.stringify(quoteBody)}'

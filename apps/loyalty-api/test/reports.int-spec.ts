@@ -9,6 +9,7 @@ import { makeRule, seedRule } from '../../../test/support/fixtures';
 import { findMessage } from '../../../test/support/kafka';
 import { LoyaltyApiConfig } from '../src/config';
 import { ReportSumsQueries } from '../src/reports/report-sums.queries';
+import { recountSalesDays } from '../src/reports/reports-refresh.job';
 
 // The reports over the test's own data: stores of its own, business days of March 2003 (no other
 // test sells then) and a store selling weekly up to last week for the forecast. The segment
@@ -59,8 +60,9 @@ describe('loyalty-api reports', () => {
     );
   }
 
+  // What the job and the CLI's reports-recount do, a month per transaction.
   const refresh = (from: string, to: string) =>
-    db.transaction((m) => app.get(ReportSumsQueries).refreshSalesHours(m, from, to));
+    recountSalesDays(db, app.get(ReportSumsQueries), from, to);
   const runJob = (period: string) =>
     eventually(
       async () => (await app.get(JobRunner).trigger('reports-refresh', period)) === 'done',

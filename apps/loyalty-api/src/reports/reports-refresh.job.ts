@@ -1,7 +1,7 @@
 import { addDays, localDate } from '@loyalty/domain';
 import { Job, JobContext, JobSchedule } from '@loyalty/platform';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { LoyaltyApiConfig } from '../config';
 import { ReportSumsQueries } from './report-sums.queries';
 
@@ -9,6 +9,27 @@ import { ReportSumsQueries } from './report-sums.queries';
 const BACKFILL_DAYS = 31;
 /** Daily segment snapshots kept: a year and a bit, for week-over-week and year-ago comparisons. */
 const SEGMENT_DAYS_KEPT = 400;
+
+/**
+ * Recounts the sales hours and demographic band days of the business days `from` to `to`, a
+ * month per transaction; `done` runs in each month's transaction with the day after it.
+ */
+export async function recountSalesDays(
+  dataSource: DataSource,
+  sums: ReportSumsQueries,
+  from: string,
+  to: string,
+  done: (t: EntityManager, next: string) => Promise<void> = async () => {},
+): Promise<void> {
+  for (let start = from; start <= to; start = addDays(start, BACKFILL_DAYS)) {
+    const end = [addDays(start, BACKFILL_DAYS - 1), to].sort()[0];
+    await dataSource.transaction(async (t) => {
+      await sums.refreshSalesHours(t, start, end);
+      await sums.refreshBandDays(t, start, end);
+      await done(t, addDays(end, 1));
+    });
+  }
+}
 
 /**
  * Every `REPORTS_REFRESH_MINUTES`, the reports' sums: the sales hours and demographic bands of
@@ -40,15 +61,9 @@ export class ReportsRefreshJob implements Job {
     let from = context.cursor ?? recent;
     if (context.cursor === null && !(await this.sums.hasSalesHours(m)))
       from = (await this.sums.firstBusinessDate(m)) ?? recent;
-    while (from <= last) {
-      const to = [addDays(from, BACKFILL_DAYS - 1), last].sort()[0];
-      await this.dataSource.transaction(async (t) => {
-        await this.sums.refreshSalesHours(t, from, to);
-        await this.sums.refreshBandDays(t, from, to);
-        await context.checkpoint(t, addDays(to, 1));
-      });
-      from = addDays(to, 1);
-    }
+    await recountSalesDays(this.dataSource, this.sums, from, last, (t, next) =>
+      context.checkpoint(t, next),
+    );
     await this.dataSource.transaction(async (t) => {
       await this.sums.snapshotSegments(t, today, SEGMENT_DAYS_KEPT);
       await this.sums.refreshLifecycleMoves(t, recent, last);
