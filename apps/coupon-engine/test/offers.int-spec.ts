@@ -215,6 +215,30 @@ describe('coupon-engine issues offers when household facts change', () => {
       return n === others.length;
     });
     for (const id of others) expect(await offersOf(id)).toEqual([]);
+
+    // A band the contract does not know is poison: dead-lettered, never copied.
+    const strange = randomUUID();
+    const poison = JSON.stringify({
+      householdId: strange,
+      version: 1,
+      changedAt: new Date().toISOString(),
+      cards: [],
+      mergedInto: null,
+      registered: true,
+      enrolledOn: '2025-03-01',
+      birthday: null,
+      homeStoreId: store,
+      demographics: { ageBand: 'teen', householdSize: 2.5, incomeBand: null },
+      consent: { email: false, sms: false, personalisedOffers: true, profiling: true },
+    });
+    await produce(TOPICS.householdChanged, [{ key: strange, value: poison }]);
+    const dead = await findMessage(
+      deadLetterTopic(TOPICS.householdChanged),
+      (m) => m.key?.toString() === strange,
+    );
+    expect(dead.headers?.['dlq-reason']?.toString()).toMatch(
+      /demographics\.ageBand.*demographics\.householdSize/,
+    );
   });
 
   it('targets the region of the home store, from its newest store-changed event', async () => {

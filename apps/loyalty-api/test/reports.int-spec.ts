@@ -269,11 +269,19 @@ describe('loyalty-api reports', () => {
         [{ name: '', region }, 'name'],
         [{ name: 'Leeds', region: 'north east' }, 'region'],
         [{ name: 'Leeds', region, manager: 'Kim' }, 'manager'],
+        // The reports' name for stores not registered.
+        [{ name: 'Leeds', region: 'unknown' }, 'region'],
       ] as const) {
         const refused = await http().put(`/v1/stores/${STORE_B}`).set(admin).send(body).expect(400);
         expect(refused.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       }
       await http().put('/v1/stores/store%20b').set(admin).send({ name: 'B', region }).expect(400);
+      // Longer than any lane may send: it could never match a sale.
+      await http()
+        .put(`/v1/stores/${'s'.repeat(33)}`)
+        .set(admin)
+        .send({ name: 'B', region })
+        .expect(400);
       // A payment card number is refused in a path as anywhere, never stored or echoed.
       const pan = await http()
         .put('/v1/stores/4111111111111111')

@@ -34,7 +34,7 @@ interface FactsRow {
   birthday_in_days: number | null;
   enrolled_on: string | null;
   home_store_id: string | null;
-  region: string | null;
+  home_region: string | null;
   age_band: AgeBand | null;
   household_size: number | null;
   income_band: IncomeBand | null;
@@ -61,7 +61,7 @@ export class AudienceFactsQuery {
   ): Promise<Map<string, AudienceFacts>> {
     const rows: FactsRow[] = await m.query(
       `SELECT f.*, f.facts_as_of::text, f.next_visit_due_on::text, f.lifecycle_since::text,
-              f.tier_since::text, f.enrolled_on::text, s.region
+              f.tier_since::text, f.enrolled_on::text, s.region AS home_region
          FROM coupons.household_facts f
          LEFT JOIN coupons.store_regions s ON s.store_id = f.home_store_id
         WHERE f.household_id = ANY($1::uuid[])`,
@@ -125,7 +125,7 @@ export class AudienceFactsQuery {
           daysSinceLastVisit: row.days_since_last_visit,
           birthdayInDays: row.birthday_in_days,
           homeStoreId: row.home_store_id,
-          region: row.region,
+          region: row.home_region,
           birthday: row.birthday,
           enrolledOn: row.enrolled_on,
           demographics: {

@@ -1,4 +1,14 @@
-import { LIFECYCLE_SEGMENTS, LifecycleSegment, TIERS, Tier } from '@loyalty/domain';
+import {
+  AGE_BANDS,
+  AgeBand,
+  INCOME_BANDS,
+  IncomeBand,
+  LIFECYCLE_SEGMENTS,
+  LifecycleSegment,
+  RANGE_LIMITS,
+  TIERS,
+  Tier,
+} from '@loyalty/domain';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -9,6 +19,7 @@ import {
   IsOptional,
   IsUUID,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -17,6 +28,7 @@ import {
 // anything else is poison.
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HOUSEHOLD_SIZES = RANGE_LIMITS.householdSize;
 
 class ProfileFactsDto {
   @IsInt() spend4wCents!: number;
@@ -56,6 +68,22 @@ class ConsentDto {
   personalisedOffers!: boolean;
 }
 
+class DemographicsDto {
+  @IsOptional()
+  @IsIn(AGE_BANDS)
+  ageBand!: AgeBand | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(HOUSEHOLD_SIZES[0])
+  @Max(HOUSEHOLD_SIZES[1])
+  householdSize!: number | null;
+
+  @IsOptional()
+  @IsIn(INCOME_BANDS)
+  incomeBand!: IncomeBand | null;
+}
+
 export class HouseholdChangedDto {
   @IsUUID()
   householdId!: string;
@@ -79,6 +107,12 @@ export class HouseholdChangedDto {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,32}$/)
   homeStoreId!: string | null;
+
+  /** Absent from events written before demographics travelled. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DemographicsDto)
+  demographics?: DemographicsDto;
 
   @ValidateNested()
   @Type(() => ConsentDto)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotEnrolledError, UnknownHouseholdError } from '@loyalty/domain';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PointsStatementDto, SupportPointsStatementDto, SupportPointsEntryDto } from './points.dto';
 
 interface EntryRow {
@@ -48,33 +48,31 @@ export class PointsStatementQuery {
     };
   }
 
-  /** Support's read of a household's statement; in `manager`'s transaction when given one. */
+  /** Support's read of a household's statement. */
   async forSupport(
     householdId: string,
     page: { limit?: number; before?: string },
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<SupportPointsStatementDto> {
     const id = householdId.toLowerCase();
-    const [known]: unknown[] = await manager.query(
+    const [known]: unknown[] = await this.dataSource.query(
       `SELECT 1 FROM loyalty.households WHERE id = $1
        UNION ALL SELECT 1 FROM loyalty.points_accounts WHERE household_id = $1 LIMIT 1`,
       [id],
     );
     if (!known) throw new UnknownHouseholdError('No household has this id', 'id');
-    return this.statement(id, page, manager);
+    return this.statement(id, page);
   }
 
   private async statement(
     householdId: string,
     { limit = DEFAULT_PAGE_SIZE, before }: { limit?: number; before?: string },
-    manager: EntityManager = this.dataSource.manager,
   ): Promise<SupportPointsStatementDto> {
-    const [account]: { balance: string }[] = await manager.query(
+    const [account]: { balance: string }[] = await this.dataSource.query(
       `SELECT balance FROM loyalty.points_accounts WHERE household_id = $1`,
       [householdId],
     );
     // One more than asked for tells whether another page follows.
-    const rows: EntryRow[] = await manager.query(
+    const rows: EntryRow[] = await this.dataSource.query(
       `SELECT id, kind, points, occurred_at, recorded_at, source_type, source_id, agent, note
          FROM loyalty.points_ledger
         WHERE household_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)

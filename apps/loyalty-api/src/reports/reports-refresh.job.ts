@@ -24,6 +24,8 @@ export async function recountSalesDays(
   for (let start = from; start <= to; start = addDays(start, BACKFILL_DAYS)) {
     const end = [addDays(start, BACKFILL_DAYS - 1), to].sort()[0];
     await dataSource.transaction(async (t) => {
+      // One recount at a time (the job and the CLI): each replaces rows the other would insert.
+      await t.query(`SELECT pg_advisory_xact_lock(hashtextextended('loyalty.reports-recount', 0))`);
       await sums.refreshSalesHours(t, start, end);
       await sums.refreshBandDays(t, start, end);
       await done(t, addDays(end, 1));

@@ -1,6 +1,7 @@
 import {
   AGE_BANDS,
   INCOME_BANDS,
+  RANGE_LIMITS,
   addDays,
   campaignLift,
   daysBetween,
@@ -29,6 +30,7 @@ import {
   SegmentRowDto,
   SegmentsReportDto,
 } from './reports.dto';
+import { UNKNOWN_REGION } from '../stores/store.dto';
 
 const MAX_RANGE_DAYS = 366;
 const CAMPAIGN_ROWS = 100;
@@ -37,7 +39,10 @@ const HISTORY_WEEKS = 52;
 /** Per dimension: what a row is grouped by, its key as text, and the order of the rows. */
 const DIMENSIONS: Record<SalesDimension, { group: string; key: string }> = {
   store: { group: 'store_id', key: 'store_id' },
-  region: { group: `coalesce(s.region, 'unknown')`, key: `coalesce(s.region, 'unknown')` },
+  region: {
+    group: `coalesce(s.region, '${UNKNOWN_REGION}')`,
+    key: `coalesce(s.region, '${UNKNOWN_REGION}')`,
+  },
   day: { group: 'business_date', key: `to_char(business_date, 'YYYY-MM-DD')` },
   hour: { group: 'hour', key: 'hour::text' },
   weekday: {
@@ -46,10 +51,15 @@ const DIMENSIONS: Record<SalesDimension, { group: string; key: string }> = {
   },
 };
 
+const [MIN_SIZE, MAX_SIZE] = RANGE_LIMITS.householdSize;
+
 /** Per demographic dimension: its column in the households and the report's sums, its bands. */
 const BANDS: Record<BandDimension, { column: string; bands: readonly string[] }> = {
   ageBand: { column: 'age_band', bands: AGE_BANDS },
-  householdSize: { column: 'household_size', bands: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+  householdSize: {
+    column: 'household_size',
+    bands: Array.from({ length: MAX_SIZE - MIN_SIZE + 1 }, (_, i) => String(MIN_SIZE + i)),
+  },
   incomeBand: { column: 'income_band', bands: INCOME_BANDS },
 };
 

@@ -43,6 +43,7 @@ export const RULE_BODY_SCHEMA = {
     `trigger.kind: ${list(TRIGGER_KINDS)}.`,
     `audience: 'everyone' (not with the personal triggers ${list(PERSONAL_TRIGGERS)}) or a tree of {all: [...]}, {any: [...]}, {not: ...} and conditions (at most ${RULE_LIMITS.maxDepth} deep, ${RULE_LIMITS.maxConditions} conditions, no empty all/any).`,
     `Condition facts: ${list(CONDITION_FACTS)}; windows ${list(WINDOWS)}; lifecycle ${list(LIFECYCLE_SEGMENTS)}; tier ${list(TIERS)}; ageBand ${list(AGE_BANDS)}; incomeBand ${list(INCOME_BANDS)}; ranges take atLeast and/or atMost (inclusive).`,
+    `Conditions on days (bought, boughtNotBought, crossSell) take withinDays 1–${RULE_LIMITS.maxDays}; crossSell takes a category and minLift 1–${RULE_LIMITS.maxLift} (a category bought within withinDays that often goes with it, at least that lift, and not the category itself).`,
     `reward.kind: ${list(REWARD_KINDS)}; reward.target: {basket: true} or one of department, category, brand, skus; ${list(ITEM_ONLY_REWARDS)} need an item target.`,
     `validity: {from, until} ISO 8601 instants with offset, from < until. offerValidDays 1–${RULE_LIMITS.maxOfferValidDays}; perHouseholdCap.period: ${list(CAP_PERIODS)}; stacking: ${list(STACKING_MODES)}; priority 0–${RULE_LIMITS.maxPriority}; controlShare 0–${RULE_LIMITS.maxControlShare}; budgetCents 1–${RULE_LIMITS.maxCents}.`,
     'No string may hold a control character, an unpaired surrogate or a payment card number.',

@@ -157,7 +157,7 @@ export class HouseholdRecordQuery {
   }
 
   /** Refuses (404) a household that does not exist, was erased or was merged into another. */
-  async assertOpen(manager: EntityManager, householdId: string): Promise<void> {
+  async requireOpenHousehold(manager: EntityManager, householdId: string): Promise<void> {
     const [household]: { open: boolean }[] = await manager.query(
       `SELECT erased_at IS NULL AND merged_into IS NULL AS open FROM loyalty.households WHERE id = $1`,
       [householdId],

@@ -109,7 +109,7 @@ export class DemographicsDto {
   ageBand!: AgeBand | null;
 
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     minimum: MIN_SIZE,
     maximum: MAX_SIZE,

@@ -5,7 +5,7 @@ import {
   normaliseEmail,
   normalisePostcode,
 } from '@loyalty/domain';
-import { ID_PATTERN, IsPrintableText } from '@loyalty/platform';
+import { ID_PATTERN, IsPrintableText, STORE_ID_MAX_LENGTH } from '@loyalty/platform';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -108,14 +108,22 @@ export const IsBirthday = (): PropertyDecorator =>
     }),
   );
 
-export const IsStoreId = (): PropertyDecorator =>
+/** A store id as lanes send it (without the OpenAPI property, which says whether it is required). */
+export const StoreIdRules = (): PropertyDecorator =>
   applyDecorators(
-    ApiPropertyOptional({ example: 'store-42', maxLength: 64, pattern: ID_PATTERN.source }),
-    IsOmittable(),
     IsString(),
-    Length(1, 64),
+    Length(1, STORE_ID_MAX_LENGTH),
     Matches(ID_PATTERN, { message: '$property may hold letters, digits and . _ : - only' }),
   );
+
+export const STORE_ID_DOC = {
+  example: 'store-42',
+  maxLength: STORE_ID_MAX_LENGTH,
+  pattern: ID_PATTERN.source,
+};
+
+export const IsStoreId = (): PropertyDecorator =>
+  applyDecorators(ApiPropertyOptional(STORE_ID_DOC), IsOmittable(), StoreIdRules());
 
 export const IsPostcode = (): PropertyDecorator =>
   applyDecorators(

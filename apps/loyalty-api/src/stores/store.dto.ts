@@ -1,19 +1,14 @@
 import { ID_PATTERN, IsPrintableText } from '@loyalty/platform';
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsNotIn, IsString, Length, Matches } from 'class-validator';
+import { STORE_ID_DOC, StoreIdRules } from '../shoppers/identity-fields';
 
-/** An id as the POS and the reports name it: letters, digits and . _ : - (1-64). */
-const IsId = (example: string, description: string): PropertyDecorator =>
-  applyDecorators(
-    ApiProperty({ example, maxLength: 64, pattern: ID_PATTERN.source, description }),
-    IsString(),
-    Length(1, 64),
-    Matches(ID_PATTERN, { message: '$property may hold letters, digits and . _ : - only' }),
-  );
+/** The region the reports give the sales of stores not registered. */
+export const UNKNOWN_REGION = 'unknown';
 
 export class StoreParamsDto {
-  @IsId('store-42', "The store's id, as its lanes send it")
+  @ApiProperty({ ...STORE_ID_DOC, description: "The store's id, as its lanes send it" })
+  @StoreIdRules()
   storeId!: string;
 }
 
@@ -25,7 +20,18 @@ export class StoreDetailsDto {
   @IsPrintableText()
   name!: string;
 
-  @IsId('north', 'The region the reports group the store under')
+  @ApiProperty({
+    example: 'north',
+    maxLength: 64,
+    pattern: ID_PATTERN.source,
+    description: `The region the reports group the store under; not '${UNKNOWN_REGION}', which names the stores not registered`,
+  })
+  @IsString()
+  @Length(1, 64)
+  @Matches(ID_PATTERN, { message: '$property may hold letters, digits and . _ : - only' })
+  @IsNotIn([UNKNOWN_REGION], {
+    message: `region must not be '${UNKNOWN_REGION}' (stores not registered)`,
+  })
   region!: string;
 }
 

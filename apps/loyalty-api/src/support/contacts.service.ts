@@ -74,7 +74,7 @@ export class ContactsService {
           'You used this Idempotency-Key for another contact',
           'idempotency-key',
         );
-      await this.records.assertOpen(m, id);
+      await this.records.requireOpenHousehold(m, id);
       await m.insert(AuditEntry, {
         actor: agent.subject,
         action: 'support.contact-logged',

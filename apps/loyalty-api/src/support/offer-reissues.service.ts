@@ -49,7 +49,7 @@ export class OfferReissuesService {
       const owners = locked ? await this.reads.historyIds(m, id) : [];
       if (!locked || !owners.includes(locked.shopper_id))
         throw new OfferNotFoundError(`The household has no offer ${code}`, 'code');
-      await this.records.assertOpen(m, id);
+      await this.records.requireOpenHousehold(m, id);
       const offer = (await this.offers.offersByCode(m, [code])).get(code);
       if (!offer) throw new OfferNotFoundError(`The household has no offer ${code}`, 'code');
       const policy = {

@@ -70,6 +70,11 @@ export class ScreenPopService {
         details: { reason: 'screen pop', foundBy: by, roles: agent.roles },
       },
     });
+    // The read's own snapshot decides: the household may have closed, or its consent changed,
+    // since the lookup.
+    if (read.household.erasedAt !== null || read.household.mergedInto !== null)
+      throw new HouseholdNotFoundError(`The household closed meanwhile: look it up again`, by);
+    const shown = profiling && read.consent.profiling;
     const profile = read.profile;
     return {
       household: toHouseholdDto(
@@ -88,7 +93,7 @@ export class ScreenPopService {
       points: read.points,
       lastTransactions: read.lastTransactions,
       profile:
-        profiling && profile
+        shown && profile
           ? {
               lifecycle: profile.lifecycle,
               visits52w: profile.visits52w,
@@ -99,7 +104,7 @@ export class ScreenPopService {
               favouriteStores: profile.favouriteStores,
             }
           : null,
-      insight: profiling ? await this.insightOf(read, now) : null,
+      insight: shown ? await this.insightOf(read, now) : null,
       liveOffers: read.liveOffers,
       reissuableOffers: read.reissuableOffers,
       contacts: read.contacts,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CheckoutOffersQuery } from '../checkout/checkout-offers.query';
-import { PointsModule } from '../points/points.module';
 import { ShoppersModule } from '../shoppers/shoppers.module';
 import { ContactsService } from './contacts.service';
 import { OfferReissuesService } from './offer-reissues.service';
@@ -11,7 +10,7 @@ import { SupportController } from './support.controller';
 
 /** The call centre's room: the screen pop, the contact log and offers given back. */
 @Module({
-  imports: [PointsModule, ShoppersModule],
+  imports: [ShoppersModule],
   controllers: [SupportController],
   providers: [
     CheckoutOffersQuery,

@@ -74,7 +74,7 @@ const ANY_ROUTE: ErrorSpec[] = [
     status: 400,
     codes: ['PAYMENT_CARD_DATA', 'BAD_URL'],
     description:
-      'A payment card number in the query string or a header (it is never echoed or logged), or a malformed URL',
+      'A payment card number in the path, the query string or a header (it is never echoed or logged), or a malformed URL',
   },
 ];
 const PATH_PARAMETER_ROUTE: ErrorSpec[] = [

@@ -7,6 +7,9 @@ import { IsInt, Matches, Max, Min } from 'class-validator';
 /** Identifiers from a POS or a store system: store, terminal, transaction ids. */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
+/** The longest store id a lane may send, so the longest any app takes. */
+export const STORE_ID_MAX_LENGTH = 32;
+
 /** An ISO 8601 date-time that carries its UTC offset (`Z` or `±hh:mm`). */
 export const DATE_TIME_WITH_OFFSET = /T.*(Z|[+-]\d{2}:\d{2})$/;
 

@@ -3,8 +3,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The engine's copy of the store register's regions, from loyalty-api's `store-changed` events.
  * A household's region is its home store's, read through this copy when an audience is judged,
- * so a store moved to another region moves its households with it; the household facts' own
- * `region` column, which nothing fed, goes.
+ * so a store moved to another region moves its households with it. The household facts' own
+ * `region` column, which nothing fed, is no longer read; a later release drops it (instances of
+ * the previous release still name it while a deploy rolls).
  */
 export class StoreRegions1795900000300 implements MigrationInterface {
   name = 'StoreRegions1795900000300';
@@ -18,11 +19,9 @@ export class StoreRegions1795900000300 implements MigrationInterface {
         version integer NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`ALTER TABLE coupons.household_facts DROP COLUMN region`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE coupons.household_facts ADD COLUMN region text`);
     await queryRunner.query(`DROP TABLE coupons.store_regions`);
   }
 }
