@@ -39,27 +39,29 @@ describe('coupon-engine issues offers when household facts change', () => {
    * A household of `store`, enrolled, with consent to personalised offers unless said, and the
    * demographics it declared (none given: an event from before they travelled).
    */
-  async function enrol(
+  const householdEvent = (
     householdId: string,
     store: string,
     personalisedOffers = true,
     demographics?: HouseholdChangedV1['demographics'],
-  ) {
-    const event: HouseholdChangedV1 = {
-      ...(demographics && { demographics }),
-      householdId,
-      version: 1,
-      changedAt: new Date().toISOString(),
-      cards: [],
-      mergedInto: null,
-      registered: true,
-      enrolledOn: '2025-03-01',
-      birthday: null,
-      homeStoreId: store,
-      consent: { email: false, sms: false, personalisedOffers, profiling: true },
-    };
-    await produce(TOPICS.householdChanged, [{ key: householdId, value: JSON.stringify(event) }]);
-  }
+  ): HouseholdChangedV1 => ({
+    ...(demographics && { demographics }),
+    householdId,
+    version: 1,
+    changedAt: new Date().toISOString(),
+    cards: [],
+    mergedInto: null,
+    registered: true,
+    enrolledOn: '2025-03-01',
+    birthday: null,
+    homeStoreId: store,
+    consent: { email: false, sms: false, personalisedOffers, profiling: true },
+  });
+
+  const enrol = (...args: Parameters<typeof householdEvent>) =>
+    produce(TOPICS.householdChanged, [
+      { key: args[0], value: JSON.stringify(householdEvent(...args)) },
+    ]);
 
   const facts = (overrides: Partial<ProfileFacts> = {}): ProfileFacts => ({
     spend4wCents: 0,
@@ -122,6 +124,17 @@ describe('coupon-engine issues offers when household facts change', () => {
         [householdId],
       );
       return rows.length > 0;
+    });
+
+  /** Waits until the copy holds the profile facts of every one of `householdIds`. */
+  const factsCopied = (...householdIds: string[]) =>
+    eventually(async () => {
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM coupons.household_facts
+          WHERE household_id = ANY($1::uuid[]) AND facts_as_of IS NOT NULL`,
+        [householdIds],
+      );
+      return n === householdIds.length;
     });
 
   it('issues an offer of the rule version, with the reason tree, and sends it to the wallet', async () => {
@@ -206,30 +219,14 @@ describe('coupon-engine issues offers when household facts change', () => {
 
     await eventually(async () => (await offersOf(family)).length === 1);
     const others = [single, undeclared, older];
-    await eventually(async () => {
-      const [{ n }] = await db.query(
-        `SELECT count(*)::int AS n FROM coupons.household_facts
-          WHERE household_id = ANY($1::uuid[]) AND facts_as_of IS NOT NULL`,
-        [others],
-      );
-      return n === others.length;
-    });
+    await factsCopied(...others);
     for (const id of others) expect(await offersOf(id)).toEqual([]);
 
     // A band the contract does not know is poison: dead-lettered, never copied.
     const strange = randomUUID();
     const poison = JSON.stringify({
-      householdId: strange,
-      version: 1,
-      changedAt: new Date().toISOString(),
-      cards: [],
-      mergedInto: null,
-      registered: true,
-      enrolledOn: '2025-03-01',
-      birthday: null,
-      homeStoreId: store,
+      ...householdEvent(strange, store),
       demographics: { ageBand: 'teen', householdSize: 2.5, incomeBand: null },
-      consent: { email: false, sms: false, personalisedOffers: true, profiling: true },
     });
     await produce(TOPICS.householdChanged, [{ key: strange, value: poison }]);
     const dead = await findMessage(
@@ -284,14 +281,7 @@ describe('coupon-engine issues offers when household facts change', () => {
       held: true,
       all: [{ fact: 'consent' }, { fact: 'region', in: [region], actual: region, held: true }],
     });
-    await eventually(async () => {
-      const [{ n }] = await db.query(
-        `SELECT count(*)::int AS n FROM coupons.household_facts
-          WHERE household_id = $1 AND facts_as_of IS NOT NULL`,
-        [elsewhere],
-      );
-      return n === 1;
-    });
+    await factsCopied(elsewhere);
     expect(await offersOf(elsewhere)).toEqual([]);
   });
 
@@ -341,14 +331,7 @@ describe('coupon-engine issues offers when household facts change', () => {
       actual: { boughtWith: fruit, daysSinceBought: null },
       held: true,
     });
-    await eventually(async () => {
-      const [{ n }] = await db.query(
-        `SELECT count(*)::int AS n FROM coupons.household_facts
-          WHERE household_id = $1 AND facts_as_of IS NOT NULL`,
-        [hasIt],
-      );
-      return n === 1;
-    });
+    await factsCopied(hasIt);
     expect(await offersOf(hasIt)).toEqual([]);
   });
 
@@ -462,14 +445,7 @@ describe('coupon-engine issues offers when household facts change', () => {
     );
     await eventually(async () => (await offersOf(marker)).length === 1);
     // Handled in the same batch or before: each of its households in one partition's order.
-    await eventually(async () => {
-      const [{ n }] = await db.query(
-        `SELECT count(*)::int AS n FROM coupons.household_facts
-          WHERE household_id = ANY($1::uuid[]) AND facts_as_of IS NOT NULL`,
-        [[noConsent, tooLittle, pausedHousehold]],
-      );
-      return n === 3;
-    });
+    await factsCopied(noConsent, tooLittle, pausedHousehold);
     for (const id of [noConsent, tooLittle, pausedHousehold])
       expect(await offersOf(id)).toEqual([]);
   });
